@@ -1,0 +1,21 @@
+"""The ``dyadcare`` console script: Django's management commands under one name.
+
+``dyadcare demo``, ``dyadcare stats``, ``dyadcare serve`` and the rest are management
+commands of the dyadcare apps; ``dyadcare migrate`` and the other Django commands work too.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dyadcare.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["dyadcare", *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":
+    main()

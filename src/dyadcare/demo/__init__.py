@@ -1,0 +1,1 @@
+"""The synthetic demo network: invented families and staff for trying dyadcare safely."""

@@ -1,0 +1,97 @@
+"""Build (or complete) the demo network."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from dyadcare.demo.families import FamilyRows, iter_families
+from dyadcare.demo.models import DemoNetwork
+from dyadcare.demo.staff import Login, ensure_network, ensure_staff
+from dyadcare.families.models import Caregiver, CareRelationship, Child, Household
+from dyadcare.tenancy.actor import Actor
+from dyadcare.tenancy.scope import unscoped
+
+BATCH_FAMILIES = 2000
+
+
+class DemoSeedMismatch(Exception):
+    pass
+
+
+@dataclass
+class DemoReport:
+    seed: int
+    anchor_date: date
+    logins: list[Login]
+    created: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+COUNTED = {
+    "households": Household,
+    "children": Child,
+    "caregivers": Caregiver,
+    "relationships": CareRelationship,
+}
+
+
+def _counts() -> dict[str, int]:
+    return {name: model.objects.count() for name, model in COUNTED.items()}
+
+
+def _insert(rows: list[FamilyRows]) -> None:
+    # Records already present (same seed, same ids) are skipped by the database.
+    Household.objects.bulk_create([r.household for r in rows], batch_size=1000, ignore_conflicts=True)
+    Child.objects.bulk_create([c for r in rows for c in r.children], batch_size=1000, ignore_conflicts=True)
+    Caregiver.objects.bulk_create(
+        [c for r in rows for c in r.caregivers], batch_size=1000, ignore_conflicts=True
+    )
+    CareRelationship.objects.bulk_create(
+        [link for r in rows for link in r.links], batch_size=1000, ignore_conflicts=True
+    )
+
+
+def build_demo(*, seed: int, children: int, progress: Callable[[int], None] | None = None) -> DemoReport:
+    """Create the demo network with ``children`` children (idempotent for a seed)."""
+    started = time.perf_counter()
+    actor = Actor.system("demo")
+    with unscoped("the demo generator writes every clinic's invented families"):
+        with transaction.atomic():
+            network, clinics = ensure_network(actor)
+            demo, _ = DemoNetwork.objects.get_or_create(
+                network=network, defaults={"seed": seed, "anchor_date": timezone.localdate()}
+            )
+            if demo.seed != seed:
+                raise DemoSeedMismatch(
+                    f"this database holds the demo network of seed {demo.seed}; "
+                    f"run with --seed {demo.seed} or use an empty database"
+                )
+            logins = ensure_staff(actor, network, clinics)
+        report = DemoReport(seed=seed, anchor_date=demo.anchor_date, logins=logins)
+        before = _counts()
+        batch: list[FamilyRows] = []
+        drawn = 0
+        for family in iter_families(seed=seed, anchor=demo.anchor_date, clinics=clinics, children=children):
+            batch.append(family)
+            drawn += len(family.children)
+            if len(batch) >= BATCH_FAMILIES:
+                with transaction.atomic():
+                    _insert(batch)
+                batch = []
+                if progress:
+                    progress(drawn)
+        if batch:
+            with transaction.atomic():
+                _insert(batch)
+            if progress:
+                progress(drawn)
+        after = _counts()
+        report.created = {name: after[name] - before[name] for name in COUNTED}
+    report.seconds = time.perf_counter() - started
+    return report

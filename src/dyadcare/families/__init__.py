@@ -1,0 +1,1 @@
+"""Families: children, caregivers, the relationships between them, and households."""

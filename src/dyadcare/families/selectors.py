@@ -1,0 +1,148 @@
+"""Reads of family records. Each selector checks the permission and audits the read; run
+them inside the clinic scope of the actor."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TypeVar
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from dyadcare.families.models import Caregiver, CareRelationship, Child
+from dyadcare.families.rules import RuleError, normalize_medi_cal_id, search_key
+from dyadcare.tenancy.actor import Actor
+from dyadcare.tenancy.audit import Action, audit_record
+from dyadcare.tenancy.roles import Perm
+
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%d/%m/%Y")
+
+
+def _as_date(text: str) -> date | None:
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar date, no time)
+        except ValueError:
+            continue
+    return None
+
+
+def child_filter(query: str) -> Q:
+    """What a search box means: a birth date, a Medi-Cal ID, an MRN or part of a name."""
+    text = query.strip()
+    if not text:
+        return Q()
+    as_date = _as_date(text)
+    if as_date is not None:
+        return Q(date_of_birth=as_date)
+    conditions = Q(mrn__iexact=text)
+    with contextlib.suppress(RuleError):
+        conditions |= Q(medi_cal_id=normalize_medi_cal_id(text))
+    words = search_key(text).split()
+    if words:
+        name_match = Q()
+        for word in words:
+            # Each word starts a word of the name: "gar jo" finds "García, José".
+            name_match &= Q(search_name__startswith=word) | Q(search_name__contains=" " + word)
+        conditions |= name_match
+    return conditions
+
+
+def child_search(*, actor: Actor, query: str = "") -> QuerySet[Child]:
+    """Children of the clinic matching ``query``, by last then first name (lazy; audited)."""
+    actor.require(Perm.FAMILY_VIEW)
+    children = Child.objects.filter(child_filter(query)).order_by("search_name", "id")
+    audit_record(
+        actor=actor,
+        action=Action.SEARCH,
+        object_type="families.child",
+        summary=f"query {query.strip()[:100]!r}" if query.strip() else "list",
+    )
+    return children
+
+
+@dataclass(frozen=True)
+class ChildRecord:
+    child: Child
+    relationships: Sequence[CareRelationship]
+    siblings: list[Child]
+
+
+def child_get(*, actor: Actor, child_id: uuid.UUID | str) -> Child:
+    """One child of the clinic, or 404 (also for another clinic's child). Audited."""
+    actor.require(Perm.FAMILY_VIEW)
+    child = _get_or_404(Child, child_id)
+    audit_record(actor=actor, action=Action.VIEW, obj=child)
+    return child
+
+
+def child_record(*, actor: Actor, child_id: uuid.UUID | str) -> ChildRecord:
+    """A child with caregivers and siblings, for the child page."""
+    child = child_get(actor=actor, child_id=child_id)
+    relationships = list(
+        CareRelationship.objects.filter(child=child)
+        .select_related("caregiver")
+        .annotate(children_count=Count("caregiver__care_relationships"))
+        .order_by("-is_primary", "caregiver__family_name", "caregiver__given_name")
+    )
+    caregiver_ids = [r.caregiver_id for r in relationships]
+    sibling_filter = Q(care_relationships__caregiver_id__in=caregiver_ids)
+    if child.household_id:
+        sibling_filter |= Q(household_id=child.household_id)
+    siblings = list(
+        Child.objects.filter(sibling_filter).exclude(pk=child.pk).distinct().order_by("date_of_birth")
+    )
+    return ChildRecord(child=child, relationships=relationships, siblings=siblings)
+
+
+def caregiver_get(*, actor: Actor, caregiver_id: uuid.UUID | str) -> Caregiver:
+    actor.require(Perm.FAMILY_VIEW)
+    caregiver = _get_or_404(Caregiver, caregiver_id)
+    audit_record(actor=actor, action=Action.VIEW, obj=caregiver)
+    return caregiver
+
+
+def caregiver_search(*, actor: Actor, query: str) -> QuerySet[Caregiver]:
+    """Caregivers of the clinic by name or phone, to link an existing one to a child."""
+    actor.require(Perm.FAMILY_VIEW)
+    text = query.strip()
+    digits = re.sub(r"\D", "", text)
+    conditions = Q(pk__in=[])
+    if len(digits) >= 7:
+        conditions |= Q(phone__endswith=digits[-10:])
+    words = search_key(text).split()
+    if words:
+        name_match = Q()
+        for word in words:
+            name_match &= Q(search_name__startswith=word) | Q(search_name__contains=" " + word)
+        conditions |= name_match
+    audit_record(
+        actor=actor,
+        action=Action.SEARCH,
+        object_type="families.caregiver",
+        summary=f"query {text[:100]!r}",
+    )
+    return Caregiver.objects.filter(conditions).order_by("search_name")
+
+
+def relationship_get(*, actor: Actor, child: Child, link_id: uuid.UUID | str) -> CareRelationship:
+    actor.require(Perm.FAMILY_VIEW)
+    try:
+        return CareRelationship.objects.select_related("caregiver").get(child=child, pk=link_id)
+    except (CareRelationship.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+_M = TypeVar("_M", Child, Caregiver)
+
+
+def _get_or_404(model: type[_M], pk: uuid.UUID | str) -> _M:
+    try:
+        return model.objects.get(pk=pk)
+    except (model.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc

@@ -1,0 +1,181 @@
+"""The one settings module. Everything deployment-specific comes from the environment,
+parsed strictly by :mod:`dyadcare.conf`.
+
+Environment variables (all optional unless stated):
+
+- ``DATABASE_URL``: ``sqlite:///var/dyadcare.sqlite3`` (default) or ``postgres://…``.
+- ``DYADCARE_SECRET_KEY`` or ``DYADCARE_SECRET_KEY_FILE``: required unless ``DYADCARE_DEMO``.
+- ``DYADCARE_DEMO``: demo mode (synthetic data only; allows the fixed secret key).
+- ``DYADCARE_DEBUG``: debug pages; off by default.
+- ``DYADCARE_ALLOWED_HOSTS``: comma-separated host names (default 127.0.0.1,localhost).
+- ``DYADCARE_SESSION_IDLE_MINUTES``: idle minutes before a staff session ends (default 15).
+- ``DYADCARE_LOGIN_FAILURE_LIMIT``: failed logins before a lockout (default 5).
+- ``DYADCARE_LOGIN_COOLOFF_MINUTES``: lockout length (default 15).
+- ``DYADCARE_SECURE_COOKIES``: send cookies over HTTPS only (default on unless debug or demo).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from dyadcare.conf import Env, parse_database_url
+
+env = Env()
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The project root: where var/ (the SQLite file, collected static files) lives.
+BASE_DIR = Path(env.string("DYADCARE_HOME") or Path.cwd())
+VAR_DIR = BASE_DIR / "var"
+
+DEMO_MODE = env.boolean("DYADCARE_DEMO", False)
+DEBUG = env.boolean("DYADCARE_DEBUG", False)
+SECRET_KEY = env.secret_key(demo=DEMO_MODE)
+ALLOWED_HOSTS = env.strings("DYADCARE_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+
+DATABASES = {
+    "default": parse_database_url(
+        env.string("DATABASE_URL") or "sqlite:///var/dyadcare.sqlite3", base_dir=BASE_DIR
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "dyadcare.tenancy",
+    "dyadcare.families",
+    "dyadcare.web",
+    "dyadcare.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "dyadcare.web.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "dyadcare.urls"
+WSGI_APPLICATION = "dyadcare.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "dyadcare.web.context.staff_context",
+            ],
+            "string_if_invalid": "",
+        },
+    }
+]
+
+# Staff accounts ------------------------------------------------------------------------------
+AUTH_USER_MODEL = "tenancy.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+
+# A staff session ends after this many idle minutes: every request renews it.
+SESSION_IDLE_MINUTES = env.integer("DYADCARE_SESSION_IDLE_MINUTES", 15, minimum=1)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_COOKIES = env.boolean("DYADCARE_SECURE_COOKIES", not (DEBUG or DEMO_MODE))
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_HTTPONLY = True
+
+# Login throttling (django-axes): lock a username from one address after repeated failures.
+AXES_FAILURE_LIMIT = env.integer("DYADCARE_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.integer("DYADCARE_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+AXES_VERBOSE = False
+
+# Headers -------------------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Everything the pages load comes from this server: no CDN, no remote asset.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
+)
+
+# Languages -----------------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "America/Los_Angeles"
+
+# Static files --------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# Background tasks ----------------------------------------------------------------------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"dyadcare": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+}

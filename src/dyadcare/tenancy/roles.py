@@ -1,0 +1,78 @@
+"""Roles and permissions, declared in code.
+
+A staff member holds one or more roles in a clinic (or, for TA-center roles, in a network).
+What a role may do is the set of permissions below; a view states the one permission it
+needs, and a test walks every URL pattern to prove that the rule holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    FRONT_DESK = "front_desk", _("Front desk")
+    PEDIATRIC_CLINICIAN = "pediatric_clinician", _("Pediatric clinician")
+    DYADIC_SPECIALIST = "dyadic_specialist", _("Dyadic specialist")
+    FAMILY_PARTNER = "family_partner", _("Family partner / community health worker")
+    BILLING = "billing", _("Billing")
+    CLINIC_ADMIN = "clinic_admin", _("Clinic administrator")
+    NETWORK_COACH = "network_coach", _("Network coach")
+    NETWORK_ADMIN = "network_admin", _("Network administrator")
+
+
+CLINIC_ROLES = frozenset(
+    {
+        Role.FRONT_DESK,
+        Role.PEDIATRIC_CLINICIAN,
+        Role.DYADIC_SPECIALIST,
+        Role.FAMILY_PARTNER,
+        Role.BILLING,
+        Role.CLINIC_ADMIN,
+    }
+)
+NETWORK_ROLES = frozenset({Role.NETWORK_COACH, Role.NETWORK_ADMIN})
+
+
+class Perm(models.TextChoices):
+    """What a person may do. Clinic permissions apply inside one clinic's scope; network
+    permissions apply to a network's de-identified aggregates and its configuration."""
+
+    FAMILY_VIEW = "family.view", _("See children, caregivers and households")
+    FAMILY_EDIT = "family.edit", _("Register and edit children, caregivers and households")
+    AUDIT_VIEW = "audit.view", _("Search and export the clinic's audit log")
+    STAFF_VIEW = "staff.view", _("See the clinic's staff and their roles")
+    NETWORK_AGGREGATE_VIEW = "network.aggregate_view", _("See de-identified network figures")
+    NETWORK_MANAGE = "network.manage", _("Manage the network's clinics")
+
+
+_CARE_TEAM = frozenset({Perm.FAMILY_VIEW, Perm.FAMILY_EDIT, Perm.STAFF_VIEW})
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.FRONT_DESK: _CARE_TEAM,
+    Role.PEDIATRIC_CLINICIAN: _CARE_TEAM,
+    Role.DYADIC_SPECIALIST: _CARE_TEAM,
+    Role.FAMILY_PARTNER: _CARE_TEAM,
+    # Billing sees who a claim is for (name, birth date, Medi-Cal ID) but registers no one.
+    Role.BILLING: frozenset({Perm.FAMILY_VIEW, Perm.STAFF_VIEW}),
+    Role.CLINIC_ADMIN: _CARE_TEAM | {Perm.AUDIT_VIEW},
+    # TA-center roles never see a record about a person: aggregates only.
+    Role.NETWORK_COACH: frozenset({Perm.NETWORK_AGGREGATE_VIEW}),
+    Role.NETWORK_ADMIN: frozenset({Perm.NETWORK_AGGREGATE_VIEW, Perm.NETWORK_MANAGE}),
+}
+
+
+def permissions_for(roles: Iterable[str]) -> frozenset[str]:
+    """The union of the permissions of ``roles``."""
+    granted: set[str] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[role]
+    return frozenset(granted)
+
+
+def roles_with(perm: str) -> frozenset[str]:
+    """Every role that holds ``perm``."""
+    return frozenset(role for role, perms in ROLE_PERMISSIONS.items() if perm in perms)

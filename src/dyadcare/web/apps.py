@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WebConfig(AppConfig):
+    name = "dyadcare.web"
+    label = "web"
+    verbose_name = _("Web")
+
+    def ready(self) -> None:
+        from dyadcare.web import signals  # noqa: F401  (connects the login audit receivers)

@@ -1,0 +1,141 @@
+"""Forms for staff pages. Validation is the models' own (``Model.clean`` and field
+validators, run by the ModelForm); the forms only turn text into values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dyadcare.families.choices import (
+    RACE_ETHNICITY_WITH_DECLINED,
+    Relationship,
+)
+from dyadcare.families.models import Caregiver, Child
+from dyadcare.families.rules import GestationalAge, RuleError, parse_gestational_age
+from dyadcare.tenancy.models import AuditEvent
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class GestationalAgeField(forms.CharField):
+    """Weeks+days as clinicians write it ("33+2"), stored as days (233)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 6)
+        super().__init__(**kwargs)
+        self.widget.attrs.update(
+            {"inputmode": "text", "placeholder": "38+4", "autocomplete": "off", "size": "6"}
+        )
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int):
+            return str(GestationalAge(*divmod(value, 7)))
+        return value
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return parse_gestational_age(text).total_days
+        except RuleError:
+            raise forms.ValidationError(
+                _("Write weeks+days between 22+0 and 44+6, for example 38+4."), code="ga_format"
+            ) from None
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class ChildForm(forms.ModelForm[Child]):
+    gestational_age_days = GestationalAgeField(
+        label=_("Gestational age at birth"),
+        required=False,
+        help_text=_("Weeks+days, for example 38+4. Leave empty if unknown."),
+    )
+    race_ethnicity = forms.MultipleChoiceField(
+        label=_("Race and ethnicity"),
+        choices=RACE_ETHNICITY_WITH_DECLINED,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose all that apply, as the family describes the child."),
+    )
+
+    class Meta:
+        model = Child
+        fields = [
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "sex",
+            "gestational_age_days",
+            "mrn",
+            "medi_cal_id",
+            "preferred_language",
+            "race_ethnicity",
+            "race_ethnicity_detail",
+        ]
+        widgets = {
+            "date_of_birth": DateInput(),
+            "sex": forms.RadioSelect,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["date_of_birth"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.fields["given_name"].widget.attrs["autocomplete"] = "off"
+        self.fields["family_name"].widget.attrs["autocomplete"] = "off"
+
+
+class CaregiverForm(forms.ModelForm[Caregiver]):
+    class Meta:
+        model = Caregiver
+        fields = [
+            "given_name",
+            "family_name",
+            "preferred_language",
+            "phone",
+            "consent_sms",
+            "email",
+            "consent_email",
+            "date_of_birth",
+            "medi_cal_id",
+        ]
+        widgets = {"date_of_birth": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
+        self.fields["email"].widget.attrs.update({"autocomplete": "off"})
+
+
+class RelationshipForm(forms.Form):
+    relationship = forms.ChoiceField(label=_("Relationship to the child"), choices=Relationship.choices)
+    is_primary = forms.BooleanField(label=_("Primary caregiver"), required=False)
+    legal_guardian = forms.BooleanField(label=_("Legal guardian"), required=False, initial=True)
+    lives_with_child = forms.BooleanField(label=_("Lives with the child"), required=False, initial=True)
+
+
+class AuditFilterForm(forms.Form):
+    who = forms.CharField(label=_("Staff member"), required=False, max_length=150)
+    action = forms.ChoiceField(
+        label=_("Action"),
+        required=False,
+        choices=[("", _("Any action")), *list(AuditEvent.Action.choices)],
+    )
+    object_id = forms.CharField(label=_("Record id"), required=False, max_length=64)
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=DateInput())

@@ -1,0 +1,43 @@
+"""Audit entries for logins, logouts and failed logins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from dyadcare.tenancy.actor import Actor
+from dyadcare.tenancy.audit import Action, audit_record
+from dyadcare.tenancy.models import User
+
+
+def _request_actor(request: HttpRequest | None, user: User | None, label: str) -> Actor:
+    meta = request.META if request is not None else {}
+    return Actor(
+        label=label,
+        user=user,
+        ip=meta.get("REMOTE_ADDR") or None,
+        user_agent=meta.get("HTTP_USER_AGENT", "")[:300],
+        path=request.path if request is not None else "",
+    )
+
+
+@receiver(user_logged_in)
+def _logged_in(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    audit_record(actor=_request_actor(request, user, user.get_username()), action=Action.LOGIN)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender: Any, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
+    if user is not None:
+        audit_record(actor=_request_actor(request, user, user.get_username()), action=Action.LOGOUT)
+
+
+@receiver(user_login_failed)
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    username = str(credentials.get("username", ""))[:150]
+    audit_record(actor=_request_actor(request, None, username or "(blank)"), action=Action.LOGIN_FAILED)

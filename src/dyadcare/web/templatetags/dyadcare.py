@@ -1,0 +1,70 @@
+"""Template helpers for staff pages."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import template
+from django.forms import BoundField
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from dyadcare.families.phones import format_us_phone
+
+register = template.Library()
+
+
+@register.simple_tag
+def widget(field: BoundField, **attrs: Any) -> SafeString:
+    """The field's input, tied to its help text and errors for screen readers."""
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}_help")
+    if field.errors:
+        described.append(f"{field.auto_id}_error")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if field.field.required and not getattr(field.field.widget, "allow_multiple_selected", False):
+        attrs.setdefault("required", True)
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def phone(value: str) -> str:
+    return format_us_phone(value) if value else ""
+
+
+@register.simple_tag
+def age(dob: date, on: date | None = None) -> str:
+    """A young child's age as clinicians say it: days, weeks, months, then years and months."""
+    today = on or timezone.localdate()
+    days = (today - dob).days
+    if days < 0:
+        return ""
+    if days < 14:
+        return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+    months = (today.year - dob.year) * 12 + today.month - dob.month - (today.day < dob.day)
+    if months < 2:
+        weeks = days // 7
+        return ngettext("%(n)d week", "%(n)d weeks", weeks) % {"n": weeks}
+    if months < 24:
+        return ngettext("%(n)d month", "%(n)d months", months) % {"n": months}
+    years, rest = divmod(months, 12)
+    if rest == 0:
+        return ngettext("%(n)d year", "%(n)d years", years) % {"n": years}
+    return _("%(years)s %(months)s") % {
+        "years": ngettext("%(n)d year", "%(n)d years", years) % {"n": years},
+        "months": ngettext("%(n)d month", "%(n)d months", rest) % {"n": rest},
+    }
+
+
+@register.simple_tag
+def count_or_suppressed(value: int | None) -> str:
+    if value is None:
+        return _("fewer than 11")
+    return format_html("{}", value)

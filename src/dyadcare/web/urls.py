@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.urls import include, path
+
+from dyadcare.web.views import auth, clinic, families, network
+
+app_name = "web"
+
+clinic_patterns = [
+    path("", families.child_list, name="clinic_home"),
+    path("children/", families.child_list, name="child_list"),
+    path("children/new/", families.child_create, name="child_create"),
+    path("children/<uuid:child_id>/", families.child_detail, name="child_detail"),
+    path("children/<uuid:child_id>/edit/", families.child_edit, name="child_edit"),
+    path("children/<uuid:child_id>/sibling/", families.child_add_sibling, name="child_add_sibling"),
+    path("children/<uuid:child_id>/caregivers/add/", families.caregiver_add, name="caregiver_add"),
+    path(
+        "children/<uuid:child_id>/caregivers/<uuid:caregiver_id>/link/",
+        families.caregiver_link_existing,
+        name="caregiver_link_existing",
+    ),
+    path(
+        "children/<uuid:child_id>/relationships/<uuid:link_id>/",
+        families.relationship_edit,
+        name="relationship_edit",
+    ),
+    path("caregivers/<uuid:caregiver_id>/", families.caregiver_detail, name="caregiver_detail"),
+    path("caregivers/<uuid:caregiver_id>/edit/", families.caregiver_edit, name="caregiver_edit"),
+    path("staff/", clinic.staff_list, name="staff_list"),
+    path("audit/", clinic.audit_log, name="audit_log"),
+    path("audit/export.csv", clinic.audit_export, name="audit_export"),
+]
+
+network_patterns = [
+    path("", network.network_home, name="network_home"),
+]
+
+urlpatterns = [
+    path("", auth.home, name="home"),
+    path("login/", auth.login, name="login"),
+    path("logout/", auth.logout, name="logout"),
+    path("places/", auth.places, name="places"),
+    path("language/", auth.set_language, name="set_language"),
+    path("healthz", auth.healthz, name="healthz"),
+    path("c/<slug:clinic_slug>/", include(clinic_patterns)),
+    path("n/<slug:network_slug>/", include(network_patterns)),
+]

@@ -1,0 +1,72 @@
+"""Clinic pages that are not about one family: staff and the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import cast
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from dyadcare.tenancy.audit import Action, audit_csv_rows, audit_record, audit_search
+from dyadcare.tenancy.models import AuditEvent
+from dyadcare.tenancy.roles import Perm
+from dyadcare.tenancy.scope import clinic_scope
+from dyadcare.tenancy.selectors import clinic_staff
+from dyadcare.web.access import StaffRequest, clinic_view
+from dyadcare.web.forms import AuditFilterForm
+
+
+@clinic_view(Perm.STAFF_VIEW, phi=False)
+@require_GET
+def staff_list(request: HttpRequest) -> HttpResponse:
+    req = cast(StaffRequest, request)
+    memberships = list(clinic_staff(req.clinic))
+    people: dict[object, dict[str, object]] = {}
+    for m in memberships:
+        entry = people.setdefault(m.user_id, {"user": m.user, "roles": []})
+        entry["roles"].append(m.get_role_display())  # type: ignore[attr-defined]
+    return render(req, "web/staff/list.html", {"people": list(people.values())})
+
+
+def _filtered(req: StaffRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
+    form = AuditFilterForm(req.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = audit_search(actor=req.actor, **{k: v for k, v in filters.items() if v})
+    return form, events
+
+
+@clinic_view(Perm.AUDIT_VIEW, phi=True)
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Search the clinic's audit log: who read or changed which record, when, from where."""
+    req = cast(StaffRequest, request)
+    form, events = _filtered(req)
+    page = Paginator(events, 50).get_page(req.GET.get("page"))
+    audit_record(actor=req.actor, action=Action.SEARCH, object_type="tenancy.auditevent")
+    query = req.GET.copy()
+    query.pop("page", None)
+    return render(req, "web/audit/log.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@clinic_view(Perm.AUDIT_VIEW, phi=True)
+@require_GET
+def audit_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered audit log as CSV."""
+    req = cast(StaffRequest, request)
+    _form, events = _filtered(req)
+    audit_record(actor=req.actor, action=Action.EXPORT, object_type="tenancy.auditevent", summary="csv")
+    clinic = req.clinic
+
+    def rows() -> Iterator[str]:
+        with clinic_scope(clinic):
+            yield from audit_csv_rows(events)
+
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-{clinic.slug}-{stamp}.csv"'
+    return response

@@ -1,0 +1,21 @@
+"""The TA center's view of its network: de-identified counts only."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from dyadcare.families.aggregates import network_clinic_counts
+from dyadcare.tenancy.roles import Perm
+from dyadcare.web.access import StaffRequest, network_view
+
+
+@network_view(Perm.NETWORK_AGGREGATE_VIEW)
+@require_GET
+def network_home(request: HttpRequest) -> HttpResponse:
+    req = cast(StaffRequest, request)
+    rows = network_clinic_counts(network=req.network)
+    return render(req, "web/network/home.html", {"rows": rows})
