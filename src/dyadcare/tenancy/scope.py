@@ -28,7 +28,7 @@ __all__ = [
 @contextmanager
 def clinic_scope(clinic: Clinic) -> Iterator[Clinic]:
     """Open the scope of one clinic: queries on scoped models see only its rows."""
-    if not isinstance(clinic, Clinic) or clinic.pk is None:
+    if not isinstance(clinic, Clinic) or clinic._state.adding:
         raise ScopeError("A clinic scope needs a saved clinic")
     with scope(clinic=clinic):
         yield clinic
@@ -37,7 +37,7 @@ def clinic_scope(clinic: Clinic) -> Iterator[Clinic]:
 @contextmanager
 def clinics_scope(clinics: Sequence[Clinic]) -> Iterator[None]:
     """Open a scope over several clinics, for de-identified aggregates across a network."""
-    ids = [c.pk for c in clinics if isinstance(c, Clinic) and c.pk is not None]
+    ids = [c.pk for c in clinics if isinstance(c, Clinic) and not c._state.adding]
     if len(ids) != len(clinics):
         raise ScopeError("A multi-clinic scope needs saved clinics")
     with scope(clinic=ids):

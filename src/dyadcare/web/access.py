@@ -28,11 +28,17 @@ Scope = Literal["public", "staff", "clinic", "network"]
 View = Callable[..., HttpResponseBase]
 
 
+Phi = Literal["read", "write", "none"]
+
+
 @dataclass(frozen=True)
 class Access:
+    """``phi``: "read" for a page that shows a record about a person (its GET is audited),
+    "write" for one that only changes records (its POST is audited), "none" otherwise."""
+
     scope: Scope
     perm: str | None = None
-    phi: bool = False
+    phi: Phi = "none"
 
 
 class StaffRequest(HttpRequest):
@@ -86,7 +92,7 @@ def staff_view(view: View) -> View:
     return _mark(wrapper, Access(scope="staff"))
 
 
-def clinic_view(perm: str, *, phi: bool) -> Callable[[View], View]:
+def clinic_view(perm: str, *, phi: Phi) -> Callable[[View], View]:
     """A page inside one clinic (``/c/<clinic_slug>/…``). Staff who hold no role there get
     404; those whose roles lack ``perm`` get 403. The view runs inside the clinic scope."""
 

@@ -26,14 +26,15 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class GestationalAgeField(forms.CharField):
+class GestationalAgeField(forms.Field):
     """Weeks+days as clinicians write it ("33+2"), stored as days (233)."""
 
+    widget = forms.TextInput
+
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 6)
         super().__init__(**kwargs)
         self.widget.attrs.update(
-            {"inputmode": "text", "placeholder": "38+4", "autocomplete": "off", "size": "6"}
+            {"inputmode": "text", "placeholder": "38+4", "autocomplete": "off", "maxlength": "6"}
         )
 
     def prepare_value(self, value: Any) -> Any:
@@ -41,8 +42,8 @@ class GestationalAgeField(forms.CharField):
             return str(GestationalAge(*divmod(value, 7)))
         return value
 
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = super().to_python(value)
+    def to_python(self, value: Any) -> int | None:
+        text = str(value or "").strip()
         if not text:
             return None
         try:

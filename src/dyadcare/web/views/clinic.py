@@ -21,7 +21,7 @@ from dyadcare.web.access import StaffRequest, clinic_view
 from dyadcare.web.forms import AuditFilterForm
 
 
-@clinic_view(Perm.STAFF_VIEW, phi=False)
+@clinic_view(Perm.STAFF_VIEW, phi="none")
 @require_GET
 def staff_list(request: HttpRequest) -> HttpResponse:
     req = cast(StaffRequest, request)
@@ -40,7 +40,7 @@ def _filtered(req: StaffRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]
     return form, events
 
 
-@clinic_view(Perm.AUDIT_VIEW, phi=True)
+@clinic_view(Perm.AUDIT_VIEW, phi="read")
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Search the clinic's audit log: who read or changed which record, when, from where."""
@@ -53,7 +53,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(req, "web/audit/log.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
-@clinic_view(Perm.AUDIT_VIEW, phi=True)
+@clinic_view(Perm.AUDIT_VIEW, phi="read")
 @require_GET
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered audit log as CSV."""

@@ -35,7 +35,7 @@ def _save(form: Any, save: Any) -> Any:
         return None
 
 
-@clinic_view(Perm.FAMILY_VIEW, phi=True)
+@clinic_view(Perm.FAMILY_VIEW, phi="read")
 @require_GET
 def child_list(request: HttpRequest) -> HttpResponse:
     """The clinic's children with a search box; htmx swaps in the results as one types."""
@@ -48,7 +48,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@clinic_view(Perm.FAMILY_VIEW, phi=True)
+@clinic_view(Perm.FAMILY_VIEW, phi="read")
 @require_GET
 def child_detail(request: HttpRequest, child_id: str) -> HttpResponse:
     req = _staff(request)
@@ -62,13 +62,13 @@ def child_detail(request: HttpRequest, child_id: str) -> HttpResponse:
     )
 
 
-@clinic_view(Perm.FAMILY_EDIT, phi=True)
+@clinic_view(Perm.FAMILY_EDIT, phi="write")
 @require_http_methods(["GET", "POST"])
 def child_create(request: HttpRequest) -> HttpResponse:
     return _child_form(_staff(request), Child(clinic=_staff(request).clinic), sibling_of=None)
 
 
-@clinic_view(Perm.FAMILY_EDIT, phi=True)
+@clinic_view(Perm.FAMILY_EDIT, phi="read")
 @require_http_methods(["GET", "POST"])
 def child_add_sibling(request: HttpRequest, child_id: str) -> HttpResponse:
     """Register a brother or sister: same household, family name and language, and the
@@ -86,7 +86,7 @@ def child_add_sibling(request: HttpRequest, child_id: str) -> HttpResponse:
     return _child_form(req, child, sibling_of=sibling)
 
 
-@clinic_view(Perm.FAMILY_EDIT, phi=True)
+@clinic_view(Perm.FAMILY_EDIT, phi="read")
 @require_http_methods(["GET", "POST"])
 def child_edit(request: HttpRequest, child_id: str) -> HttpResponse:
     req = _staff(request)
@@ -142,7 +142,7 @@ def _child_form(req: StaffRequest, child: Child, *, sibling_of: Child | None) ->
     )
 
 
-@clinic_view(Perm.FAMILY_EDIT, phi=True)
+@clinic_view(Perm.FAMILY_EDIT, phi="read")
 @require_http_methods(["GET", "POST"])
 def caregiver_add(request: HttpRequest, child_id: str) -> HttpResponse:
     """Add a caregiver to a child: a new person, or one the clinic already knows."""
@@ -180,7 +180,7 @@ def caregiver_add(request: HttpRequest, child_id: str) -> HttpResponse:
     )
 
 
-@clinic_view(Perm.FAMILY_EDIT, phi=True)
+@clinic_view(Perm.FAMILY_EDIT, phi="write")
 @require_POST
 def caregiver_link_existing(request: HttpRequest, child_id: str, caregiver_id: str) -> HttpResponse:
     req = _staff(request)
@@ -195,7 +195,7 @@ def caregiver_link_existing(request: HttpRequest, child_id: str, caregiver_id: s
     return redirect("web:child_detail", clinic_slug=req.clinic.slug, child_id=child.pk)
 
 
-@clinic_view(Perm.FAMILY_EDIT, phi=True)
+@clinic_view(Perm.FAMILY_EDIT, phi="read")
 @require_http_methods(["GET", "POST"])
 def relationship_edit(request: HttpRequest, child_id: str, link_id: str) -> HttpResponse:
     """Change how a caregiver is related to a child, or remove the link."""
@@ -226,7 +226,7 @@ def relationship_edit(request: HttpRequest, child_id: str, link_id: str) -> Http
     return render(req, "web/caregivers/relationship.html", {"child": child, "link": link, "form": form})
 
 
-@clinic_view(Perm.FAMILY_VIEW, phi=True)
+@clinic_view(Perm.FAMILY_VIEW, phi="read")
 @require_GET
 def caregiver_detail(request: HttpRequest, caregiver_id: str) -> HttpResponse:
     req = _staff(request)
@@ -235,7 +235,7 @@ def caregiver_detail(request: HttpRequest, caregiver_id: str) -> HttpResponse:
     return render(req, "web/caregivers/detail.html", {"caregiver": caregiver, "links": links})
 
 
-@clinic_view(Perm.FAMILY_EDIT, phi=True)
+@clinic_view(Perm.FAMILY_EDIT, phi="read")
 @require_http_methods(["GET", "POST"])
 def caregiver_edit(request: HttpRequest, caregiver_id: str) -> HttpResponse:
     req = _staff(request)

@@ -1,0 +1,11 @@
+"""A pytest plugin (``-p dyadcare.testenv`` in pyproject.toml) that gives the test suite a
+secret key and a database before Django reads its settings. Values already set in the
+environment win, so CI can point the same suite at PostgreSQL with DATABASE_URL."""
+
+import os
+
+os.environ.setdefault("DYADCARE_SECRET_KEY", "test-only-secret-key-for-the-dyadcare-test-suite-0123")
+os.environ.setdefault("DATABASE_URL", "sqlite:///var/test.sqlite3")
+# Playwright's synchronous API runs an event loop in the test thread; the ORM calls the
+# tests make between browser steps are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

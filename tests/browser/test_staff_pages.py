@@ -1,0 +1,100 @@
+"""A demo user logs in, finds a child and opens the child's page, on a workstation and on a
+phone; axe finds no serious or critical accessibility violation on the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dyadcare.demo.staff import DEMO_PASSWORD
+from tests.browser.conftest import serious_violations
+
+VIEWPORTS = {"workstation": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+def _login(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/login/")
+    assert not serious_violations(page), "login page"
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.locator("main").get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=list(VIEWPORTS))
+def test_demo_user_opens_a_child_page(
+    live_server: Any, browser: Any, demo_network: str, viewport: str
+) -> None:
+    assert "frontdesk.fruitvale" in demo_network
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="en-US")
+    page = context.new_page()
+    remote_requests: list[str] = []
+    page.on(
+        "request", lambda r: remote_requests.append(r.url) if not r.url.startswith(live_server.url) else None
+    )
+    _login(page, live_server.url, "frontdesk.fruitvale")
+    assert page.url == f"{live_server.url}/c/fruitvale/"
+    assert page.get_by_role("heading", name="Children").is_visible()
+    rows = page.locator("table tbody tr")
+    assert rows.count() > 5
+    assert not serious_violations(page), "child list"
+
+    # Live search (htmx) narrows the list as one types.
+    first_name = rows.first.locator("a").inner_text()
+    family = first_name.split(",")[0]
+    page.get_by_label("Search by name, date of birth, MRN or Medi-Cal ID").fill(family)
+    page.wait_for_url("**q=*")
+    page.wait_for_function("document.querySelectorAll('#results tbody tr').length > 0")
+    assert all(family in t for t in page.locator("#results tbody tr th a").all_inner_texts())
+
+    page.locator("#results tbody tr th a").first.click()
+    page.wait_for_load_state()
+    assert "/children/" in page.url
+    assert page.get_by_role("heading", name="Caregivers").is_visible()
+    assert page.get_by_role("heading", name="About the child").is_visible()
+    assert not serious_violations(page), "child page"
+    assert remote_requests == [], "no remote asset is loaded"
+    context.close()
+
+
+def test_register_a_child_with_a_mistake_then_fix_it(
+    live_server: Any, browser: Any, demo_network: str
+) -> None:
+    context = browser.new_context(viewport=VIEWPORTS["workstation"], locale="en-US")
+    page = context.new_page()
+    _login(page, live_server.url, "frontdesk.eastside")
+    page.get_by_role("link", name="Register a child").click()
+    page.get_by_label("First name").fill("Valeria")
+    page.get_by_label("Last name").fill("Quintero")
+    page.get_by_label("Date of birth").fill("2026-05-02")
+    page.get_by_label("Female").check()
+    page.get_by_label("Gestational age at birth").fill("47+0")
+    page.get_by_label("MRN").fill("EA-NEW-1")
+    page.get_by_role("button", name="Register").click()
+    summary = page.get_by_role("alert")
+    assert "Nothing was saved" in summary.inner_text()
+    assert not serious_violations(page), "form with errors"
+    page.get_by_label("Gestational age at birth").fill("36+2")
+    page.get_by_role("button", name="Register").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Valeria Quintero").is_visible()
+    assert "36+2" in page.content()
+    context.close()
+
+
+def test_spanish_pages(live_server: Any, browser: Any, demo_network: str) -> None:
+    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="es-US")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    assert page.locator("html").get_attribute("lang") == "es"
+    page.get_by_label("Nombre de usuario").fill("specialist.float")
+    page.get_by_label("Contraseña").fill(DEMO_PASSWORD)
+    page.locator("main").get_by_role("button", name="Iniciar sesión").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="¿Dónde trabaja hoy?").is_visible()
+    assert not serious_violations(page), "places"
+    page.get_by_role("link", name="Valley Family Pediatrics").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Niños").is_visible()
+    context.close()

@@ -1,0 +1,135 @@
+"""Builders for test records: a clinic world with staff in every role, and families."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.test import Client
+
+from dyadcare.families.models import Caregiver, CareRelationship, Child, Household
+from dyadcare.families.rules import search_key
+from dyadcare.tenancy.models import Clinic, Credential, Membership, Network, User
+from dyadcare.tenancy.roles import CLINIC_ROLES, NETWORK_ROLES
+from dyadcare.tenancy.scope import unscoped
+
+PASSWORD = "a-long-test-password-1"
+_numbers = itertools.count(1)
+
+
+def network(slug: str | None = None) -> Network:
+    n = next(_numbers)
+    return Network.objects.create(name=f"Network {n}", slug=slug or f"network-{n}")
+
+
+def clinic(net: Network, slug: str | None = None, model: str = Clinic.ServiceModel.HEALTHYSTEPS) -> Clinic:
+    n = next(_numbers)
+    return Clinic.objects.create(
+        network=net, name=f"Clinic {n}", slug=slug or f"clinic-{n}", service_model=model
+    )
+
+
+def staff(username: str | None = None, **names: str) -> User:
+    n = next(_numbers)
+    user = User(
+        username=username or f"user{n}",
+        first_name=names.get("first", "Test"),
+        last_name=names.get("last", f"Person{n}"),
+    )
+    user.set_password(PASSWORD)
+    user.save()
+    Credential.objects.create(user=user)
+    return user
+
+
+def member(
+    user: User, role: str, *, clinic: Clinic | None = None, network: Network | None = None
+) -> Membership:
+    return Membership.objects.create(user=user, role=role, clinic=clinic, network=network)
+
+
+def child(clinic: Clinic, **fields: object) -> Child:
+    n = next(_numbers)
+    values: dict[str, object] = {
+        "given_name": f"Kid{n}",
+        "family_name": "García",
+        "date_of_birth": date(2025, 1, 15),
+        "sex": "F",
+        "mrn": f"MRN{n:06d}",
+        "preferred_language": "es",
+    }
+    values.update(fields)
+    with unscoped("test data"):
+        if "household" not in values:
+            values["household"] = Household.objects.create(clinic=clinic, name=str(values["family_name"]))
+        record = Child(clinic=clinic, **values)
+        record.search_name = search_key(f"{record.family_name} {record.given_name}")
+        record.save()
+    return record
+
+
+def caregiver(
+    clinic: Clinic, *, for_child: Child | None = None, relationship: str = "mother", **fields: object
+) -> Caregiver:
+    n = next(_numbers)
+    values: dict[str, object] = {"given_name": f"Carer{n}", "family_name": "García", "phone": "+15105550123"}
+    values.update(fields)
+    with unscoped("test data"):
+        record = Caregiver(clinic=clinic, **values)
+        record.save()
+        if for_child is not None:
+            CareRelationship.objects.create(
+                clinic=clinic, child=for_child, caregiver=record, relationship=relationship, is_primary=True
+            )
+    return record
+
+
+def login(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client
+
+
+@dataclass
+class ClinicWorld:
+    """Clinic A with one staff member per role and one family; clinic B (same network) with
+    an administrator and a family of its own; a second network with its own coach."""
+
+    network: Network
+    a: Clinic
+    b: Clinic
+    other_network: Network
+    staff_a: dict[str, User] = field(default_factory=dict)
+    network_staff: dict[str, User] = field(default_factory=dict)
+    admin_b: User | None = None
+    coach_elsewhere: User | None = None
+    child_a: Child | None = None
+    caregiver_a: Caregiver | None = None
+    link_a: CareRelationship | None = None
+    child_b: Child | None = None
+    caregiver_b: Caregiver | None = None
+
+
+def clinic_world() -> ClinicWorld:
+    net = network()
+    world = ClinicWorld(network=net, a=clinic(net), b=clinic(net), other_network=network())
+    for role in sorted(CLINIC_ROLES):
+        user = staff(f"{role}-a")
+        member(user, role, clinic=world.a)
+        world.staff_a[role] = user
+    for role in sorted(NETWORK_ROLES):
+        user = staff(f"{role}-n")
+        member(user, role, network=net)
+        world.network_staff[role] = user
+    world.admin_b = staff("admin-b")
+    for role in sorted(CLINIC_ROLES):
+        member(world.admin_b, role, clinic=world.b)
+    world.coach_elsewhere = staff("coach-elsewhere")
+    member(world.coach_elsewhere, "network_coach", network=world.other_network)
+    world.child_a = child(world.a, given_name="Ana", family_name="Ramírez")
+    world.caregiver_a = caregiver(world.a, for_child=world.child_a, given_name="Lucía", family_name="Ramírez")
+    with unscoped("test data"):
+        world.link_a = CareRelationship.objects.get(child=world.child_a)
+    world.child_b = child(world.b, given_name="Bea", family_name="Brown")
+    world.caregiver_b = caregiver(world.b, for_child=world.child_b)
+    return world

@@ -1,0 +1,75 @@
+"""The environment is parsed strictly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from dyadcare.conf import DEMO_SECRET_KEY, Env, parse_database_url
+
+
+def test_booleans_accept_the_usual_words_and_refuse_typos() -> None:
+    env = Env({"A": "yes", "B": "0", "C": "ture"})
+    assert env.boolean("A") is True
+    assert env.boolean("B") is False
+    assert env.boolean("MISSING", True) is True
+    with pytest.raises(ImproperlyConfigured, match="C must be"):
+        env.boolean("C")
+
+
+def test_integers_are_checked() -> None:
+    env = Env({"N": "15", "BAD": "fifteen", "LOW": "0"})
+    assert env.integer("N", 1) == 15
+    with pytest.raises(ImproperlyConfigured):
+        env.integer("BAD", 1)
+    with pytest.raises(ImproperlyConfigured, match="at least 1"):
+        env.integer("LOW", 5, minimum=1)
+
+
+def test_secret_key_comes_from_the_environment_or_a_file(tmp_path: Path) -> None:
+    key = "k" * 40
+    assert Env({"DYADCARE_SECRET_KEY": key}).secret_key(demo=False) == key
+    path = tmp_path / "secret"
+    path.write_text(key + "\n")
+    assert Env({"DYADCARE_SECRET_KEY_FILE": str(path)}).secret_key(demo=False) == key
+    with pytest.raises(ImproperlyConfigured, match="not both"):
+        Env({"DYADCARE_SECRET_KEY": key, "DYADCARE_SECRET_KEY_FILE": str(path)}).secret_key(demo=False)
+    with pytest.raises(ImproperlyConfigured, match="cannot be read"):
+        Env({"DYADCARE_SECRET_KEY_FILE": str(tmp_path / "missing")}).secret_key(demo=False)
+    with pytest.raises(ImproperlyConfigured, match="32"):
+        Env({"DYADCARE_SECRET_KEY": "short"}).secret_key(demo=False)
+
+
+def test_the_fixed_key_is_allowed_only_in_demo_mode() -> None:
+    assert Env({}).secret_key(demo=True) == DEMO_SECRET_KEY
+    with pytest.raises(ImproperlyConfigured, match="No secret key"):
+        Env({}).secret_key(demo=False)
+
+
+def test_database_urls(tmp_path: Path) -> None:
+    sqlite = parse_database_url("sqlite:///var/db.sqlite3", base_dir=tmp_path)
+    assert sqlite["ENGINE"] == "django.db.backends.sqlite3"
+    assert sqlite["NAME"] == str(tmp_path / "var" / "db.sqlite3")
+    assert "journal_mode=WAL" in sqlite["OPTIONS"]["init_command"]
+    assert parse_database_url("sqlite:////srv/db.sqlite3", base_dir=tmp_path)["NAME"] == "/srv/db.sqlite3"
+    pg = parse_database_url("postgres://postgres@127.0.0.1:5432/dyadcare", base_dir=tmp_path)
+    assert (pg["ENGINE"], pg["NAME"], pg["HOST"], pg["USER"]) == (
+        "django.db.backends.postgresql",
+        "dyadcare",
+        "127.0.0.1",
+        "postgres",
+    )
+    for bad in ("mysql://root@localhost/x", "dyadcare.sqlite3", "postgres://host/", "sqlite://"):
+        with pytest.raises(ImproperlyConfigured):
+            parse_database_url(bad, base_dir=tmp_path)
+
+
+def test_production_settings_hash_passwords_with_argon2_and_keep_debug_off() -> None:
+    import dyadcare.settings as production
+
+    assert production.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    assert production.DEBUG is False
+    assert production.SESSION_COOKIE_AGE == 15 * 60
+    assert production.SESSION_SAVE_EVERY_REQUEST is True

@@ -1,0 +1,106 @@
+"""Every URL pattern the app serves, with its access rule, and sample arguments to fill it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from dyadcare.web.access import Access
+from tests.factories import ClinicWorld
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # namespaced: "web:child_detail"
+    kwargs: tuple[str, ...]
+    access: Access | None
+    pattern: str
+
+
+def _walk(resolver: URLResolver, namespace: str, prefix: str) -> Iterator[Route]:
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = namespace
+            if entry.namespace:
+                ns = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from _walk(entry, ns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            full = prefix + str(entry.pattern)
+            kwargs = tuple(sorted(set(_converters(full))))
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else (entry.name or "")
+            yield Route(
+                name=name, kwargs=kwargs, access=getattr(entry.callback, "access", None), pattern=full
+            )
+
+
+def _converters(pattern: str) -> Iterator[str]:
+    import re
+
+    for match in re.finditer(r"<(?:\w+:)?(\w+)>", pattern):
+        yield match.group(1)
+
+
+def all_routes() -> list[Route]:
+    return list(_walk(get_resolver(), "", ""))
+
+
+def sample_kwargs(world: ClinicWorld, route: Route, *, clinic: str = "a") -> dict[str, Any]:
+    """Arguments for ``route`` naming clinic A's records (in the URL of clinic ``clinic``).
+
+    A new URL argument needs a sample here: the matrix test fails until it has one."""
+    assert world.child_a and world.caregiver_a and world.link_a
+    samples: dict[str, Any] = {
+        "clinic_slug": (world.a if clinic == "a" else world.b).slug,
+        "network_slug": world.network.slug,
+        "child_id": world.child_a.pk,
+        "caregiver_id": world.caregiver_a.pk,
+        "link_id": world.link_a.pk,
+    }
+    missing = set(route.kwargs) - samples.keys()
+    assert not missing, f"{route.name}: add a sample value for {sorted(missing)} in tests/web/urlmap.py"
+    return {key: samples[key] for key in route.kwargs}
+
+
+def url_for(world: ClinicWorld, route: Route, *, clinic: str = "a") -> str:
+    return reverse(route.name, kwargs=sample_kwargs(world, route, clinic=clinic))
+
+
+def sample_post(world: ClinicWorld, route: Route) -> dict[str, Any]:
+    """Valid form data for every page that takes a POST and changes a record.
+
+    A new form page needs an entry here: the audit test fails until it has one."""
+    assert world.caregiver_a
+    child = {
+        "given_name": "Nueva",
+        "family_name": "Persona",
+        "date_of_birth": "2025-06-01",
+        "sex": "F",
+        "gestational_age_days": "39+1",
+        "mrn": "NEW-0001",
+        "medi_cal_id": "",
+        "preferred_language": "es",
+        "race_ethnicity": ["hispanic"],
+        "race_ethnicity_detail": "Mexican",
+    }
+    caregiver = {
+        "cg-given_name": "Rosa",
+        "cg-family_name": "Persona",
+        "cg-preferred_language": "es",
+        "cg-phone": "(510) 555-0177",
+        "cg-consent_sms": "on",
+    }
+    relationship = {"rel-relationship": "mother", "rel-is_primary": "on", "rel-legal_guardian": "on"}
+    samples: dict[str, dict[str, Any]] = {
+        "web:child_create": child,
+        "web:child_add_sibling": {**child, "mrn": "NEW-0002", "copy_caregiver": [str(world.caregiver_a.pk)]},
+        "web:child_edit": {**child, "mrn": "EDITED-1"},
+        "web:caregiver_add": {**caregiver, **relationship},
+        "web:caregiver_link_existing": relationship,
+        "web:relationship_edit": {**relationship, "rel-relationship": "guardian"},
+        "web:caregiver_edit": caregiver,
+    }
+    assert route.name in samples, f"{route.name}: add sample form data in tests/web/urlmap.py"
+    return samples[route.name]
