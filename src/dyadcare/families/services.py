@@ -128,3 +128,27 @@ def caregiver_unlink(*, actor: Actor, link: CareRelationship) -> None:
         summary=f"child {link.child_id} caregiver {link.caregiver_id}",
     )
     link.delete()
+
+
+@transaction.atomic
+def caregiver_add_to_child(
+    *,
+    actor: Actor,
+    child: Child,
+    caregiver: Caregiver,
+    relationship: str,
+    is_primary: bool = False,
+    legal_guardian: bool = True,
+    lives_with_child: bool = True,
+) -> CareRelationship:
+    """Register a new caregiver and link them to ``child``, all or nothing."""
+    caregiver_save(actor=actor, caregiver=caregiver)
+    return caregiver_link(
+        actor=actor,
+        child=child,
+        caregiver=caregiver,
+        relationship=relationship,
+        is_primary=is_primary,
+        legal_guardian=legal_guardian,
+        lives_with_child=lives_with_child,
+    )

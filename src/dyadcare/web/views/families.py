@@ -162,14 +162,14 @@ def caregiver_add(request: HttpRequest, child_id: str) -> HttpResponse:
     query = req.GET.get("q", "").strip()[:100]
     matches = list(selectors.caregiver_search(actor=req.actor, query=query)[:10]) if query else []
     if req.method == "POST" and form.is_valid() and link_form.is_valid():
-        caregiver = _save(
-            form, lambda: services.caregiver_save(actor=req.actor, caregiver=form.save(commit=False))
+        link = _save(
+            form,
+            lambda: services.caregiver_add_to_child(
+                actor=req.actor, child=child, caregiver=form.save(commit=False), **link_form.cleaned_data
+            ),
         )
-        if caregiver is not None:
-            services.caregiver_link(
-                actor=req.actor, child=child, caregiver=caregiver, **link_form.cleaned_data
-            )
-            messages.success(req, _("%(name)s is added.") % {"name": caregiver.full_name})
+        if link is not None:
+            messages.success(req, _("%(name)s is added.") % {"name": link.caregiver.full_name})
             return redirect("web:child_detail", clinic_slug=req.clinic.slug, child_id=child.pk)
     status = 422 if req.method == "POST" else 200
     return render(
