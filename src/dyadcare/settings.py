@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "dyadcare.tenancy",
     "dyadcare.families",
+    "dyadcare.instruments",
+    "dyadcare.touchpoints",
     "dyadcare.web",
     "dyadcare.demo",
 ]

@@ -15,9 +15,25 @@ from dyadcare.demo.models import DemoNetwork
 from dyadcare.demo.staff import Login, ensure_network, ensure_staff
 from dyadcare.families.models import Caregiver, CareRelationship, Child, Household
 from dyadcare.tenancy.actor import Actor
+from dyadcare.tenancy.models import Clinic, Network
 from dyadcare.tenancy.scope import unscoped
 
 BATCH_FAMILIES = 2000
+
+
+@dataclass(frozen=True)
+class DemoContext:
+    """What a later step of the demo (visits, screenings, …) builds on."""
+
+    seed: int
+    anchor_date: date
+    network: Network
+    clinics: list[Clinic]
+
+
+# Steps that add to the families, in order; each adds only what is missing (idempotent) and
+# records its counts in ``report.created``.
+DEMO_EXTENSIONS: list[Callable[[DemoContext, DemoReport], None]] = []
 
 
 class DemoSeedMismatch(Exception):
@@ -93,5 +109,8 @@ def build_demo(*, seed: int, children: int, progress: Callable[[int], None] | No
                 progress(drawn)
         after = _counts()
         report.created = {name: after[name] - before[name] for name in COUNTED}
+        context = DemoContext(seed=seed, anchor_date=demo.anchor_date, network=network, clinics=clinics)
+        for extend in DEMO_EXTENSIONS:
+            extend(context, report)
     report.seconds = time.perf_counter() - started
     return report

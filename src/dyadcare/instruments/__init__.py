@@ -1,0 +1,1 @@
+"""Instruments: the screening library (data files), the pure scoring engine, FHIR import."""
