@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 
 from django.test import Client
 
@@ -13,6 +13,7 @@ from dyadcare.families.rules import search_key
 from dyadcare.tenancy.models import Clinic, Credential, Membership, Network, User
 from dyadcare.tenancy.roles import CLINIC_ROLES, NETWORK_ROLES
 from dyadcare.tenancy.scope import unscoped
+from dyadcare.touchpoints.models import Visit
 
 PASSWORD = "a-long-test-password-1"
 _numbers = itertools.count(1)
@@ -108,6 +109,7 @@ class ClinicWorld:
     link_a: CareRelationship | None = None
     child_b: Child | None = None
     caregiver_b: Caregiver | None = None
+    visit_a: Visit | None = None
 
 
 def clinic_world() -> ClinicWorld:
@@ -132,4 +134,13 @@ def clinic_world() -> ClinicWorld:
         world.link_a = CareRelationship.objects.get(child=world.child_a)
     world.child_b = child(world.b, given_name="Bea", family_name="Brown")
     world.caregiver_b = caregiver(world.b, for_child=world.child_b)
+    world.visit_a = visit(world.a, world.child_a)
     return world
+
+
+def visit(clinic: Clinic, for_child: Child, *, when: datetime | None = None, **fields: object) -> Visit:
+    from django.utils import timezone
+
+    moment = when or timezone.make_aware(datetime.combine(timezone.localdate(), time(9, 20)))
+    with unscoped("test data"):
+        return Visit.objects.create(clinic=clinic, child=for_child, scheduled_for=moment, **fields)

@@ -42,7 +42,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def demo_network(transactional_db: None) -> str:
     out = io.StringIO()
-    call_command("demo", children=60, seed=1, quiet=True, stdout=out)
+    call_command("demo", children=400, seed=1, quiet=True, stdout=out)
     return out.getvalue()
 
 

@@ -93,7 +93,7 @@ def test_staff_in_two_clinics_choose_and_switch(world: ClinicWorld, client: Clie
     assert switched["Location"] == f"/c/{world.b.slug}/"
     assert [e.summary for e in _events("switch_clinic")] == [f"to {world.b.slug}"]
     assert client.get("/")["Location"] == f"/c/{world.b.slug}/", "home remembers the clinic"
-    page = client.get(f"/c/{world.b.slug}/")
+    page = client.get(f"/c/{world.b.slug}/children/")
     assert {c.given_name for c in page.context["page"].object_list} == {"Bea"}
     # A clinic the person does not work in cannot be chosen.
     other = client.post("/places/", {"place": "nowhere"})

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dyadcare.web.access import Access
@@ -51,8 +52,9 @@ def sample_kwargs(world: ClinicWorld, route: Route, *, clinic: str = "a") -> dic
     """Arguments for ``route`` naming clinic A's records (in the URL of clinic ``clinic``).
 
     A new URL argument needs a sample here: the matrix test fails until it has one."""
-    assert world.child_a and world.caregiver_a and world.link_a
+    assert world.child_a and world.caregiver_a and world.link_a and world.visit_a
     samples: dict[str, Any] = {
+        "visit_id": world.visit_a.pk,
         "clinic_slug": (world.a if clinic == "a" else world.b).slug,
         "network_slug": world.network.slug,
         "child_id": world.child_a.pk,
@@ -101,6 +103,14 @@ def sample_post(world: ClinicWorld, route: Route) -> dict[str, Any]:
         "web:caregiver_link_existing": relationship,
         "web:relationship_edit": {**relationship, "rel-relationship": "guardian"},
         "web:caregiver_edit": caregiver,
+        "web:visit_schedule": {"day": "2030-01-15", "at": "10:40", "touchpoint": "auto"},
+        "web:visit_update": {"action": "arrive"},
+        "web:appointments_import": {
+            "file": SimpleUploadedFile(
+                "day.csv", f"date,time,mrn\n2030-01-16,09:00,{world.child_a.mrn}\n".encode()
+            )
+        },
+        "web:schedule_settings": {"category": "family-needs", "touchpoint": "*", "instruments": "hvs"},
     }
     assert route.name in samples, f"{route.name}: add sample form data in tests/web/urlmap.py"
     return samples[route.name]

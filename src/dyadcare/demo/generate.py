@@ -11,8 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from dyadcare.demo.families import FamilyRows, iter_families
+from dyadcare.demo.fastinsert import fast_insert_objects
 from dyadcare.demo.models import DemoNetwork
 from dyadcare.demo.staff import Login, ensure_network, ensure_staff
+from dyadcare.demo.visits import build_visits
 from dyadcare.families.models import Caregiver, CareRelationship, Child, Household
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.models import Clinic, Network
@@ -34,6 +36,18 @@ class DemoContext:
 # Steps that add to the families, in order; each adds only what is missing (idempotent) and
 # records its counts in ``report.created``.
 DEMO_EXTENSIONS: list[Callable[[DemoContext, DemoReport], None]] = []
+
+
+@transaction.atomic
+def _visits(context: DemoContext, report: DemoReport) -> None:
+    report.created["visits"] = build_visits(
+        seed=context.seed,
+        anchor=context.anchor_date,
+        clinic_models={c.pk: c.service_model for c in context.clinics},
+    )
+
+
+DEMO_EXTENSIONS.append(_visits)
 
 
 class DemoSeedMismatch(Exception):
@@ -63,14 +77,10 @@ def _counts() -> dict[str, int]:
 
 def _insert(rows: list[FamilyRows]) -> None:
     # Records already present (same seed, same ids) are skipped by the database.
-    Household.objects.bulk_create([r.household for r in rows], batch_size=1000, ignore_conflicts=True)
-    Child.objects.bulk_create([c for r in rows for c in r.children], batch_size=1000, ignore_conflicts=True)
-    Caregiver.objects.bulk_create(
-        [c for r in rows for c in r.caregivers], batch_size=1000, ignore_conflicts=True
-    )
-    CareRelationship.objects.bulk_create(
-        [link for r in rows for link in r.links], batch_size=1000, ignore_conflicts=True
-    )
+    fast_insert_objects(Household, [r.household for r in rows])
+    fast_insert_objects(Child, [c for r in rows for c in r.children])
+    fast_insert_objects(Caregiver, [c for r in rows for c in r.caregivers])
+    fast_insert_objects(CareRelationship, [link for r in rows for link in r.links])
 
 
 def build_demo(*, seed: int, children: int, progress: Callable[[int], None] | None = None) -> DemoReport:

@@ -43,13 +43,15 @@ class Perm(models.TextChoices):
 
     FAMILY_VIEW = "family.view", _("See children, caregivers and households")
     FAMILY_EDIT = "family.edit", _("Register and edit children, caregivers and households")
+    VISIT_MANAGE = "visit.manage", _("Book visits, check families in, close and import visits")
+    SCHEDULE_CONFIGURE = "schedule.configure", _("Choose the clinic's screening instruments per visit")
     AUDIT_VIEW = "audit.view", _("Search and export the clinic's audit log")
     STAFF_VIEW = "staff.view", _("See the clinic's staff and their roles")
     NETWORK_AGGREGATE_VIEW = "network.aggregate_view", _("See de-identified network figures")
     NETWORK_MANAGE = "network.manage", _("Manage the network's clinics")
 
 
-_CARE_TEAM = frozenset({Perm.FAMILY_VIEW, Perm.FAMILY_EDIT, Perm.STAFF_VIEW})
+_CARE_TEAM = frozenset({Perm.FAMILY_VIEW, Perm.FAMILY_EDIT, Perm.STAFF_VIEW, Perm.VISIT_MANAGE})
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FRONT_DESK: _CARE_TEAM,
@@ -58,7 +60,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FAMILY_PARTNER: _CARE_TEAM,
     # Billing sees who a claim is for (name, birth date, Medi-Cal ID) but registers no one.
     Role.BILLING: frozenset({Perm.FAMILY_VIEW, Perm.STAFF_VIEW}),
-    Role.CLINIC_ADMIN: _CARE_TEAM | {Perm.AUDIT_VIEW},
+    Role.CLINIC_ADMIN: _CARE_TEAM | {Perm.AUDIT_VIEW, Perm.SCHEDULE_CONFIGURE},
     # TA-center roles never see a record about a person: aggregates only.
     Role.NETWORK_COACH: frozenset({Perm.NETWORK_AGGREGATE_VIEW}),
     Role.NETWORK_ADMIN: frozenset({Perm.NETWORK_AGGREGATE_VIEW, Perm.NETWORK_MANAGE}),

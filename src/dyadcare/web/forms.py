@@ -140,3 +140,78 @@ class AuditFilterForm(forms.Form):
     object_id = forms.CharField(label=_("Record id"), required=False, max_length=64)
     since = forms.DateField(label=_("From"), required=False, widget=DateInput())
     until = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+
+class VisitForm(forms.Form):
+    day = forms.DateField(label=_("Date"), widget=DateInput())
+    at = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    touchpoint = forms.ChoiceField(
+        label=_("Well-child touchpoint"),
+        required=False,
+        help_text=_("Leave on 'Work it out' to use the touchpoint whose window holds the date."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from dyadcare.touchpoints.models import TOUCHPOINT_CHOICES
+
+        super().__init__(*args, **kwargs)
+        self.fields["touchpoint"].choices = [  # type: ignore[attr-defined]
+            ("auto", _("Work it out from the date")),
+            *TOUCHPOINT_CHOICES,
+            ("", _("Not a well-child touchpoint")),
+        ]
+        self.fields["touchpoint"].initial = "auto"
+
+
+class VisitCompleteForm(forms.Form):
+    categories = forms.MultipleChoiceField(
+        label=_("Screenings done at this visit"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].choices = choices  # type: ignore[attr-defined]
+
+
+class AppointmentImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Appointments file (CSV)"),
+        help_text=_("Columns: date, time, mrn, and optionally touchpoint and clinician (username)."),
+    )
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > 2_000_000:
+            raise forms.ValidationError(_("The file is larger than 2 MB; split it."))
+        raw = upload.read()
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                return str(raw.decode(encoding))
+            except UnicodeDecodeError:
+                continue
+        raise forms.ValidationError(_("The file is not a text (CSV) file."))
+
+
+class ScheduleRuleForm(forms.Form):
+    category = forms.SlugField(label=_("Category"), max_length=40)
+    label = forms.CharField(label=_("Name (for a new category)"), required=False, max_length=80)
+    touchpoint = forms.ChoiceField(label=_("Touchpoint"))
+    instruments = forms.CharField(
+        label=_("Instruments"),
+        required=False,
+        help_text=_("Instrument ids separated by commas, for example epds, phq9. Empty: no instrument."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from dyadcare.touchpoints.models import TOUCHPOINT_CHOICES
+
+        super().__init__(*args, **kwargs)
+        self.fields["touchpoint"].choices = [  # type: ignore[attr-defined]
+            ("*", _("Every touchpoint where it is due")),
+            *TOUCHPOINT_CHOICES,
+        ]
+
+    def instrument_list(self) -> list[str]:
+        return [part.strip() for part in self.cleaned_data.get("instruments", "").split(",") if part.strip()]

@@ -2,12 +2,18 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from dyadcare.web.views import auth, clinic, families, network
+from dyadcare.web.views import auth, clinic, families, network, visits
 
 app_name = "web"
 
 clinic_patterns = [
-    path("", families.child_list, name="clinic_home"),
+    path("", visits.huddle, name="clinic_home"),
+    path("huddle/", visits.huddle, name="huddle"),
+    path("children/<uuid:child_id>/visits/new/", visits.visit_schedule, name="visit_schedule"),
+    path("visits/<uuid:visit_id>/", visits.visit_detail, name="visit_detail"),
+    path("visits/<uuid:visit_id>/update/", visits.visit_update, name="visit_update"),
+    path("visits/import/", visits.appointments_import, name="appointments_import"),
+    path("settings/schedule/", visits.schedule_settings, name="schedule_settings"),
     path("children/", families.child_list, name="child_list"),
     path("children/new/", families.child_create, name="child_create"),
     path("children/<uuid:child_id>/", families.child_detail, name="child_detail"),

@@ -68,3 +68,29 @@ def count_or_suppressed(value: int | None) -> str:
     if value is None:
         return _("fewer than 11")
     return format_html("{}", value)
+
+
+@register.simple_tag
+def months(value: float) -> str:
+    """A decimal age in months as clinicians say it: '5 months', '1 year 3 months'."""
+    whole = int(value // 1) if value >= 0 else -int((-value) // 1)
+    if value < 0:
+        weeks = round(-value * 30.4375 / 7)
+        return ngettext("%(n)d week before term", "%(n)d weeks before term", weeks) % {"n": weeks}
+    if whole < 1:
+        weeks = int(value * 30.4375 // 7)
+        return ngettext("%(n)d week", "%(n)d weeks", weeks) % {"n": weeks}
+    if whole < 24:
+        return ngettext("%(n)d month", "%(n)d months", whole) % {"n": whole}
+    years, rest = divmod(whole, 12)
+    if rest == 0:
+        return ngettext("%(n)d year", "%(n)d years", years) % {"n": years}
+    return _("%(years)s %(months)s") % {
+        "years": ngettext("%(n)d year", "%(n)d years", years) % {"n": years},
+        "months": ngettext("%(n)d month", "%(n)d months", rest) % {"n": rest},
+    }
+
+
+@register.filter
+def get(mapping: dict[str, Any], key: str) -> Any:
+    return mapping.get(key, key)

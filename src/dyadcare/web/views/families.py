@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,6 +17,7 @@ from dyadcare.families import selectors, services
 from dyadcare.families.choices import RACE_ETHNICITY_WITH_DECLINED
 from dyadcare.families.models import Caregiver, Child
 from dyadcare.tenancy.roles import Perm
+from dyadcare.touchpoints.selectors import child_schedule_get
 from dyadcare.web.access import StaffRequest, clinic_view
 from dyadcare.web.forms import CaregiverForm, ChildForm, RelationshipForm
 
@@ -55,10 +57,21 @@ def child_detail(request: HttpRequest, child_id: str) -> HttpResponse:
     record = selectors.child_record(actor=req.actor, child_id=child_id)
     labels = dict(RACE_ETHNICITY_WITH_DECLINED)
     race_labels = [labels.get(code, code) for code in record.child.race_ethnicity]
+    schedule = child_schedule_get(actor=req.actor, child=record.child)
+    language = (get_language() or "en").split("-")[0]
+    category_labels = {
+        i.category: schedule.bundle.label(i.category, language) for i in schedule.due_today.items
+    }
     return render(
         request,
         "web/children/detail.html",
-        {"record": record, "child": record.child, "race_labels": race_labels},
+        {
+            "record": record,
+            "child": record.child,
+            "race_labels": race_labels,
+            "schedule": schedule,
+            "category_labels": category_labels,
+        },
     )
 
 

@@ -1,0 +1,106 @@
+"""Which categories are due at a touchpoint for a clinic, and the instruments that fill them.
+
+Pure Python. A bundle is built from three layers, each overriding the one before: the
+periodicity schedule (categories due at each touchpoint), the service model's defaults
+(``data/bundles.json``: instruments per category, and categories the model adds at some
+touchpoints), and the clinic's own rules (stored in the database, passed in as ``Rule``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from dyadcare.touchpoints.schedule import CATEGORY_ORDER, Category, categories, touchpoints
+
+DATA_FILE = Path(__file__).with_name("data") / "bundles.json"
+ANY = "*"
+
+
+@cache
+def bundle_data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+@cache
+def all_categories() -> dict[str, Category]:
+    """The schedule's categories and those a service model may add."""
+    extra = {
+        c["key"]: Category(c["key"], c["label"], c["label_es"], c["bring_forward_until_months"])
+        for c in bundle_data()["extra_categories"]
+    }
+    return {**categories(), **extra}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A clinic's choice for one category at one touchpoint (``*`` for all where it is due).
+    A rule for a category the touchpoint does not have adds the category there."""
+
+    category: str
+    touchpoint: str
+    instruments: tuple[str, ...]
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class DueCategory:
+    category: str
+    instruments: tuple[str, ...]
+
+
+@dataclass
+class Bundle:
+    service_model: str
+    rules: tuple[Rule, ...] = ()
+    _cells: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _custom_labels: dict[str, str] = field(default_factory=dict, repr=False)
+    _due_cache: dict[str, list[DueCategory]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        model = bundle_data()["models"].get(self.service_model, bundle_data()["models"]["other"])
+        for category, cells in model.items():
+            for point, instruments in cells.items():
+                self._cells[(category, point)] = tuple(instruments)
+        for rule in self.rules:
+            self._cells[(rule.category, rule.touchpoint)] = tuple(rule.instruments)
+            if rule.label:
+                self._custom_labels[rule.category] = rule.label
+
+    def label(self, category: str, language: str = "en") -> str:
+        known = all_categories().get(category)
+        if known is not None:
+            return known.label_es if language == "es" else known.label
+        return self._custom_labels.get(category, category)
+
+    def bring_forward_until(self, category: str) -> int | None:
+        known = all_categories().get(category)
+        return known.bring_forward_until_months if known else None
+
+    def due_at(self, touchpoint_key: str) -> list[DueCategory]:
+        """The categories due at a touchpoint, in a stable order, with their instruments."""
+        if touchpoint_key not in self._due_cache:
+            self._due_cache[touchpoint_key] = self._due_at(touchpoint_key)
+        return self._due_cache[touchpoint_key]
+
+    def _due_at(self, touchpoint_key: str) -> list[DueCategory]:
+        point = next(t for t in touchpoints() if t.key == touchpoint_key)
+        keys = list(point.due)
+        for category, cell_point in self._cells:
+            if cell_point == touchpoint_key and category not in keys:
+                keys.append(category)
+        order = {key: i for i, key in enumerate(CATEGORY_ORDER)}
+        keys.sort(key=lambda k: (order.get(k, len(order)), k))
+        return [DueCategory(k, self.instruments(k, touchpoint_key)) for k in keys]
+
+    def instruments(self, category: str, touchpoint_key: str) -> tuple[str, ...]:
+        if (category, touchpoint_key) in self._cells:
+            return self._cells[(category, touchpoint_key)]
+        return self._cells.get((category, ANY), ())
+
+    def instrument_ids(self) -> set[str]:
+        return {i for instruments in self._cells.values() for i in instruments}

@@ -1,0 +1,227 @@
+"""Reads about visits and schedules, each permission-checked and audited."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from dyadcare.families.models import Caregiver, CareRelationship, Child
+from dyadcare.tenancy.actor import Actor
+from dyadcare.tenancy.audit import Action, audit_record, audit_record_many
+from dyadcare.tenancy.models import Clinic
+from dyadcare.tenancy.roles import Perm
+from dyadcare.touchpoints.bundles import Bundle, Rule
+from dyadcare.touchpoints.due import DueReport, PastVisit, due_on
+from dyadcare.touchpoints.huddle import HUDDLE_PROVIDERS, HuddleNote
+from dyadcare.touchpoints.models import ScheduleRule, Visit
+from dyadcare.touchpoints.schedule import (
+    ScheduledTouchpoint,
+    child_schedule,
+    chronological_months,
+    correction_rule,
+    screening_age_months,
+)
+
+
+def clinic_bundle(clinic: Clinic) -> Bundle:
+    rules = tuple(
+        Rule(r.category, r.touchpoint, tuple(r.instruments), r.label)
+        for r in ScheduleRule.objects.filter(clinic=clinic)
+    )
+    return Bundle(service_model=clinic.service_model, rules=rules)
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def _history(visits: QuerySet[Visit]) -> dict[uuid.UUID, list[PastVisit]]:
+    by_child: dict[uuid.UUID, list[PastVisit]] = defaultdict(list)
+    for child_id, when, done in visits.filter(status=Visit.Status.COMPLETED).values_list(
+        "child_id", "scheduled_for", "completed_categories"
+    ):
+        by_child[child_id].append(PastVisit(timezone.localtime(when).date(), frozenset(done)))
+    return by_child
+
+
+@dataclass(frozen=True)
+class Age:
+    months: float
+    corrected_months: float | None
+
+
+def age_on(child: Child, day: date) -> Age:
+    months = chronological_months(child.date_of_birth, day)
+    corrected = screening_age_months(months, child.gestational_age_days)
+    return Age(months, corrected if corrected != months else None)
+
+
+@dataclass
+class ChildSchedule:
+    schedule: list[ScheduledTouchpoint]
+    visits: list[Visit]
+    due_today: DueReport
+    bundle: Bundle
+    age: Age
+    corrected: bool
+    next_visit: Visit | None = None
+
+
+def child_schedule_get(*, actor: Actor, child: Child) -> ChildSchedule:
+    """The child's touchpoints, visits and what is due today (the child's read is audited by
+    the caller that loaded the child)."""
+    actor.require(Perm.FAMILY_VIEW)
+    today = timezone.localdate()
+    visits = list(Visit.objects.filter(child=child).select_related("clinician").order_by("-scheduled_for"))
+    history = [
+        PastVisit(timezone.localtime(v.scheduled_for).date(), frozenset(v.completed_categories))
+        for v in visits
+        if v.status == Visit.Status.COMPLETED
+    ]
+    assert actor.clinic is not None
+    bundle = clinic_bundle(actor.clinic)
+    upcoming = [v for v in visits if v.is_open and v.scheduled_for >= timezone.now() - timedelta(hours=12)]
+    return ChildSchedule(
+        schedule=child_schedule(child.date_of_birth, child.gestational_age_days, today),
+        visits=visits,
+        due_today=due_on(dob=child.date_of_birth, day=today, bundle=bundle, history=history),
+        bundle=bundle,
+        age=age_on(child, today),
+        corrected=correction_rule().applies(child.gestational_age_days),
+        next_visit=min(upcoming, key=lambda v: v.scheduled_for) if upcoming else None,
+    )
+
+
+def visit_get(*, actor: Actor, visit_id: uuid.UUID | str) -> Visit:
+    actor.require(Perm.FAMILY_VIEW)
+    try:
+        visit = Visit.objects.select_related("child", "clinician").get(pk=visit_id)
+    except (Visit.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+    audit_record(actor=actor, action=Action.VIEW, obj=visit, summary=f"child {visit.child_id}")
+    return visit
+
+
+def visit_due(*, visit: Visit, bundle: Bundle) -> DueReport:
+    """What is due at ``visit`` given the child's completed visits."""
+    history = _history(Visit.objects.filter(child_id=visit.child_id)).get(visit.child_id, [])
+    day = timezone.localtime(visit.scheduled_for).date()
+    own = [p for p in history if p.day != day] + (
+        [PastVisit(day, frozenset(visit.completed_categories))]
+        if visit.status == Visit.Status.COMPLETED
+        else []
+    )
+    return due_on(
+        dob=visit.child.date_of_birth,
+        day=day,
+        bundle=bundle,
+        history=own,
+        touchpoint_key=visit.touchpoint or None,
+    )
+
+
+@dataclass
+class HuddleRow:
+    visit: Visit
+    child: Child
+    age: Age
+    report: DueReport
+    caregiver: Caregiver | None
+    notes: list[HuddleNote] = field(default_factory=list)
+
+    @property
+    def needs_interpreter(self) -> bool:
+        language = self.caregiver.preferred_language if self.caregiver else self.child.preferred_language
+        return language not in ("en", "es")
+
+
+@dataclass
+class HuddleDay:
+    day: date
+    rows: list[HuddleRow]
+    bundle: Bundle
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for row in self.rows:
+            counts[row.visit.status] += 1
+            if row.report.overdue:
+                counts["with_overdue"] += 1
+            if any(n.level == "alert" for n in row.notes):
+                counts["with_alerts"] += 1
+        return dict(counts)
+
+
+def huddle_day(*, actor: Actor, day: date) -> HuddleDay:
+    """Every visit of the clinic's day with the child's age, what is due and overdue, and the
+    notes other domains add. A fixed number of queries, whatever the number of visits."""
+    actor.require(Perm.FAMILY_VIEW)
+    assert actor.clinic is not None
+    start, end = day_bounds(day)
+    visits = list(
+        Visit.objects.filter(scheduled_for__gte=start, scheduled_for__lt=end)
+        .exclude(status=Visit.Status.CANCELLED)
+        .select_related("child", "clinician")
+        .order_by("scheduled_for", "child__search_name")
+    )
+    child_ids = {v.child_id for v in visits}
+    history = _history(Visit.objects.filter(child_id__in=child_ids, scheduled_for__lt=start))
+    primary = {
+        link.child_id: link.caregiver
+        for link in CareRelationship.objects.filter(child_id__in=child_ids, is_primary=True).select_related(
+            "caregiver"
+        )
+    }
+    bundle = clinic_bundle(actor.clinic)
+    rows = []
+    for visit in visits:
+        own = list(history.get(visit.child_id, []))
+        if visit.status == Visit.Status.COMPLETED:
+            own.append(PastVisit(day, frozenset(visit.completed_categories)))
+        report = due_on(
+            dob=visit.child.date_of_birth,
+            day=day,
+            bundle=bundle,
+            history=own,
+            touchpoint_key=visit.touchpoint or None,
+        )
+        rows.append(
+            HuddleRow(visit, visit.child, age_on(visit.child, day), report, primary.get(visit.child_id))
+        )
+    by_visit = {row.visit.pk: row for row in rows}
+    for provider in HUDDLE_PROVIDERS:
+        for visit_id, notes in provider(visits).items():
+            if visit_id in by_visit:
+                by_visit[visit_id].notes.extend(notes)
+    audit_record_many(
+        actor=actor, action=Action.VIEW, objects=[v.child for v in visits], summary=f"huddle {day}"
+    )
+    return HuddleDay(day=day, rows=rows, bundle=bundle)
+
+
+def busiest_day(*, clinic: Clinic, start: date, days: int) -> date | None:
+    """The day with the most visits from ``start`` (for the demo and the benchmarks)."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+
+    row = (
+        Visit.objects.filter(
+            clinic=clinic,
+            scheduled_for__gte=day_bounds(start)[0],
+            scheduled_for__lt=day_bounds(start + timedelta(days=days))[0],
+        )
+        .annotate(day=TruncDate("scheduled_for"))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by("-n", "day")
+        .first()
+    )
+    return row["day"] if row else None

@@ -1,0 +1,227 @@
+"""Visits: the huddle of a clinic day, booking, checking in, closing, importing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import cast
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dyadcare.families import selectors as family_selectors
+from dyadcare.tenancy.roles import Perm
+from dyadcare.touchpoints import selectors, services
+from dyadcare.touchpoints.models import ScheduleRule
+from dyadcare.touchpoints.schedule import TOUCHPOINT_KEYS, touchpoints
+from dyadcare.web.access import StaffRequest, clinic_view
+from dyadcare.web.forms import AppointmentImportForm, ScheduleRuleForm, VisitCompleteForm, VisitForm
+
+
+def _staff(request: HttpRequest) -> StaffRequest:
+    return cast(StaffRequest, request)
+
+
+def _language() -> str:
+    return (get_language() or "en").split("-")[0]
+
+
+@clinic_view(Perm.FAMILY_VIEW, phi="read")
+@require_GET
+def huddle(request: HttpRequest) -> HttpResponse:
+    """The clinic day at a glance: every visit, the child's age, what is due and overdue."""
+    req = _staff(request)
+    today = timezone.localdate()
+    try:
+        day = date.fromisoformat(req.GET["day"]) if req.GET.get("day") else today
+    except ValueError:
+        messages.error(req, _("That is not a date; showing today."))
+        day = today
+    result = selectors.huddle_day(actor=req.actor, day=day)
+    language = _language()
+    labels = {
+        key: result.bundle.label(key, language)
+        for row in result.rows
+        for key in (i.category for i in row.report.items)
+    }
+    return render(
+        req,
+        "web/huddle/day.html",
+        {
+            "huddle": result,
+            "day": day,
+            "today": today,
+            "previous_day": day - timedelta(days=1),
+            "next_day": day + timedelta(days=1),
+            "labels": labels,
+        },
+    )
+
+
+@clinic_view(Perm.VISIT_MANAGE, phi="read")
+@require_http_methods(["GET", "POST"])
+def visit_schedule(request: HttpRequest, child_id: str) -> HttpResponse:
+    req = _staff(request)
+    child = family_selectors.child_get(actor=req.actor, child_id=child_id)
+    form = VisitForm(
+        req.POST or None, initial={"day": timezone.localdate() + timedelta(days=1), "at": "09:00"}
+    )
+    if req.method == "POST" and form.is_valid():
+        when = timezone.make_aware(datetime.combine(form.cleaned_data["day"], form.cleaned_data["at"]))
+        choice = form.cleaned_data["touchpoint"]
+        try:
+            visit = services.visit_schedule(
+                actor=req.actor,
+                child=child,
+                scheduled_for=when,
+                touchpoint=None if choice == "auto" else choice,
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            for field, problems in errors.items():
+                form.add_error("day" if field == "scheduled_for" else None, problems)
+        else:
+            messages.success(
+                req,
+                _("Visit booked for %(when)s.")
+                % {"when": timezone.localtime(when).strftime("%Y-%m-%d %H:%M")},
+            )
+            return redirect("web:visit_detail", clinic_slug=req.clinic.slug, visit_id=visit.pk)
+    status = 422 if req.method == "POST" else 200
+    return render(req, "web/visits/schedule.html", {"child": child, "form": form}, status=status)
+
+
+@clinic_view(Perm.FAMILY_VIEW, phi="read")
+@require_GET
+def visit_detail(request: HttpRequest, visit_id: str) -> HttpResponse:
+    req = _staff(request)
+    visit = selectors.visit_get(actor=req.actor, visit_id=visit_id)
+    bundle = selectors.clinic_bundle(req.clinic)
+    report = selectors.visit_due(visit=visit, bundle=bundle)
+    language = _language()
+    choices = [(i.category, bundle.label(i.category, language)) for i in report.items]
+    form = VisitCompleteForm(
+        choices=choices, initial={"categories": [i.category for i in report.items if not i.done]}
+    )
+    return render(
+        req,
+        "web/visits/detail.html",
+        {
+            "visit": visit,
+            "child": visit.child,
+            "report": report,
+            "labels": dict(choices),
+            "form": form,
+            "age": selectors.age_on(visit.child, timezone.localtime(visit.scheduled_for).date()),
+        },
+    )
+
+
+@clinic_view(Perm.VISIT_MANAGE, phi="write")
+@require_POST
+def visit_update(request: HttpRequest, visit_id: str) -> HttpResponse:
+    """Check in, close (with the screenings done), mark missed or cancel a visit."""
+    req = _staff(request)
+    visit = selectors.visit_get(actor=req.actor, visit_id=visit_id)
+    action = req.POST.get("action", "")
+    try:
+        if action == "arrive":
+            services.visit_arrive(actor=req.actor, visit=visit)
+            messages.success(req, _("%(name)s is checked in.") % {"name": visit.child.full_name})
+        elif action == "complete":
+            services.visit_complete(actor=req.actor, visit=visit, categories=req.POST.getlist("categories"))
+            messages.success(req, _("The visit is closed."))
+        elif action == "missed":
+            services.visit_mark_missed(actor=req.actor, visit=visit)
+            messages.success(req, _("The visit is marked missed; its screenings move to the next visit."))
+        elif action == "cancel":
+            services.visit_cancel(actor=req.actor, visit=visit)
+            messages.success(req, _("The visit is cancelled."))
+        else:
+            messages.error(req, _("Unknown action."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(req, message)
+    back = req.POST.get("next", "")
+    if back.startswith(f"/c/{req.clinic.slug}/"):
+        return redirect(back)
+    return redirect("web:visit_detail", clinic_slug=req.clinic.slug, visit_id=visit.pk)
+
+
+@clinic_view(Perm.VISIT_MANAGE, phi="write")
+@require_http_methods(["GET", "POST"])
+def appointments_import(request: HttpRequest) -> HttpResponse:
+    """Book a clinic day's appointments from a CSV file; bad rows are listed by line."""
+    req = _staff(request)
+    form = AppointmentImportForm(req.POST or None, req.FILES or None)
+    if req.method == "POST" and form.is_valid():
+        result = services.appointments_import(
+            actor=req.actor, clinic=req.clinic, text=form.cleaned_data["file"]
+        )
+        # Post/redirect/get: the summary survives the redirect, a reload imports nothing twice.
+        req.session["appointments_import"] = {
+            "created": len(result.created),
+            "days": sorted({timezone.localtime(v.scheduled_for).date().isoformat() for v in result.created}),
+            "errors": [[e.line, e.reason] for e in result.errors],
+        }
+        return redirect("web:appointments_import", clinic_slug=req.clinic.slug)
+    summary = req.session.pop("appointments_import", None) if req.method == "GET" else None
+    status = 422 if req.method == "POST" else 200
+    return render(
+        req,
+        "web/visits/import.html",
+        {
+            "form": form,
+            "summary": summary,
+            "days": [date.fromisoformat(d) for d in summary["days"]] if summary else [],
+        },
+        status=status,
+    )
+
+
+@clinic_view(Perm.SCHEDULE_CONFIGURE, phi="none")
+@require_http_methods(["GET", "POST"])
+def schedule_settings(request: HttpRequest) -> HttpResponse:
+    """The clinic's screening bundle: instruments for each category at each touchpoint."""
+    req = _staff(request)
+    form = ScheduleRuleForm(req.POST or None)
+    if req.method == "POST" and req.POST.get("remove"):
+        rule = ScheduleRule.objects.filter(clinic=req.clinic, pk=req.POST["remove"]).first()
+        if rule is not None:
+            services.schedule_rule_remove(actor=req.actor, rule=rule)
+            messages.success(req, _("The clinic's choice is removed; the service model's default applies."))
+        return redirect("web:schedule_settings", clinic_slug=req.clinic.slug)
+    if req.method == "POST" and form.is_valid():
+        try:
+            services.schedule_rule_set(
+                actor=req.actor,
+                clinic=req.clinic,
+                category=form.cleaned_data["category"],
+                touchpoint=form.cleaned_data["touchpoint"],
+                instruments=form.instrument_list(),
+                label=form.cleaned_data["label"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(req, _("Saved."))
+            return redirect("web:schedule_settings", clinic_slug=req.clinic.slug)
+    bundle = selectors.clinic_bundle(req.clinic)
+    language = _language()
+    grid = [
+        (point, [(entry, bundle.label(entry.category, language)) for entry in bundle.due_at(point.key)])
+        for point in touchpoints()
+    ]
+    rules = ScheduleRule.objects.filter(clinic=req.clinic).order_by("category", "touchpoint")
+    status = 422 if req.method == "POST" else 200
+    return render(
+        req,
+        "web/visits/settings.html",
+        {"form": form, "grid": grid, "rules": rules, "keys": TOUCHPOINT_KEYS},
+        status=status,
+    )

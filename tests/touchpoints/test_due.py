@@ -1,0 +1,97 @@
+"""What is due and overdue at a visit, and the clinic's bundle."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dyadcare.touchpoints.bundles import Bundle, Rule
+from dyadcare.touchpoints.due import PastVisit, due_on
+from dyadcare.touchpoints.schedule import add_months
+
+DOB = date(2025, 1, 10)
+
+
+def _visit(months: int, *done: str) -> PastVisit:
+    return PastVisit(add_months(DOB, months), frozenset(done))
+
+
+def test_due_at_the_touchpoint_with_the_models_instruments() -> None:
+    report = due_on(dob=DOB, day=add_months(DOB, 1), bundle=Bundle("healthysteps"), history=[])
+    assert report.touchpoint and report.touchpoint.key == "1m"
+    due = {i.category: i.instruments for i in report.due}
+    assert due["maternal-depression"] == ("epds",)
+    assert "behavioral-social-emotional" in due
+    assert due["interpersonal-safety"] == ("hits",), "a category the model adds"
+
+
+def test_missed_categories_are_brought_forward_until_done() -> None:
+    bundle = Bundle("other")
+    history = [
+        _visit(0, "behavioral-social-emotional", "family-needs"),
+        _visit(2, "behavioral-social-emotional"),
+    ]
+    report = due_on(dob=DOB, day=add_months(DOB, 4), bundle=bundle, history=history)
+    assert report.touchpoint and report.touchpoint.key == "4m"
+    overdue = {i.category: i.overdue_since for i in report.overdue}
+    # Maternal depression is due at 4 months anyway: listed once, as due.
+    assert "maternal-depression" not in overdue and "maternal-depression" in {i.category for i in report.due}
+    history.append(_visit(4, "maternal-depression", "behavioral-social-emotional"))
+    at_9m = due_on(dob=DOB, day=add_months(DOB, 9), bundle=bundle, history=history)
+    assert {i.category: i.overdue_since for i in at_9m.overdue} == {"maternal-depression": "6m"}
+
+
+def test_maternal_depression_is_not_brought_forward_after_12_months() -> None:
+    report = due_on(dob=DOB, day=add_months(DOB, 15), bundle=Bundle("other"), history=[])
+    overdue = {i.category for i in report.overdue}
+    assert "maternal-depression" not in overdue
+    assert "developmental" in overdue, "a missed 9-month developmental screen stays overdue"
+    assert "family-needs" in overdue
+
+
+def test_autism_screen_brought_forward_until_30_months() -> None:
+    # At 27 months the child is still in the 24-month window, where autism is due anyway.
+    at_27 = due_on(
+        dob=DOB, day=add_months(DOB, 27), bundle=Bundle("other"), history=[_visit(18, "developmental")]
+    )
+    assert at_27.touchpoint and at_27.touchpoint.key == "24m"
+    assert "autism" in {i.category for i in at_27.due}
+    at_28 = due_on(
+        dob=DOB, day=add_months(DOB, 28), bundle=Bundle("other"), history=[_visit(18, "developmental")]
+    )
+    assert at_28.touchpoint and at_28.touchpoint.key == "30m"
+    assert {i.category: i.overdue_since for i in at_28.overdue}["autism"] == "18m"
+    at_31 = due_on(dob=DOB, day=add_months(DOB, 31), bundle=Bundle("other"), history=[])
+    assert "autism" not in {i.category for i in at_31.overdue}
+
+
+def test_done_today_is_marked() -> None:
+    day = add_months(DOB, 9)
+    report = due_on(
+        dob=DOB, day=day, bundle=Bundle("other"), history=[PastVisit(day, frozenset({"developmental"}))]
+    )
+    done = {i.category: i.done for i in report.items}
+    assert done["developmental"] is True and done["behavioral-social-emotional"] is False
+
+
+def test_clinic_rules_override_instruments_and_add_categories() -> None:
+    bundle = Bundle(
+        "healthysteps",
+        rules=(
+            Rule("maternal-depression", "*", ("phq9",)),
+            Rule("maternal-depression", "2m", ("phq2",)),
+            Rule("father-depression", "2m", ("phq9",), label="Second caregiver depression"),
+        ),
+    )
+    at_2m = {d.category: d.instruments for d in bundle.due_at("2m")}
+    assert at_2m["maternal-depression"] == ("phq2",)
+    assert at_2m["father-depression"] == ("phq9",)
+    assert {d.category: d.instruments for d in bundle.due_at("4m")}["maternal-depression"] == ("phq9",)
+    assert bundle.label("father-depression") == "Second caregiver depression"
+    assert bundle.label("autism", "es") == "Evaluación del autismo"
+
+
+def test_dulce_screens_family_needs_at_every_visit_to_6_months() -> None:
+    dulce = Bundle("dulce")
+    for key in ("newborn", "3-5d", "1m", "2m", "4m", "6m"):
+        assert "family-needs" in {d.category for d in dulce.due_at(key)}
+    assert "family-needs" not in {d.category for d in dulce.due_at("9m")}
