@@ -45,6 +45,7 @@ def main() -> None:
 
     django.setup()
     from django.conf import settings
+    from django.core.management import call_command
     from django.test import Client
     from django.utils import timezone
 
@@ -55,6 +56,7 @@ def main() -> None:
     from dyadcare.touchpoints.selectors import busiest_day, day_bounds
 
     settings.ALLOWED_HOSTS = ["testserver"]
+    call_command("collectstatic", interactive=False, verbosity=0)
     clinic = Clinic.objects.get(slug="fruitvale")
     with unscoped("benchmark set-up: counting"):
         children = Child.objects.count()

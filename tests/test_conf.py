@@ -73,3 +73,11 @@ def test_production_settings_hash_passwords_with_argon2_and_keep_debug_off() -> 
     assert production.DEBUG is False
     assert production.SESSION_COOKIE_AGE == 15 * 60
     assert production.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_gestational_age_settings() -> None:
+    assert Env({"T": "39+0"}).gestational_age_days("T", 280) == 273
+    assert Env({}).gestational_age_days("T", 280) == 280
+    for bad in ("36+6", "43+0", "39+7", "x"):
+        with pytest.raises(ImproperlyConfigured):
+            Env({"T": bad}).gestational_age_days("T", 280)

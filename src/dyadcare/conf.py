@@ -60,6 +60,20 @@ class Env:
             return default
         return [part.strip() for part in raw.split(",") if part.strip()]
 
+    def gestational_age_days(self, name: str, default: int) -> int:
+        """Weeks+days such as ``39+0`` (37+0 to 42+6), as days."""
+        raw = self.string(name)
+        if not raw:
+            return default
+        weeks, _, days = raw.partition("+")
+        try:
+            total = int(weeks) * 7 + int(days or 0)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must be weeks+days such as 40+0, not {raw!r}") from None
+        if not 37 * 7 <= total <= 42 * 7 + 6 or int(days or 0) > 6:
+            raise ImproperlyConfigured(f"{name} must be between 37+0 and 42+6, not {raw!r}")
+        return total
+
     def secret_key(self, *, demo: bool) -> str:
         """The secret key from DYADCARE_SECRET_KEY or the file named by DYADCARE_SECRET_KEY_FILE.
 

@@ -12,6 +12,9 @@ Environment variables (all optional unless stated):
 - ``DYADCARE_LOGIN_FAILURE_LIMIT``: failed logins before a lockout (default 5).
 - ``DYADCARE_LOGIN_COOLOFF_MINUTES``: lockout length (default 15).
 - ``DYADCARE_SECURE_COOKIES``: send cookies over HTTPS only (default on unless debug or demo).
+- ``DYADCARE_TERM``: the gestational age counted as term for corrected age (default 40+0).
+- ``DYADCARE_PRETERM_THRESHOLD_DAYS``: born at least this many days before term is screened
+  by corrected age (default 21). Sources in touchpoints/data/periodicity.json.
 """
 
 from __future__ import annotations
@@ -170,6 +173,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Corrected age (touchpoints): term and threshold, see touchpoints/data/periodicity.json.
+CORRECTED_AGE_TERM_DAYS = env.gestational_age_days("DYADCARE_TERM", 280)
+PRETERM_THRESHOLD_DAYS = env.integer("DYADCARE_PRETERM_THRESHOLD_DAYS", 21, minimum=0)
 
 # Background tasks ----------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

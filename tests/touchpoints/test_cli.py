@@ -66,3 +66,22 @@ def test_bad_input_exits_2_with_one_line(args: list[str]) -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.strip() and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_term_and_threshold_come_from_the_environment() -> None:
+    import os
+
+    env = {**os.environ, "DYADCARE_TERM": "39+0"}
+    args = ["--dob", "2025-01-01", "--gestational-age", "36+6"]
+    default = json.loads(run(*args).stdout)
+    asq = json.loads(
+        subprocess.run(
+            [DYADCARE, "schedule", *args], env=env, capture_output=True, text=True, check=True
+        ).stdout
+    )
+    assert default["corrected"] is True  # 22 days before 40+0
+    assert asq["corrected"] is False  # 15 days before 39+0
+    bad = subprocess.run(
+        [DYADCARE, "schedule", *args], env={**env, "DYADCARE_TERM": "forty"}, capture_output=True, text=True
+    )
+    assert bad.returncode != 0 and "DYADCARE_TERM" in bad.stderr

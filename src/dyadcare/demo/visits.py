@@ -39,6 +39,16 @@ def _weekday(day: date) -> date:
     return day
 
 
+def _past_weekday(day: date, anchor: date) -> date | None:
+    """A weekday on or near ``day`` that is before ``anchor`` (None if there is none)."""
+    moved = _weekday(day)
+    if moved >= anchor:
+        moved = day
+        while moved.weekday() >= 5:
+            moved -= timedelta(days=1)
+    return moved if moved < anchor else None
+
+
 def _visit_id(seed: int, child_id: uuid.UUID, key: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"{seed}:visit:{child_id}:{key}")
 
@@ -100,14 +110,15 @@ def build_visits(*, seed: int, anchor: date, clinic_models: dict[uuid.UUID, str]
                     )
                 break
             if rng.random() > kept:
-                if rng.random() < 0.5:  # booked but not kept; otherwise never booked
+                missed_on = _past_weekday(target, anchor)
+                if missed_on and rng.random() < 0.5:  # booked but not kept; otherwise never booked
                     batch.append(
                         _past(
                             seed,
                             child_id,
                             clinic_id,
                             point.key,
-                            _weekday(target),
+                            missed_on,
                             rng,
                             tz,
                             Visit.Status.MISSED,
@@ -117,10 +128,8 @@ def build_visits(*, seed: int, anchor: date, clinic_models: dict[uuid.UUID, str]
                     )
                 continue
             lateness = rng.choice([0, 0, 0, 1, 2, 3, 5, 7, 7, 10, 14, 21, 30, 45])
-            day = _weekday(target + timedelta(days=lateness))
-            if day >= anchor:
-                day = _weekday(target)
-            if day >= anchor:
+            day = _past_weekday(target + timedelta(days=lateness), anchor) or _past_weekday(target, anchor)
+            if day is None:
                 continue
             done = [
                 entry.category

@@ -7,3 +7,22 @@ class TouchpointsConfig(AppConfig):
     label = "touchpoints"
     verbose_name = _("Touchpoints")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.conf import settings
+
+        from dyadcare.touchpoints.schedule import CorrectionRule, configure_correction, correction_rule
+
+        data = correction_rule()
+        if (settings.CORRECTED_AGE_TERM_DAYS, settings.PRETERM_THRESHOLD_DAYS) != (
+            data.term_days,
+            data.threshold_days,
+        ):
+            configure_correction(
+                CorrectionRule(
+                    term_days=settings.CORRECTED_AGE_TERM_DAYS,
+                    threshold_days=settings.PRETERM_THRESHOLD_DAYS,
+                    until_months=data.until_months,
+                    days_per_month=data.days_per_month,
+                )
+            )
