@@ -265,7 +265,7 @@ def map_answers(
         if target is None:
             codes = [
                 *(links[link].codes if link in links else ()),
-                item_code(link, raw.get("definition")) or "",
+                item_code(link, raw.get("definition")) or link,
             ]
             target = next((by_code[c] for c in codes if c in by_code), None)
         if target is None:
@@ -415,7 +415,9 @@ def _score_foreign(response: Mapping[str, Any], instrument: Instrument, library:
         if link in seen:
             continue
         seen.add(link)
-        code = item_code(link, raw.get("definition"))
+        code = item_code(link, raw.get("definition")) or next(
+            (item.loinc for item in instrument.items if link in item.codes), None
+        )
         entry: dict[str, Any] = {
             "linkId": link,
             "type": "string",
