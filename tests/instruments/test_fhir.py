@@ -633,7 +633,7 @@ def test_malformed_questionnaires_are_input_errors() -> None:
         form_model(_q([{"linkId": "a", "text": "A", "type": "spreadsheet"}]))
 
 
-def test_spanish_form_model(library: Any = None) -> None:
+def test_spanish_form_model() -> None:
     model = form_model(load_library().get("phq9").questionnaire, "es")
     first = next(item for item in model.walk() if item.link_id == "/44250-9")
     assert first.text == "Poco interés o placer en hacer cosas"

@@ -55,7 +55,7 @@ def test_phq9_item_9_is_critical_whatever_the_total() -> None:
 def test_phq9_options_print_in_the_published_order(library: Library) -> None:
     labels = [o.display for o in library.get("phq9").item(1).options]
     assert labels == ["Not at all", "Several days", "More than half the days", "Nearly every day"]
-    assert [o.label("es") for o in library.get("phq9").item(1).options][0] == "Ningún día"
+    assert library.get("phq9").item(1).options[0].label("es") == "Ningún día"
     assert len(library.get("phq9").items) == 9  # the difficulty question is not scored
 
 
