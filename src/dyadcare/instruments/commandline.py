@@ -67,7 +67,13 @@ def _score(argv: list[str]) -> Any:
             raise InputError("give either INSTRUMENT --answers or --response, not both")
         response = _read(args.response, "QuestionnaireResponse")
         questionnaire = _read(args.questionnaire, "Questionnaire") if args.questionnaire else None
-        return score_response(response, questionnaire).as_contract()
+        try:
+            return score_response(response, questionnaire).as_contract()
+        except InputError:
+            raise
+        except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
+            # A shape the checks above did not foresee: still the input's fault.
+            raise InputError(f"the FHIR input is malformed ({exc.__class__.__name__})") from None
     if args.questionnaire:
         raise InputError("--questionnaire goes with --response")
     if not args.instrument or args.answers is None:

@@ -152,9 +152,18 @@ def loinc_codes(item: Mapping[str, Any]) -> list[str]:
 
 def answer_value(answer: Mapping[str, Any]) -> tuple[str, Any]:
     """``("valueCoding", {...})`` for an answer (or an enableWhen / initial element)."""
+    if not isinstance(answer, Mapping):
+        raise InputError("an answer is not an object")
     for key, value in answer.items():
         if key.startswith("value") or (key.startswith("answer") and key != "answer"):
             name = key if key.startswith("value") else "value" + key[len("answer") :]
+            if name in (
+                "valueCoding",
+                "valueQuantity",
+                "valueReference",
+                "valueAttachment",
+            ) and not isinstance(value, Mapping):
+                raise InputError(f"{name} must be an object")
             return name, value
     raise InputError("an answer has no value")
 

@@ -22,12 +22,12 @@ from dyadcare.instruments.engine.errors import InputError
 R4 = models["r4"]
 
 
-def _weights_of(node: Any) -> list[float]:
+def weights_of(node: Any) -> list[float]:
     if isinstance(node, Mapping):
         if "answer" in node:
-            return [w for answer in node["answer"] for w in _weights_of(answer)]
+            return [w for answer in node["answer"] for w in weights_of(answer)]
         if "valueCoding" in node:
-            return _weights_of(node["valueCoding"])
+            return weights_of(node["valueCoding"])
         found = fhir.ext_value(fhir.extension(node, *fhir.WEIGHT_URLS))
         if isinstance(found, int | float) and not isinstance(found, bool):
             return [float(found)]
@@ -35,7 +35,7 @@ def _weights_of(node: Any) -> list[float]:
 
 
 def _weight(inputs: list[Any]) -> list[float]:
-    return [w for node in inputs for w in _weights_of(node)]
+    return [w for node in inputs for w in weights_of(node)]
 
 
 FUNCTIONS = {

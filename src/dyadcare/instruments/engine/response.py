@@ -61,10 +61,19 @@ def response_items(items: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]
     for item in items:
         if not isinstance(item, Mapping) or not isinstance(item.get("linkId"), str):
             raise InputError("a QuestionnaireResponse item has no linkId")
+        answers = item.get("answer", [])
+        children = item.get("item", [])
+        if not isinstance(answers, list) or not all(isinstance(a, Mapping) for a in answers):
+            raise InputError(f"response item {item['linkId']}: answer must be a list of objects")
+        if not isinstance(children, list):
+            raise InputError(f"response item {item['linkId']}: item must be a list")
         found.append(item)
-        for answer in item.get("answer", []):
-            found.extend(response_items(answer.get("item", [])))
-        found.extend(response_items(item.get("item", [])))
+        for answer in answers:
+            nested = answer.get("item", [])
+            if not isinstance(nested, list):
+                raise InputError(f"response item {item['linkId']}: answer.item must be a list")
+            found.extend(response_items(nested))
+        found.extend(response_items(children))
     return found
 
 
@@ -276,7 +285,9 @@ def map_answers(
         values = candidates[item.number]
         if item.kind == "numeric":
             numbers = [
-                float(v["value"] if k == "valueQuantity" else v) for k, v in values if k != "valueString"
+                float(v["value"] if k == "valueQuantity" else v)
+                for k, v in values
+                if k in ("valueInteger", "valueDecimal") or (k == "valueQuantity" and "value" in v)
             ]
             answers.append(max(numbers) if numbers else None)
             continue
@@ -318,7 +329,7 @@ def _generic_score(model: fhir.FormModel, working: Mapping[str, Any], enabled: s
         else:
             missing = True
         for _kind, value in values:
-            weights = fhirpath._weights_of(value) if isinstance(value, Mapping) else []
+            weights = fhirpath.weights_of(value) if isinstance(value, Mapping) else []
             if weights:
                 weighted = True
                 total += weights[0]
