@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from dyadcare.instruments.engine import Instrument
+from dyadcare.instruments.engine import Instrument, Parameter
 from dyadcare.instruments.engine.definition import Rule
 
 
@@ -142,6 +142,20 @@ def scoring_rules(instrument: Instrument) -> list[str]:
             )
         )
     return lines
+
+
+def value_text(parameter: Parameter, value: Any) -> str:
+    """A parameter value as a person reads it."""
+    if parameter.kind == "blocks" and isinstance(value, dict):
+        return "; ".join(f"{name}: {item_ranges(numbers)}" for name, numbers in value.items())
+    if parameter.kind == "weights" and isinstance(value, list):
+        scoring = [i + 1 for i, weight in enumerate(value) if weight]
+        return (
+            _("options %(options)s score 1") % {"options": item_ranges(scoring)}
+            if scoring
+            else _("no option scores")
+        )
+    return _num(value)
 
 
 def bands(instrument: Instrument) -> list[dict[str, Any]]:

@@ -115,7 +115,8 @@ def instrument_detail(request: HttpRequest, instrument_id: str) -> HttpResponse:
             "param": param,
             "label": param.label.get(language, param.label["en"]),
             "note": param.note.get(language, param.note.get("en", "")),
-            "value": instrument.parameter_value(name),
+            "value": describe.value_text(param, instrument.parameter_value(name)),
+            "default": describe.value_text(param, param.default),
             "overridden": name in instrument.overrides,
         }
         for name, param in instrument.parameters.items()
@@ -244,9 +245,10 @@ def instrument_parameters(request: HttpRequest, instrument_id: str) -> HttpRespo
         rows.append(
             {
                 "param": param,
+                "label": param.label.get(language, param.label["en"]),
                 "fields": [form[key] for key in keys],
                 "note": param.note.get(language, param.note.get("en", "")),
-                "default": param.default,
+                "default": describe.value_text(param, param.default),
             }
         )
     history = ClinicParameter.objects.filter(clinic=req.clinic, instrument_id=instrument.id).select_related(
