@@ -144,11 +144,13 @@ def instrument_detail(request: HttpRequest, instrument_id: str) -> HttpResponse:
 
 
 def _example(instrument: Instrument) -> dict[str, Any]:
-    first = instrument.items[0]
-    row: dict[str, Any] = {"number": 1, "text": "…"}
-    if needs_option_labels(first):
-        row["options"] = ["…"] * len(first.options)
-    return {"instrument": instrument.id, "language": "es", "items": [row, {"number": 2, "text": "…"}]}
+    rows = []
+    for item in instrument.items[:2]:
+        row: dict[str, Any] = {"number": item.number, "text": "…"}
+        if needs_option_labels(item):
+            row["options"] = ["…"] * len(item.options)
+        rows.append(row)
+    return {"instrument": instrument.id, "language": "es", "items": rows}
 
 
 @clinic_view(Perm.INSTRUMENTS_MANAGE, phi="none")
@@ -185,7 +187,9 @@ def instrument_text(request: HttpRequest, instrument_id: str) -> HttpResponse:
         "loaded_by"
     )
     names = dict(settings.LANGUAGES)
-    needs_options = [item.number for item in instrument.items if needs_option_labels(item)]
+    needs_options = describe.item_ranges(
+        item.number for item in instrument.items if needs_option_labels(item)
+    )
     return render(
         req,
         "web/instruments/text.html",
