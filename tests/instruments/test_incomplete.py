@@ -43,7 +43,7 @@ def test_ahc_domain_positive_from_one_answered_item() -> None:
 
 def test_ahc_safety_certain_before_all_four_items() -> None:
     result = run("ahc-hrsn", [0, [7], 2, 2, 1, 1, 4, 4, None, None])  # 5 + 5 + at least 1 + 1
-    assert result.domains["safety"] is True and result.subscores["safety"] == 10
+    assert result.domains["safety"] is True and result.measures["safety"] == 10
 
 
 def test_bpsc_subscore_positive_with_a_missing_item() -> None:

@@ -88,6 +88,8 @@ def test_gad7_bands(answers: list[int], band: str, positive: bool) -> None:
 # are reverse-keyed (3-0 from the top); 10+ possible, 13+ probable; item 10 > 0 is critical.
 def test_epds_top_options_everywhere_score_21() -> None:
     result = contract("epds", [0] * 10)
+    assert result["subscores"] == {}  # the EPDS-3A anxiety items are summed apart
+    assert run("epds", [0] * 10).measures == {"anxiety": 6}
     assert result["total"] == 21  # seven reverse-keyed items x 3
     assert result["band"] == "probable" and result["positive"] is True
     assert result["critical_items"] == [10]
@@ -181,7 +183,8 @@ def test_hvs(answers: list[int], positive: bool) -> None:
 def test_ahc_hrsn_no_needs() -> None:
     result = contract("ahc-hrsn", [0, [7], 2, 2, 1, 1, 0, 0, 0, 0])
     assert result["total"] == 0 and result["positive"] is False
-    assert result["subscores"] == {"safety": 4}
+    assert result["subscores"] == {}
+    assert run("ahc-hrsn", [0, [7], 2, 2, 1, 1, 0, 0, 0, 0]).measures == {"safety": 4}
     assert set(result["domains"]) == {
         "housing-instability",
         "housing-quality",
@@ -195,7 +198,8 @@ def test_ahc_hrsn_no_needs() -> None:
 
 def test_ahc_hrsn_safety_sum_of_10_is_not_positive_but_11_is() -> None:
     ten = contract("ahc-hrsn", [0, [7], 2, 2, 1, 1, 0, 1, 2, 3])  # 1+2+3+4
-    assert ten["subscores"] == {"safety": 10} and ten["domains"]["safety"] is False  # type: ignore[index]
+    assert run("ahc-hrsn", [0, [7], 2, 2, 1, 1, 0, 1, 2, 3]).measures == {"safety": 10}
+    assert ten["domains"]["safety"] is False  # type: ignore[index]
     eleven = contract("ahc-hrsn", [0, [7], 2, 2, 1, 1, 1, 1, 2, 3])  # 2+2+3+4
     assert eleven["domains"]["safety"] is True and eleven["positive"] is True  # type: ignore[index]
 

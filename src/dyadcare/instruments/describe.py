@@ -102,8 +102,8 @@ def scoring_rules(instrument: Instrument) -> list[str]:
             % {"items": item_ranges(spec.reverse_keyed)}
         )
     for measure in spec.measures:
-        if not measure.report:
-            continue
+        if measure.aggregate == "max":
+            continue  # an internal measure (the worst zone), not a subscore
         if isinstance(measure.items, str):
             blocks = instrument.parameter_value(measure.items)
             for name, numbers in blocks.items():

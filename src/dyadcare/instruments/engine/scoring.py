@@ -39,6 +39,7 @@ class ScoreResult:
     complete: bool
     answered: int
     language: str = "en"
+    measures: Mapping[str, float] = field(default_factory=dict)  # every subscore, reported or not
     item_scores: tuple[float | None, ...] = ()
     parameters: Mapping[str, Any] = field(default_factory=dict)
 
@@ -175,14 +176,16 @@ def score(
         return (max(values) if values else 0.0) if how == "max" else float(sum(values))
 
     subscores: dict[str, float] = {}
+    measures: dict[str, float] = {}
     least_measures: dict[str, float] = {}
     for measure in spec.measures:
         for suffix, numbers in measure_items(measure.items).items():
             name = suffix or measure.name
             answered_values = [scores[n - 1] for n in numbers if scores[n - 1] is not None]
             least_measures[name] = aggregate([least[n - 1] for n in numbers], measure.aggregate)
+            measures[name] = aggregate([v for v in answered_values if v is not None], measure.aggregate)
             if measure.report:
-                subscores[name] = aggregate([v for v in answered_values if v is not None], measure.aggregate)
+                subscores[name] = measures[name]
 
     def holds(rule: Rule) -> bool:
         limit = threshold(rule.threshold) if rule.threshold is not None else 0.0
@@ -236,4 +239,5 @@ def score(
         language=language,
         item_scores=tuple(scores),
         parameters=used,
+        measures=measures,
     )
