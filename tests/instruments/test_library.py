@@ -89,6 +89,9 @@ def test_values_marked_unverified_or_secondary_in_the_research_are_parameters(li
     }
     assert blocks.confidence == "unverified"
     assert library.get("swyc-posi").parameters["check_all_weights"].confidence == "unverified"
+    assert library.get("swyc-posi").parameters["column_weights"].default == [0, 0, 1, 1, 1]
+    assert library.get("phq2").parameters["positive_at_least"].default == 3
+    assert library.get("phq2").parameters["positive_at_least"].confidence == "inferred"
     assert library.get("pearls-child").parameters["high_at_least"].confidence == "inferred"
     assert library.get("hits").parameters["positive_at_least_es"].default == 6
     assert library.get("epds").parameters["positive_at_least_es"].confidence == "unverified"
