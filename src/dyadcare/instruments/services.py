@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from dyadcare.instruments import registry
@@ -31,6 +31,15 @@ def _clinic(actor: Actor) -> Any:
     if actor.clinic is None:
         raise ValidationError(_("Choose a clinic first."))
     return actor.clinic
+
+
+def _save(row: ClinicItemText | ClinicParameter) -> None:
+    """Save; two people saving the same row at the same moment: the second is told to retry."""
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError as exc:
+        raise ValidationError(_("Someone else saved this at the same moment. Please try again.")) from exc
 
 
 @transaction.atomic
@@ -65,8 +74,8 @@ def item_text_load(
     row.source_note = source_note.strip()
     assert actor.user is not None
     row.loaded_by = actor.user
-    row.full_clean()
-    row.save()
+    row.full_clean(validate_constraints=False)
+    _save(row)
     audit_record(
         actor=actor,
         action=Action.CREATE if creating else Action.UPDATE,
@@ -132,8 +141,8 @@ def parameters_set(
         row.value = value
         row.reason = reason.strip()[:300]
         row.changed_by = actor.user
-        row.full_clean()
-        row.save()
+        row.full_clean(validate_constraints=False)
+        _save(row)
         changed.append(name)
     if changed:
         audit_record(

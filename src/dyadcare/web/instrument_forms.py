@@ -107,8 +107,16 @@ class ParametersForm(forms.Form):
                 self.initial.setdefault(name, current)
                 self.parameter_fields.append((name, [name]))
             elif param.kind == "weights":
-                size = len(instrument.item(param.items[0]).options)
-                choices = [(str(i), _("Option %(n)s") % {"n": i + 1}) for i in range(size)]
+                options = instrument.item(param.items[0]).options
+                choices = [
+                    (
+                        str(o.position),
+                        o.label(language)
+                        if not o.display.startswith("Option ")
+                        else _("Option %(n)s") % {"n": o.position + 1},
+                    )
+                    for o in options
+                ]
                 self.fields[name] = forms.MultipleChoiceField(
                     label=label, required=False, choices=choices, widget=forms.CheckboxSelectMultiple
                 )
