@@ -257,3 +257,24 @@ def test_posi_check_all_weights(world: ClinicWorld, client: Client) -> None:
         == 302
     )
     assert registry.get("swyc-posi", clinic=world.a).parameter_value("check_all_weights") == [0, 0, 0, 1, 1]
+
+
+def test_every_instrument_form_page_accepts_its_sample_and_audits_it(
+    world: ClinicWorld, client: Client
+) -> None:
+    """The instrument pages hold no PHI (phi="none"), so the PHI audit test skips them; their
+    writes are audited all the same."""
+    from tests.web.urlmap import all_routes, sample_post, url_for
+
+    routes = [r for r in all_routes() if r.name in ("web:instrument_text", "web:instrument_parameters")]
+    assert len(routes) == 2
+    admin(world, client)
+    for route in routes:
+        with unscoped("count audit entries"):
+            before = AuditEvent.objects.filter(action__in=["create", "update"]).count()
+        response = client.post(url_for(world, route), sample_post(world, route))
+        assert response.status_code == 302, route.name
+        with unscoped("count audit entries"):
+            assert AuditEvent.objects.filter(action__in=["create", "update"]).count() == before + 1, (
+                route.name
+            )
