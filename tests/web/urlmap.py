@@ -12,6 +12,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from dyadcare.web.access import Access
 from tests.factories import ClinicWorld
 
+# URL arguments that name shared reference data (the instrument library), the same in every
+# clinic: another clinic's URL naming them is not a leak.
+SHARED_KWARGS = frozenset({"instrument_id"})
+
 
 @dataclass(frozen=True)
 class Route:
@@ -60,6 +64,7 @@ def sample_kwargs(world: ClinicWorld, route: Route, *, clinic: str = "a") -> dic
         "child_id": world.child_a.pk,
         "caregiver_id": world.caregiver_a.pk,
         "link_id": world.link_a.pk,
+        "instrument_id": "epds",
     }
     missing = set(route.kwargs) - samples.keys()
     assert not missing, f"{route.name}: add a sample value for {sorted(missing)} in tests/web/urlmap.py"
@@ -111,6 +116,20 @@ def sample_post(world: ClinicWorld, route: Route) -> dict[str, Any]:
             )
         },
         "web:schedule_settings": {"category": "family-needs", "touchpoint": "*", "instruments": "hvs"},
+        "web:instrument_text": {
+            "language": "es",
+            "file": SimpleUploadedFile(
+                "epds-es.csv",
+                (
+                    "number,text,option_1,option_2,option_3,option_4\n"
+                    + "".join(f"{n},Texto {n},A,B,C,D\n" for n in range(1, 11))
+                ).encode(),
+                content_type="text/csv",
+            ),
+            "copyright_notice": "© 1987 The Royal College of Psychiatrists",
+            "licence_confirmed": "on",
+        },
+        "web:instrument_parameters": {"positive_at_least": "11", "probable_at_least": "", "reason": "test"},
     }
     assert route.name in samples, f"{route.name}: add sample form data in tests/web/urlmap.py"
     return samples[route.name]

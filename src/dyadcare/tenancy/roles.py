@@ -47,11 +47,18 @@ class Perm(models.TextChoices):
     SCHEDULE_CONFIGURE = "schedule.configure", _("Choose the clinic's screening instruments per visit")
     AUDIT_VIEW = "audit.view", _("Search and export the clinic's audit log")
     STAFF_VIEW = "staff.view", _("See the clinic's staff and their roles")
+    INSTRUMENTS_VIEW = "instruments.view", _("See the screening instruments, their scoring and sources")
+    INSTRUMENTS_MANAGE = (
+        "instruments.manage",
+        _("Load licensed instrument text and change instrument settings"),
+    )
     NETWORK_AGGREGATE_VIEW = "network.aggregate_view", _("See de-identified network figures")
     NETWORK_MANAGE = "network.manage", _("Manage the network's clinics")
 
 
-_CARE_TEAM = frozenset({Perm.FAMILY_VIEW, Perm.FAMILY_EDIT, Perm.STAFF_VIEW, Perm.VISIT_MANAGE})
+_CARE_TEAM = frozenset(
+    {Perm.FAMILY_VIEW, Perm.FAMILY_EDIT, Perm.STAFF_VIEW, Perm.VISIT_MANAGE, Perm.INSTRUMENTS_VIEW}
+)
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FRONT_DESK: _CARE_TEAM,
@@ -59,8 +66,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.DYADIC_SPECIALIST: _CARE_TEAM,
     Role.FAMILY_PARTNER: _CARE_TEAM,
     # Billing sees who a claim is for (name, birth date, Medi-Cal ID) but registers no one.
-    Role.BILLING: frozenset({Perm.FAMILY_VIEW, Perm.STAFF_VIEW}),
-    Role.CLINIC_ADMIN: _CARE_TEAM | {Perm.AUDIT_VIEW, Perm.SCHEDULE_CONFIGURE},
+    Role.BILLING: frozenset({Perm.FAMILY_VIEW, Perm.STAFF_VIEW, Perm.INSTRUMENTS_VIEW}),
+    Role.CLINIC_ADMIN: _CARE_TEAM | {Perm.AUDIT_VIEW, Perm.SCHEDULE_CONFIGURE, Perm.INSTRUMENTS_MANAGE},
     # TA-center roles never see a record about a person: aggregates only.
     Role.NETWORK_COACH: frozenset({Perm.NETWORK_AGGREGATE_VIEW}),
     Role.NETWORK_ADMIN: frozenset({Perm.NETWORK_AGGREGATE_VIEW, Perm.NETWORK_MANAGE}),

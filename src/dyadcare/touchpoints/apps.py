@@ -14,10 +14,10 @@ class TouchpointsConfig(AppConfig):
         from dyadcare.touchpoints.schedule import CorrectionRule, configure_correction, correction_rule
 
         data = correction_rule()
-        if (settings.CORRECTED_AGE_TERM_DAYS, settings.PRETERM_THRESHOLD_DAYS) != (
+        if (
             data.term_days,
             data.threshold_days,
-        ):
+        ) != (settings.CORRECTED_AGE_TERM_DAYS, settings.PRETERM_THRESHOLD_DAYS):
             configure_correction(
                 CorrectionRule(
                     term_days=settings.CORRECTED_AGE_TERM_DAYS,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from dyadcare.web.views import auth, clinic, families, network, visits
+from dyadcare.web.views import auth, clinic, families, instruments, network, visits
 
 app_name = "web"
 
@@ -35,6 +35,14 @@ clinic_patterns = [
     path("staff/", clinic.staff_list, name="staff_list"),
     path("audit/", clinic.audit_log, name="audit_log"),
     path("audit/export.csv", clinic.audit_export, name="audit_export"),
+    path("instruments/", instruments.instrument_list, name="instrument_list"),
+    path("instruments/<slug:instrument_id>/", instruments.instrument_detail, name="instrument_detail"),
+    path("instruments/<slug:instrument_id>/text/", instruments.instrument_text, name="instrument_text"),
+    path(
+        "instruments/<slug:instrument_id>/settings/",
+        instruments.instrument_parameters,
+        name="instrument_parameters",
+    ),
 ]
 
 network_patterns = [

@@ -1,0 +1,175 @@
+"""An instrument's scoring rules in plain words, in the reader's language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from dyadcare.instruments.engine import Instrument, Parameter
+from dyadcare.instruments.engine.definition import Rule
+
+
+def _lang() -> str:
+    return (get_language() or "en").split("-")[0]
+
+
+def _num(value: Any) -> str:
+    return str(int(value)) if isinstance(value, int | float) and float(value).is_integer() else str(value)
+
+
+def item_ranges(numbers: Iterable[int]) -> str:
+    """1, 2, 3, 5 → "1–3, 5"."""
+    numbers = sorted(numbers)
+    parts: list[str] = []
+    start = prev = None
+    for n in [*numbers, None]:
+        if start is None:
+            start = prev = n
+            continue
+        if n is not None and prev is not None and n == prev + 1:
+            prev = n
+            continue
+        parts.append(str(start) if start == prev else f"{start}–{prev}")
+        start = prev = n
+    return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    value: str
+    parameter: str | None
+    confidence: str | None
+
+
+def threshold(instrument: Instrument, value: float | str | None) -> Threshold:
+    if isinstance(value, str):
+        param = instrument.parameters[value]
+        return Threshold(_num(instrument.parameter_value(value)), value, param.confidence)
+    return Threshold(_num(value), None, None)
+
+
+def rule_text(instrument: Instrument, rule: Rule) -> str:
+    limit = threshold(instrument, rule.threshold).value if rule.threshold is not None else ""
+    items = item_ranges(rule.items)
+    if rule.kind == "total-at-least":
+        return _("the total is %(n)s or more") % {"n": limit}
+    if rule.kind == "any-subscore-at-least":
+        return _("any subscore is %(n)s or more") % {"n": limit}
+    if rule.kind == "any-domain":
+        return _("any domain is positive")
+    if rule.kind == "any-item-at-least":
+        return _("any of items %(items)s scores %(n)s or more") % {"items": items, "n": limit}
+    if rule.kind == "sum-at-least":
+        return _("items %(items)s add up to %(n)s or more") % {"items": items, "n": limit}
+    if rule.kind == "measure-at-least":
+        return _("%(measure)s reaches %(n)s") % {"measure": rule.measure, "n": limit}
+    return rule.kind
+
+
+def scoring_rules(instrument: Instrument) -> list[str]:
+    """Sentences a clinician reads on the instrument page."""
+    spec = instrument.scoring
+    lang = _lang()
+    lines: list[str] = []
+    if instrument.kind == "surveillance":
+        lines.append(
+            _(
+                "Developmental surveillance, not a screen: it never gives a pass or fail. Milestones marked "
+                "“not sure” or “not yet” are counted, to talk about with the family."
+            )
+        )
+    if instrument.kind == "score-entry":
+        lines.append(
+            _("Staff enter the scores and zones from the scored questionnaire; no item is shown here.")
+        )
+    if spec.total == "sum":
+        text = _("Total: the sum of the scores of items %(items)s") % {"items": item_ranges(spec.total_items)}
+        if spec.total_range:
+            text += " " + _("(range %(low)s to %(high)s).") % {
+                "low": _num(spec.total_range[0]),
+                "high": _num(spec.total_range[1]),
+            }
+        lines.append(text)
+    else:
+        lines.append(_("Total: the number of positive domains."))
+    if spec.reverse_keyed:
+        lines.append(
+            _("Reverse-keyed items (scored from the bottom option up): %(items)s.")
+            % {"items": item_ranges(spec.reverse_keyed)}
+        )
+    for measure in spec.measures:
+        if measure.aggregate == "max":
+            continue  # an internal measure (the worst zone), not a subscore
+        if isinstance(measure.items, str):
+            blocks = instrument.parameter_value(measure.items)
+            for name, numbers in blocks.items():
+                lines.append(
+                    _("Subscore %(name)s: items %(items)s.") % {"name": name, "items": item_ranges(numbers)}
+                )
+        else:
+            lines.append(
+                _("Subscore %(name)s: items %(items)s.")
+                % {"name": measure.name, "items": item_ranges(measure.items)}
+            )
+    for domain in spec.domains:
+        lines.append(
+            _("Domain %(name)s is positive when %(rule)s.")
+            % {"name": domain.label.get(lang, domain.label["en"]), "rule": rule_text(instrument, domain.rule)}
+        )
+    if spec.positive is not None:
+        lines.append(_("Positive when %(rule)s.") % {"rule": rule_text(instrument, spec.positive)})
+    for critical in spec.critical:
+        lines.append(
+            _(
+                "Item %(item)s is critical: any score above %(above)s is flagged, whatever the total. "
+                "%(label)s"
+            )
+            % {
+                "item": critical.item,
+                "above": _num(critical.above),
+                "label": critical.label.get(lang, critical.label["en"]),
+            }
+        )
+    if instrument.kind != "surveillance":
+        lines.append(
+            _(
+                "Missing answers never hide a positive: the total counts what was answered, and a positive "
+                "or a critical item is reported as soon as the answers given make it certain."
+            )
+        )
+    return lines
+
+
+def value_text(parameter: Parameter, value: Any) -> str:
+    """A parameter value as a person reads it."""
+    if parameter.kind == "blocks" and isinstance(value, dict):
+        return "; ".join(f"{name}: {item_ranges(numbers)}" for name, numbers in value.items())
+    if parameter.kind == "weights" and isinstance(value, list):
+        scoring = [i + 1 for i, weight in enumerate(value) if weight]
+        return (
+            _("options %(options)s score 1") % {"options": item_ranges(scoring)}
+            if scoring
+            else _("no option scores")
+        )
+    return _num(value)
+
+
+def bands(instrument: Instrument) -> list[dict[str, Any]]:
+    lang = _lang()
+    rows = []
+    for band in instrument.scoring.bands:
+        limit = threshold(instrument, band.minimum)
+        rows.append(
+            {
+                "code": band.code,
+                "label": band.label.get(lang, band.label["en"]),
+                "from": limit.value,
+                "parameter": limit.parameter,
+                "confidence": limit.confidence,
+            }
+        )
+    return rows

@@ -1,0 +1,53 @@
+"""The scoring engine: pure Python, no Django, deterministic.
+
+The public API (``from dyadcare.instruments import engine``):
+
+- ``engine.load_library()`` → the bundled :class:`Library`; ``library.get("phq9")``.
+- ``engine.parse_answers(instrument, raw)`` checks answers given in printed order.
+- ``engine.score(instrument, answers, language="en")`` → :class:`ScoreResult`.
+- ``engine.form_model(questionnaire, language)`` → a rendering-neutral :class:`FormModel`.
+- ``engine.build_response(instrument, answers, ...)`` → a FHIR QuestionnaireResponse.
+- ``engine.score_response(response, questionnaire=None)`` → :class:`ResponseScore` with the
+  score and the extracted LOINC-coded Observations.
+- :class:`InputError` for any invalid input.
+"""
+
+from dyadcare.instruments.engine.definition import (
+    AnswerItem,
+    Instrument,
+    Option,
+    Parameter,
+    Source,
+    parse_instrument,
+)
+from dyadcare.instruments.engine.errors import DefinitionError, InputError
+from dyadcare.instruments.engine.fhir import FormItem, FormModel, form_model
+from dyadcare.instruments.engine.library import CONTRACT_IDS, MILESTONE_AGES, Library, listing, load_library
+from dyadcare.instruments.engine.response import ResponseScore, build_response, score_response
+from dyadcare.instruments.engine.scoring import Answer, ScoreResult, parse_answers, score
+
+__all__ = [
+    "CONTRACT_IDS",
+    "MILESTONE_AGES",
+    "Answer",
+    "AnswerItem",
+    "DefinitionError",
+    "FormItem",
+    "FormModel",
+    "InputError",
+    "Instrument",
+    "Library",
+    "Option",
+    "Parameter",
+    "ResponseScore",
+    "ScoreResult",
+    "Source",
+    "build_response",
+    "form_model",
+    "listing",
+    "load_library",
+    "parse_answers",
+    "parse_instrument",
+    "score",
+    "score_response",
+]

@@ -1,0 +1,243 @@
+"""Scoring an instrument's answers: exact, deterministic, no I/O.
+
+Answers are given in the instrument's printed order, one entry per answer item: the 0-based
+position of the chosen option, a list of positions for a multi-select item, a number for a
+score-entry item, or ``None`` when unanswered.
+
+Missing answers never hide a positive. ``total`` and the subscores count what was answered;
+the positive rule, the domains and the band are judged on the *least-risk completion* (every
+unanswered item given its lowest possible score), so a positive is reported exactly when the
+answered items already make it certain, whatever the missing answers turn out to be. Every
+rule is monotone (a higher-risk answer never lowers a score), which makes this exact.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dyadcare.instruments.engine.definition import AnswerItem, Instrument, Rule
+from dyadcare.instruments.engine.errors import InputError
+
+Answer = int | float | list[int] | None
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """What the care team sees. ``as_contract()`` is the command-line object."""
+
+    instrument: str
+    total: float | None
+    band: str | None
+    positive: bool | None
+    critical_items: tuple[int, ...]
+    subscores: Mapping[str, float]
+    domains: Mapping[str, bool]
+    complete: bool
+    answered: int
+    language: str = "en"
+    measures: Mapping[str, float] = field(default_factory=dict)  # every subscore, reported or not
+    item_scores: tuple[float | None, ...] = ()
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_contract(self) -> dict[str, Any]:
+        return {
+            "instrument": self.instrument,
+            "total": _plain(self.total),
+            "band": self.band,
+            "positive": self.positive,
+            "critical_items": list(self.critical_items),
+            "subscores": {k: _plain(v) for k, v in self.subscores.items()},
+            "domains": dict(self.domains),
+            "complete": self.complete,
+        }
+
+
+def _plain(value: float | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else round(value, 4)
+
+
+def parse_answers(instrument: Instrument, raw: str | Sequence[Any]) -> list[Answer]:
+    """Check ``--answers`` (JSON text or a list) against the instrument; raise InputError."""
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise InputError("--answers is not valid JSON") from None
+    if not isinstance(raw, list):
+        raise InputError("--answers must be a JSON list with one entry per item")
+    if len(raw) != len(instrument.items):
+        raise InputError(
+            f"{instrument.id} has {len(instrument.items)} items; --answers has {len(raw)} entries"
+        )
+    return [_check_answer(item, value) for item, value in zip(instrument.items, raw, strict=True)]
+
+
+def _position(item: AnswerItem, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"item {item.number}: a 0-based option position is needed, not {json.dumps(value)}")
+    if not 0 <= value < len(item.options):
+        raise InputError(f"item {item.number}: position {value} is out of range 0-{len(item.options) - 1}")
+    return value
+
+
+def _check_answer(item: AnswerItem, value: Any) -> Answer:
+    if value is None:
+        return None
+    if item.kind == "choice":
+        return _position(item, value)
+    if item.kind == "multi":
+        if not isinstance(value, list):
+            raise InputError(f"item {item.number} is multi-select: give a list of positions")
+        positions = sorted({_position(item, v) for v in value})
+        return positions or None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InputError(f"item {item.number}: a number is needed")
+    assert item.minimum is not None and item.maximum is not None
+    if not item.minimum <= value <= item.maximum:
+        raise InputError(
+            f"item {item.number}: {value} is out of range {_plain(item.minimum)}-{_plain(item.maximum)}"
+        )
+    return value
+
+
+class _Weights:
+    """Option weights in force: the data file's, or a clinic's "weights" parameter."""
+
+    def __init__(self, instrument: Instrument) -> None:
+        self.by_item: dict[int, list[float]] = {
+            item.number: [o.weight for o in item.options] for item in instrument.items
+        }
+        for param in instrument.parameters.values():
+            if param.kind == "weights":
+                values = instrument.overrides.get(param.name, param.default)
+                for number in param.items:
+                    self.by_item[number] = [float(v) for v in values]
+
+
+def _item_score(instrument: Instrument, weights: _Weights, item: AnswerItem, answer: Answer) -> float | None:
+    if answer is None:
+        return None
+    if item.kind == "numeric":
+        return float(answer)  # type: ignore[arg-type]
+    table = weights.by_item[item.number]
+    if item.kind == "multi":
+        chosen = [table[p] for p in answer]  # type: ignore[union-attr]
+        return max(chosen) if instrument.scoring.multi_select == "max" else sum(chosen)
+    return table[answer]  # type: ignore[index]
+
+
+def _lowest(weights: _Weights, item: AnswerItem) -> float:
+    if item.kind == "numeric":
+        assert item.minimum is not None
+        return item.minimum
+    table = weights.by_item[item.number]
+    return 0.0 if item.kind == "multi" else min(table)
+
+
+def score(
+    instrument: Instrument,
+    answers: Sequence[Answer],
+    *,
+    language: str = "en",
+) -> ScoreResult:
+    """Score answers already checked by :func:`parse_answers` (or built by the caller)."""
+    if len(answers) != len(instrument.items):
+        raise InputError(f"{instrument.id} has {len(instrument.items)} items; {len(answers)} answers given")
+    spec = instrument.scoring
+    weights = _Weights(instrument)
+    scores = [
+        _item_score(instrument, weights, item, a) for item, a in zip(instrument.items, answers, strict=True)
+    ]
+    least = [
+        s if s is not None else _lowest(weights, item)
+        for item, s in zip(instrument.items, scores, strict=True)
+    ]
+    answered = sum(1 for s in scores if s is not None)
+
+    def threshold(value: float | str | None) -> float:
+        if isinstance(value, str):
+            return float(instrument.parameter_value(value, language))
+        assert value is not None
+        return float(value)
+
+    def measure_items(items: tuple[int, ...] | str) -> dict[str, tuple[int, ...]]:
+        if isinstance(items, str):
+            blocks = instrument.parameter_value(items, language)
+            return {name: tuple(numbers) for name, numbers in blocks.items()}
+        return {"": items}
+
+    def aggregate(values: list[float], how: str) -> float:
+        return (max(values) if values else 0.0) if how == "max" else float(sum(values))
+
+    subscores: dict[str, float] = {}
+    measures: dict[str, float] = {}
+    least_measures: dict[str, float] = {}
+    for measure in spec.measures:
+        for suffix, numbers in measure_items(measure.items).items():
+            name = suffix or measure.name
+            answered_values = [scores[n - 1] for n in numbers if scores[n - 1] is not None]
+            least_measures[name] = aggregate([least[n - 1] for n in numbers], measure.aggregate)
+            measures[name] = aggregate([v for v in answered_values if v is not None], measure.aggregate)
+            if measure.report:
+                subscores[name] = measures[name]
+
+    def holds(rule: Rule) -> bool:
+        limit = threshold(rule.threshold) if rule.threshold is not None else 0.0
+        if rule.kind == "any-item-at-least":
+            return any(least[n - 1] >= limit for n in rule.items)
+        if rule.kind == "sum-at-least":
+            return sum(least[n - 1] for n in rule.items) >= limit
+        if rule.kind == "total-at-least":
+            return least_total is not None and least_total >= limit
+        if rule.kind == "measure-at-least":
+            assert rule.measure is not None
+            return least_measures[rule.measure] >= limit
+        if rule.kind == "any-subscore-at-least":
+            return any(value >= limit for value in least_measures.values())
+        if rule.kind == "any-domain":
+            return any(domains.values())
+        raise AssertionError(rule.kind)
+
+    domains = {domain.name: holds(domain.rule) for domain in spec.domains}
+    if spec.total == "count-domains":
+        total: float | None = float(sum(domains.values()))
+        least_total = total
+    else:
+        total = float(sum(s for n in spec.total_items if (s := scores[n - 1]) is not None))
+        least_total = float(sum(least[n - 1] for n in spec.total_items))
+
+    positive = holds(spec.positive) if spec.positive is not None else None
+    band_value = least_total if spec.band_on == "total" else least_measures.get(spec.band_on)
+    band = None
+    if band_value is not None:
+        for candidate in spec.bands:
+            if band_value >= threshold(candidate.minimum):
+                band = candidate.code
+    critical = tuple(c.item for c in spec.critical if (s := scores[c.item - 1]) is not None and s > c.above)
+    complete = answered > 0 if spec.optional_items else answered == len(instrument.items)
+    used = {
+        name: instrument.parameter_value(name, language)
+        for name in instrument.parameters
+        if not name.endswith(f"_{language}")
+    }
+    return ScoreResult(
+        instrument=instrument.id,
+        total=total,
+        band=band,
+        positive=positive,
+        critical_items=critical,
+        subscores=subscores,
+        domains=domains,
+        complete=complete,
+        answered=answered,
+        language=language,
+        item_scores=tuple(scores),
+        parameters=used,
+        measures=measures,
+    )

@@ -1,0 +1,85 @@
+"""A clinic administrator browses the instrument library, opens a licensed instrument, loads
+its Spanish text from a CSV file (first with a mistake, then right) and sees it; axe finds no
+serious or critical violation on the pages, on a workstation and a phone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dyadcare.demo.staff import DEMO_PASSWORD
+from tests.browser.conftest import serious_violations
+
+VIEWPORTS = {"workstation": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+def _login(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.locator("main").get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+
+def _csv(path: Path, rows: int) -> Path:
+    lines = ["number,text,option_1,option_2,option_3,option_4"]
+    lines += [f'{n},"Texto con licencia {n}",Sí siempre,A veces,Casi nunca,Nunca' for n in range(1, rows + 1)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=list(VIEWPORTS))
+def test_library_and_licensed_text_upload(
+    live_server: Any, browser: Any, demo_network: str, viewport: str, tmp_path: Path
+) -> None:
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="en-US")
+    page = context.new_page()
+    _login(page, live_server.url, "admin.fruitvale")
+    page.get_by_role("link", name="Instruments").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Screening instruments").is_visible()
+    assert page.locator("table").first.locator("tbody tr").count() == 17
+    assert not serious_violations(page), "library"
+
+    page.get_by_role("link", name="Edinburgh Postnatal Depression Scale (EPDS)").click()
+    page.wait_for_load_state()
+    assert "Item 1: text not loaded (licensed)" in page.content()
+    assert not serious_violations(page), "instrument page"
+
+    page.get_by_role("link", name="Load licensed text").click()
+    page.wait_for_load_state()
+    page.locator("main").get_by_role("combobox", name="Language").select_option("es")
+    page.get_by_label("Text file (JSON or CSV)").set_input_files(str(_csv(tmp_path / "short.csv", 9)))
+    page.get_by_label("Our clinic holds a licence to use this text in this language.").check()
+    page.get_by_role("button", name="Upload and save").click()
+    page.wait_for_load_state()
+    assert "Nothing was saved" in page.get_by_role("alert").inner_text()
+    assert "This instrument has 10 items; the file has 9." in page.locator("#id_file_error").inner_text()
+    assert not serious_violations(page), "upload with an error"
+
+    page.locator("main").get_by_role("combobox", name="Language").select_option("es")
+    page.get_by_label("Text file (JSON or CSV)").set_input_files(str(_csv(tmp_path / "full.csv", 10)))
+    page.get_by_label("Our clinic holds a licence to use this text in this language.").check()
+    page.get_by_role("button", name="Upload and save").click()
+    page.wait_for_load_state()
+    assert "The item text was saved." in page.content()
+    assert "/instruments/epds/" in page.url
+    context.close()
+
+    spanish = browser.new_context(viewport=VIEWPORTS[viewport], locale="es-US")
+    page = spanish.new_page()
+    _login_es(page, live_server.url, "admin.fruitvale")
+    page.goto(f"{live_server.url}/c/fruitvale/instruments/epds/")
+    assert "Texto con licencia 3" in page.content()
+    assert not serious_violations(page), "instrument page in Spanish"
+    spanish.close()
+
+
+def _login_es(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/login/")
+    page.get_by_label("Nombre de usuario").fill(username)
+    page.get_by_label("Contraseña").fill(DEMO_PASSWORD)
+    page.locator("main").get_by_role("button", name="Iniciar sesión").click()
+    page.wait_for_load_state()
