@@ -128,7 +128,9 @@ def build_visits(*, seed: int, anchor: date, clinic_models: dict[uuid.UUID, str]
                     )
                 continue
             lateness = rng.choice([0, 0, 0, 1, 2, 3, 5, 7, 7, 10, 14, 21, 30, 45])
-            kept_on = _past_weekday(target + timedelta(days=lateness), anchor) or _past_weekday(target, anchor)
+            kept_on = _past_weekday(target + timedelta(days=lateness), anchor) or _past_weekday(
+                target, anchor
+            )
             if kept_on is None:
                 continue
             done = [
@@ -137,7 +139,9 @@ def build_visits(*, seed: int, anchor: date, clinic_models: dict[uuid.UUID, str]
                 if rng.random() < CATEGORY_DONE.get(entry.category, 0.92)
             ]
             batch.append(
-                _past(seed, child_id, clinic_id, point.key, kept_on, rng, tz, Visit.Status.COMPLETED, done, now)
+                _past(
+                    seed, child_id, clinic_id, point.key, kept_on, rng, tz, Visit.Status.COMPLETED, done, now
+                )
             )
         if len(batch) >= BATCH:
             fast_insert(Visit, COLUMNS, batch)
