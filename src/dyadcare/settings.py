@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "dyadcare.families",
     "dyadcare.instruments",
     "dyadcare.touchpoints",
+    "dyadcare.screening",
     "dyadcare.web",
     "dyadcare.demo",
 ]
@@ -177,6 +178,25 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Corrected age (touchpoints): term and threshold, see touchpoints/data/periodicity.json.
 CORRECTED_AGE_TERM_DAYS = env.gestational_age_days("DYADCARE_TERM", 280)
 PRETERM_THRESHOLD_DAYS = env.integer("DYADCARE_PRETERM_THRESHOLD_DAYS", 21, minimum=0)
+
+# Screening sessions and alerts.
+SCREENING_LINK_HOURS = env.integer("DYADCARE_SCREENING_LINK_HOURS", 48, minimum=1)
+ALERT_ESCALATION_MINUTES = env.integer("DYADCARE_ALERT_ESCALATION_MINUTES", 15, minimum=1)
+# Where family links point (the public address of this server); default: the request's host.
+PUBLIC_URL = env.string("DYADCARE_PUBLIC_URL").rstrip("/")
+# How texts are sent: a dotted path to an SmsProvider (see dyadcare/screening/senders.py).
+SMS_PROVIDER = env.string("DYADCARE_SMS_PROVIDER") or "dyadcare.screening.senders.ConsoleSms"
+EMAIL_BACKEND = env.string("DYADCARE_EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env.string("DYADCARE_EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = env.string("DYADCARE_EMAIL_HOST")
+EMAIL_PORT = env.integer("DYADCARE_EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env.string("DYADCARE_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env.string("DYADCARE_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env.boolean("DYADCARE_EMAIL_TLS", True)
+DEFAULT_FROM_EMAIL = env.string("DYADCARE_EMAIL_FROM") or "dyadcare <no-reply@localhost>"
 
 # Background tasks ----------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -52,22 +52,55 @@ class Perm(models.TextChoices):
         "instruments.manage",
         _("Load licensed instrument text and change instrument settings"),
     )
+    SCREENING_MANAGE = (
+        "screening.manage",
+        _("Start screenings, send family links, open the tablet, enter staff-scored results"),
+    )
+    SCREENING_VIEW = "screening.view", _("See screening results about the child in full")
+    SCREENING_VIEW_PSY = "screening.view_psy", _("See caregiver mental health results (PSY)")
+    SCREENING_VIEW_ETH = "screening.view_eth", _("See caregiver substance use results (ETH)")
+    SCREENING_VIEW_SDV = "screening.view_sdv", _("See interpersonal violence and abuse results (SDV)")
+    SCREENING_VIEW_SOC = "screening.view_soc", _("See social needs results (SOC)")
+    ALERT_ACKNOWLEDGE = "alert.acknowledge", _("Acknowledge safety alerts and close follow-up flags")
     NETWORK_AGGREGATE_VIEW = "network.aggregate_view", _("See de-identified network figures")
     NETWORK_MANAGE = "network.manage", _("Manage the network's clinics")
 
 
 _CARE_TEAM = frozenset(
-    {Perm.FAMILY_VIEW, Perm.FAMILY_EDIT, Perm.STAFF_VIEW, Perm.VISIT_MANAGE, Perm.INSTRUMENTS_VIEW}
+    {
+        Perm.FAMILY_VIEW,
+        Perm.FAMILY_EDIT,
+        Perm.STAFF_VIEW,
+        Perm.VISIT_MANAGE,
+        Perm.INSTRUMENTS_VIEW,
+        Perm.SCREENING_MANAGE,
+    }
 )
+# Licensed clinicians see every result, the caregiver's own included.
+_CLINICIAN = _CARE_TEAM | {
+    Perm.SCREENING_VIEW,
+    Perm.SCREENING_VIEW_PSY,
+    Perm.SCREENING_VIEW_ETH,
+    Perm.SCREENING_VIEW_SDV,
+    Perm.SCREENING_VIEW_SOC,
+    Perm.ALERT_ACKNOWLEDGE,
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    # Front desk books, checks in and hands out the tablet; of results it sees only what a
+    # claim needs (which screen, when, positive or not).
     Role.FRONT_DESK: _CARE_TEAM,
-    Role.PEDIATRIC_CLINICIAN: _CARE_TEAM,
-    Role.DYADIC_SPECIALIST: _CARE_TEAM,
-    Role.FAMILY_PARTNER: _CARE_TEAM,
+    Role.PEDIATRIC_CLINICIAN: _CLINICIAN,
+    Role.DYADIC_SPECIALIST: _CLINICIAN,
+    # Family partners and community health workers work on social needs and safety planning,
+    # not on the caregiver's mental health or substance use.
+    Role.FAMILY_PARTNER: _CARE_TEAM | {Perm.SCREENING_VIEW, Perm.SCREENING_VIEW_SOC, Perm.SCREENING_VIEW_SDV},
     # Billing sees who a claim is for (name, birth date, Medi-Cal ID) but registers no one.
     Role.BILLING: frozenset({Perm.FAMILY_VIEW, Perm.STAFF_VIEW, Perm.INSTRUMENTS_VIEW}),
-    Role.CLINIC_ADMIN: _CARE_TEAM | {Perm.AUDIT_VIEW, Perm.SCHEDULE_CONFIGURE, Perm.INSTRUMENTS_MANAGE},
+    # The clinic administrator receives escalated alerts and may acknowledge one (saying who
+    # was called), but sees results only as a claim would.
+    Role.CLINIC_ADMIN: _CARE_TEAM
+    | {Perm.AUDIT_VIEW, Perm.SCHEDULE_CONFIGURE, Perm.INSTRUMENTS_MANAGE, Perm.ALERT_ACKNOWLEDGE},
     # TA-center roles never see a record about a person: aggregates only.
     Role.NETWORK_COACH: frozenset({Perm.NETWORK_AGGREGATE_VIEW}),
     Role.NETWORK_ADMIN: frozenset({Perm.NETWORK_AGGREGATE_VIEW, Perm.NETWORK_MANAGE}),

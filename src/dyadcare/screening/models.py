@@ -1,0 +1,170 @@
+"""Screening sessions, their scored results, and the flags that need a person."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dyadcare.families.models import Caregiver, Child
+from dyadcare.tenancy.models import User
+from dyadcare.tenancy.scope import ClinicScopedModel
+from dyadcare.touchpoints.models import Visit
+
+
+class ScreeningSession(ClinicScopedModel):
+    """The instruments one caregiver answers for one visit, on a phone (a link) or a clinic
+    tablet (kiosk). Answers are saved as they are given, so nothing is lost on the way."""
+
+    class Mode(models.TextChoices):
+        LINK = "link", _("Link sent to the family")
+        KIOSK = "kiosk", _("Clinic tablet")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        SUBMITTED = "submitted", _("Submitted")
+        CANCELLED = "cancelled", _("Closed by the clinic")
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="screening_sessions")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    caregiver = models.ForeignKey(Caregiver, on_delete=models.PROTECT, related_name="+")
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.LINK)
+    language = models.CharField(max_length=5, default="en")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # [{"id": "phq9", "age": null, "category": "maternal-depression"}, ...] in the order asked.
+    instruments = models.JSONField(default=list)
+    # {"phq9": [0, 1, null, ...], ...}: one entry per answer item, saved screen by screen.
+    answers = models.JSONField(default=dict, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    link_sent_at = models.DateTimeField(null=True, blank=True)
+    link_channel = models.CharField(max_length=10, blank=True)
+    dob_failures = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    last_answer_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["visit", "status"], name="session_visit_status")]
+
+    def __str__(self) -> str:
+        return f"screening {self.pk} ({self.status})"
+
+    @property
+    def instrument_ids(self) -> list[str]:
+        return [entry["id"] for entry in self.instruments]
+
+
+class ScreeningResult(ClinicScopedModel):
+    """One instrument's scored result: what the engine printed, the answers, the FHIR
+    QuestionnaireResponse and Observations, and the sensitivity labels that decide who sees it."""
+
+    session = models.ForeignKey(
+        ScreeningSession, on_delete=models.CASCADE, null=True, blank=True, related_name="results"
+    )
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="screening_results")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="screening_results")
+    caregiver = models.ForeignKey(
+        Caregiver, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    instrument_id = models.CharField(max_length=40)
+    instrument_version = models.CharField(max_length=20, blank=True)
+    category = models.CharField(max_length=40, blank=True)
+    respondent = models.CharField(max_length=30)
+    language = models.CharField(max_length=5, default="en")
+    answers = models.JSONField(default=list)
+    total = models.FloatField(null=True, blank=True)
+    band = models.CharField(max_length=40, blank=True)
+    positive = models.BooleanField(null=True)
+    critical_items = models.JSONField(default=list, blank=True)
+    subscores = models.JSONField(default=dict, blank=True)
+    domains = models.JSONField(default=dict, blank=True)
+    complete = models.BooleanField(default=True)
+    sensitivity = models.JSONField(default=list, blank=True)  # HL7 v3 ActCode, e.g. ["PSY"]
+    questionnaire_response = models.JSONField(null=True, blank=True)
+    observations = models.JSONField(null=True, blank=True)
+    entered_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    scored_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-scored_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "instrument_id"],
+                condition=models.Q(session__isnull=False),
+                name="result_once_per_session_instrument",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["child", "instrument_id", "scored_at"], name="result_child_instrument"),
+            models.Index(fields=["visit"], name="result_visit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} {self.total} ({self.scored_at:%Y-%m-%d})"
+
+
+class Flag(ClinicScopedModel):
+    """Something a person must act on: a safety alert (a critical answer or a positive safety
+    screen, to be acknowledged at once) or a positive screen to follow up."""
+
+    class Severity(models.TextChoices):
+        ALERT = "alert", _("Safety alert")
+        FOLLOW_UP = "follow_up", _("Follow up")
+
+    result = models.ForeignKey(ScreeningResult, on_delete=models.CASCADE, related_name="flags")
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="flags")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    reason = models.CharField(max_length=200)
+    raised_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    note = models.TextField(blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        indexes = [
+            models.Index(fields=["clinic", "severity", "resolved_at"], name="flag_open"),
+            models.Index(fields=["visit"], name="flag_visit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.reason}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class Message(ClinicScopedModel):
+    """A link sent to a family (the token itself is never stored)."""
+
+    session = models.ForeignKey(ScreeningSession, on_delete=models.CASCADE, related_name="messages")
+    channel = models.CharField(max_length=10)  # "sms" or "email"
+    to = models.CharField(max_length=200)
+    status = models.CharField(max_length=20)  # "sent" or "failed: …"
+    sent_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.status}"
+
+
+class LinkAttempt(models.Model):
+    """A request with a family link that matched no session: counted per address to slow
+    down anyone guessing links."""
+
+    ip = models.GenericIPAddressField(null=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["ip", "at"], name="link_attempt_ip_at")]
+
+    def __str__(self) -> str:
+        return f"{self.ip} {self.at}"

@@ -1,0 +1,111 @@
+"""Scoring a set of answers and storing the result with its flags: used when a family
+submits, when staff enter a score-only instrument, and by the demo."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from dyadcare.families.models import Caregiver
+from dyadcare.instruments import engine
+from dyadcare.instruments.engine import Instrument
+from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
+from dyadcare.tenancy.models import User
+from dyadcare.touchpoints.models import Visit
+
+
+@dataclass(frozen=True)
+class Scored:
+    result: ScreeningResult
+    flags: list[Flag]
+
+
+def labels(instrument: Instrument) -> list[str]:
+    return sorted({label["code"] for label in instrument.sensitivity if label.get("code")})
+
+
+def flags_for(instrument: Instrument, score: engine.ScoreResult) -> list[tuple[str, str]]:
+    """(severity, reason) for each flag a result raises. A critical answer or a positive
+    safety screen is a safety alert; any other positive screen is a follow-up."""
+    raised: list[tuple[str, str]] = []
+    title = instrument.title_in("en")
+    for number in score.critical_items:
+        raised.append((Flag.Severity.ALERT, f"{title}: critical answer on item {number}"))
+    if score.domains.get("safety") or (instrument.id == "hits" and score.positive):
+        raised.append((Flag.Severity.ALERT, f"{title}: positive interpersonal safety screen"))
+    if not raised and score.positive:
+        raised.append((Flag.Severity.FOLLOW_UP, f"{title}: positive screen"))
+    return raised
+
+
+def score_and_store(
+    *,
+    instrument: Instrument,
+    answers: Sequence[engine.Answer],
+    visit: Visit,
+    caregiver: Caregiver | None,
+    language: str,
+    category: str,
+    scored_at: datetime,
+    session: ScreeningSession | None = None,
+    entered_by: User | None = None,
+    with_fhir: bool = True,
+) -> Scored:
+    """Score ``answers`` (already checked with ``engine.parse_answers``), save the result and
+    its flags. With ``with_fhir`` the QuestionnaireResponse and Observations are stored too."""
+    score = engine.score(instrument, answers, language=language)
+    result = ScreeningResult(
+        id=uuid.uuid4(),
+        clinic_id=visit.clinic_id,
+        session=session,
+        visit=visit,
+        child_id=visit.child_id,
+        caregiver=caregiver,
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+        category=category,
+        respondent=instrument.respondent,
+        language=language,
+        answers=list(answers),
+        total=score.total,
+        band=score.band or "",
+        positive=score.positive,
+        critical_items=list(score.critical_items),
+        subscores=dict(score.subscores),
+        domains=dict(score.domains),
+        complete=score.complete,
+        sensitivity=labels(instrument),
+        entered_by=entered_by,
+        scored_at=scored_at,
+    )
+    if with_fhir and instrument.kind != "score-entry":
+        subject = {"reference": f"Patient/{visit.child_id}"}
+        response = engine.build_response(
+            instrument,
+            answers,
+            language=language,
+            subject=subject,
+            authored=scored_at.isoformat(),
+            response_id=str(result.id),
+        )
+        result.questionnaire_response = response
+        scored = engine.score_response(response, instrument.questionnaire, instrument=instrument)
+        result.observations = list(scored.observations)
+    result.save()
+    flags = [
+        Flag(
+            clinic_id=visit.clinic_id,
+            result=result,
+            visit=visit,
+            child_id=visit.child_id,
+            severity=severity,
+            reason=reason[:200],
+            raised_at=scored_at,
+        )
+        for severity, reason in flags_for(instrument, score)
+    ]
+    for flag in flags:
+        flag.save()
+    return Scored(result=result, flags=flags)

@@ -1,0 +1,217 @@
+"""Reads for screening, with the sensitivity rules applied and the reads audited."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from dyadcare.instruments.engine import Instrument
+from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
+from dyadcare.screening.plan import Planned, load, visit_plan
+from dyadcare.screening.sensitivity import Access, access
+from dyadcare.screening.tasks import escalate_overdue
+from dyadcare.tenancy.actor import Actor
+from dyadcare.tenancy.audit import Action, audit_record, audit_record_many
+from dyadcare.tenancy.roles import Perm
+from dyadcare.touchpoints.huddle import HuddleNote
+from dyadcare.touchpoints.models import Visit
+from dyadcare.touchpoints.selectors import clinic_bundle
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    number: int
+    text: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class ResultView:
+    result: ScreeningResult
+    access: Access
+    instrument: Instrument | None
+    previous: ScreeningResult | None
+    answers: Sequence[AnswerLine]
+
+    @property
+    def change(self) -> float | None:
+        if self.previous is None or self.previous.total is None or self.result.total is None:
+            return None
+        return self.result.total - self.previous.total
+
+    @property
+    def title(self) -> str:
+        return self.instrument.title_in("en") if self.instrument else self.result.instrument_id
+
+
+def _answer_lines(instrument: Instrument | None, result: ScreeningResult, language: str) -> list[AnswerLine]:
+    if instrument is None:
+        return []
+    lines = []
+    for item, answer in zip(instrument.items, result.answers, strict=False):
+        if answer is None:
+            shown = _("not answered")
+        elif item.kind == "numeric":
+            shown = str(answer)
+        elif isinstance(answer, list):
+            shown = ", ".join(item.options[i].label(language) for i in answer if i < len(item.options))
+        else:
+            shown = item.options[answer].label(language) if answer < len(item.options) else str(answer)
+        lines.append(AnswerLine(item.number, item.label(language), shown))
+    return lines
+
+
+def result_views(*, actor: Actor, results: Sequence[ScreeningResult], language: str) -> list[ResultView]:
+    """Each result with what this viewer may see of it and the previous result of the same
+    instrument for the same child (the change since the last screen)."""
+    if not results:
+        return []
+    child_ids = {r.child_id for r in results}
+    instruments = {r.instrument_id for r in results}
+    earlier: dict[tuple[uuid.UUID, str], list[ScreeningResult]] = defaultdict(list)
+    for row in ScreeningResult.objects.filter(child_id__in=child_ids, instrument_id__in=instruments).order_by(
+        "-scored_at"
+    ):
+        earlier[(row.child_id, row.instrument_id)].append(row)
+    views = []
+    for result in results:
+        level = access(result.sensitivity, actor.permissions)
+        instrument = None
+        if level == "full":
+            instrument = load(result.instrument_id, clinic=result.visit.clinic, visit=result.visit)
+        previous = next(
+            (
+                r
+                for r in earlier[(result.child_id, result.instrument_id)]
+                if r.scored_at < result.scored_at and r.caregiver_id == result.caregiver_id
+            ),
+            None,
+        )
+        views.append(
+            ResultView(
+                result=result,
+                access=level,
+                instrument=instrument,
+                previous=previous if level == "full" else None,
+                answers=_answer_lines(instrument, result, language) if level == "full" else [],
+            )
+        )
+    return views
+
+
+@dataclass
+class VisitScreening:
+    plan: list[Planned]
+    sessions: list[ScreeningSession]
+    results: list[ResultView]
+    flags: list[Flag]
+
+
+def visit_screening(*, actor: Actor, visit: Visit, language: str) -> VisitScreening:
+    actor.require(Perm.FAMILY_VIEW)
+    assert actor.clinic is not None
+    results = list(
+        ScreeningResult.objects.filter(visit=visit)
+        .select_related("visit__clinic", "caregiver")
+        .order_by("scored_at")
+    )
+    if results:
+        audit_record_many(actor=actor, action=Action.VIEW, objects=results, summary=f"visit {visit.pk}")
+    return VisitScreening(
+        plan=visit_plan(
+            visit=visit, bundle=clinic_bundle(actor.clinic), clinic=actor.clinic, language=language
+        ),
+        sessions=list(ScreeningSession.objects.filter(visit=visit).select_related("caregiver")),
+        results=result_views(actor=actor, results=results, language=language),
+        flags=list(Flag.objects.filter(visit=visit).select_related("resolved_by", "result")),
+    )
+
+
+def session_get(*, actor: Actor, session_id: uuid.UUID | str) -> ScreeningSession:
+    actor.require(Perm.FAMILY_VIEW)
+    try:
+        session = ScreeningSession.objects.select_related("visit__child", "caregiver", "child").get(
+            pk=session_id
+        )
+    except (ScreeningSession.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+    audit_record(actor=actor, action=Action.VIEW, obj=session)
+    return session
+
+
+def flag_get(*, actor: Actor, flag_id: uuid.UUID | str) -> Flag:
+    actor.require(Perm.FAMILY_VIEW)
+    try:
+        flag = Flag.objects.select_related("visit__child", "result", "resolved_by").get(pk=flag_id)
+    except (Flag.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+    audit_record(actor=actor, action=Action.VIEW, obj=flag)
+    return flag
+
+
+@dataclass(frozen=True)
+class AlertSummary:
+    open_alerts: int
+    escalated: int
+    open_follow_ups: int
+
+
+def alert_summary(*, actor: Actor) -> AlertSummary:
+    """The clinic-wide banner: open safety alerts (escalating overdue ones first)."""
+    assert actor.clinic is not None
+    escalate_overdue(actor.clinic)
+    counts = Flag.objects.filter(resolved_at__isnull=True).aggregate(
+        alerts=Count("id", filter=Q(severity=Flag.Severity.ALERT)),
+        escalated=Count("id", filter=Q(severity=Flag.Severity.ALERT, escalated_at__isnull=False)),
+        follow_ups=Count("id", filter=Q(severity=Flag.Severity.FOLLOW_UP)),
+    )
+    return AlertSummary(counts["alerts"], counts["escalated"], counts["follow_ups"])
+
+
+def open_flags(*, actor: Actor) -> list[Flag]:
+    actor.require(Perm.FAMILY_VIEW)
+    assert actor.clinic is not None
+    escalate_overdue(actor.clinic)
+    flags = list(
+        Flag.objects.filter(resolved_at__isnull=True)
+        .select_related("visit", "child", "result")
+        .order_by("severity", "raised_at")
+    )
+    if flags:
+        audit_record(
+            actor=actor,
+            action=Action.SEARCH,
+            object_type="screening.flag",
+            summary=f"{len(flags)} open flags",
+        )
+    return flags
+
+
+def huddle_flags(visits: Sequence[Visit]) -> Mapping[uuid.UUID, list[HuddleNote]]:
+    """Huddle notes: open safety alerts and follow-ups for the children of the day (one
+    query for all visits; the text names no instrument, so every role may read it)."""
+    by_child: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for visit in visits:
+        by_child[visit.child_id].append(visit.pk)
+    notes: dict[uuid.UUID, list[HuddleNote]] = defaultdict(list)
+    if not by_child:
+        return notes
+    counts: dict[tuple[uuid.UUID, str], int] = defaultdict(int)
+    for child_id, severity in Flag.objects.filter(
+        child_id__in=by_child, resolved_at__isnull=True
+    ).values_list("child_id", "severity"):
+        counts[(child_id, severity)] += 1
+    for (child_id, severity), n in counts.items():
+        if severity == Flag.Severity.ALERT:
+            note = HuddleNote("flag", _("Safety alert: a clinician must acknowledge it"), "alert")
+        else:
+            note = HuddleNote("flag", _("%(n)s positive screen(s) to follow up") % {"n": n}, "warning")
+        for visit_id in by_child[child_id]:
+            notes[visit_id].append(note)
+    return notes

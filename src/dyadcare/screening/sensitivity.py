@@ -1,0 +1,40 @@
+"""Who may see a screening result in full.
+
+Results carry HL7 v3 ActCode sensitivity labels from their instrument (PSY mental health,
+ETH substance use, SDV violence and abuse, SOC social needs). A viewer sees a result in full
+only with the permission for each of its labels (and, for results without a label, the
+permission to see screening results at all); otherwise they see a summary: which screen,
+when, and whether it was positive, which is what a claim needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from dyadcare.tenancy.roles import Perm
+
+LABEL_PERMISSIONS: dict[str, str] = {
+    "PSY": Perm.SCREENING_VIEW_PSY,
+    "ETH": Perm.SCREENING_VIEW_ETH,
+    "SDV": Perm.SCREENING_VIEW_SDV,
+    "SOC": Perm.SCREENING_VIEW_SOC,
+}
+# A label this table does not know is treated as the most restricted one.
+UNKNOWN_LABEL_PERMISSION = Perm.SCREENING_VIEW_PSY
+
+Access = Literal["full", "summary"]
+
+
+def access(labels: Iterable[str], permissions: frozenset[str]) -> Access:
+    if Perm.SCREENING_VIEW not in permissions:
+        return "summary"
+    for label in labels:
+        if LABEL_PERMISSIONS.get(label, UNKNOWN_LABEL_PERMISSION) not in permissions:
+            return "summary"
+    return "full"
+
+
+def is_sensitive(labels: Iterable[str]) -> bool:
+    """Sensitive results never appear on anything printed or sent to another family member."""
+    return any(True for _ in labels)

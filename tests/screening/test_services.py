@@ -1,0 +1,99 @@
+"""Screening sessions through their services: start, answer, submit, score, flag."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from dyadcare.screening import services
+from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
+from dyadcare.screening.plan import visit_plan
+from dyadcare.screening.senders import MemorySms
+from dyadcare.tenancy.scope import clinic_scope
+from dyadcare.touchpoints.models import Visit
+from dyadcare.touchpoints.selectors import clinic_bundle
+from tests.factories import ClinicWorld
+from tests.screening.conftest import mother, staff_actor
+
+
+def test_plan_for_a_two_month_visit(world: ClinicWorld, two_month_visit: Visit) -> None:
+    with clinic_scope(world.a):
+        plan = {
+            p.id: p
+            for p in visit_plan(
+                visit=two_month_visit, bundle=clinic_bundle(world.a), clinic=world.a, language="es"
+            )
+        }
+    assert {"epds", "swyc-bpsc", "cdc-milestones-2m"} <= plan.keys()
+    assert not plan["epds"].family_can_answer, "clinic-supplied text not loaded"
+    assert plan["cdc-milestones-2m"].family_can_answer
+
+
+def test_start_answer_submit(world: ClinicWorld, two_month_visit: Visit) -> None:
+    actor = staff_actor(world, "front_desk")
+    caregiver = mother(two_month_visit)
+    with clinic_scope(world.a):
+        session, token = services.screening_start(
+            actor=actor,
+            visit=two_month_visit,
+            caregiver=caregiver,
+            instrument_ids=["cdc-milestones-2m"],
+            language="es",
+        )
+        message = services.screening_send(
+            actor=actor, session=session, channel="sms", base_url="http://clinic"
+        )
+    assert message.status == "sent"
+    sent = MemorySms.outbox[-1]
+    assert sent.to == "+15105550150" and "/f/" in sent.body and "preguntas" in sent.body, sent.body
+    link_token = sent.body.split("/f/")[1].split("/")[0]
+    assert link_token != token, "sending issues a fresh link"
+    with pytest.raises(services.LinkProblem):
+        services.family_session(token, ip="10.0.0.1")
+    family = services.family_session(link_token, ip="10.0.0.1")
+    fam = services.family_actor(family, ip="10.0.0.1")
+    assert services.family_verify_dob(family, two_month_visit.child.date_of_birth, actor=fam)
+    for n in range(1, 12):
+        services.family_answer(family, "cdc-milestones-2m", n, 0 if n != 3 else 2, actor=fam)
+    with pytest.raises(ValidationError):
+        services.family_answer(family, "cdc-milestones-2m", 1, 9, actor=fam)
+    first = services.family_submit(family, actor=fam)
+    again = services.family_submit(family, actor=fam)
+    assert again.already and not first.already
+    with clinic_scope(world.a):
+        results = list(ScreeningResult.objects.filter(session=family))
+        assert len(results) == 1 and results[0].total == 1
+        assert results[0].questionnaire_response["status"] == "completed"
+        assert ScreeningSession.objects.get(pk=session.pk).status == "submitted"
+        assert "developmental-surveillance" in Visit.objects.get(pk=two_month_visit.pk).completed_categories
+    with pytest.raises(services.LinkProblem) as problem:
+        services.family_session(link_token, ip="10.0.0.1")
+    assert problem.value.kind == "submitted"
+
+
+def test_critical_answer_raises_an_alert(world: ClinicWorld, two_month_visit: Visit) -> None:
+    actor = staff_actor(world, "dyadic_specialist")
+    with clinic_scope(world.a):
+        two_month_visit.touchpoint = "2m"
+        from dyadcare.touchpoints.services import schedule_rule_set
+
+        admin = staff_actor(world, "clinic_admin")
+        schedule_rule_set(
+            actor=admin, clinic=world.a, category="maternal-depression", touchpoint="*", instruments=["phq9"]
+        )
+        session, _token = services.screening_start(
+            actor=actor,
+            visit=two_month_visit,
+            caregiver=mother(two_month_visit),
+            instrument_ids=["phq9"],
+            language="en",
+        )
+    fam = services.family_actor(session, ip=None)
+    for n, value in enumerate([0, 0, 0, 0, 0, 0, 0, 0, 1], start=1):
+        services.family_answer(session, "phq9", n, value, actor=fam)
+    outcome = services.family_submit(session, actor=fam)
+    assert outcome.show_crisis_resources
+    with clinic_scope(world.a):
+        flags = list(Flag.objects.filter(visit=two_month_visit))
+    assert [f.severity for f in flags] == ["alert"]
+    assert outcome.scored[0].result.sensitivity == ["PSY"]
