@@ -10,6 +10,7 @@ from django.test import Client
 
 from dyadcare.families.models import Caregiver, CareRelationship, Child, Household
 from dyadcare.families.rules import search_key
+from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
 from dyadcare.tenancy.models import Clinic, Credential, Membership, Network, User
 from dyadcare.tenancy.roles import CLINIC_ROLES, NETWORK_ROLES
 from dyadcare.tenancy.scope import unscoped
@@ -110,6 +111,8 @@ class ClinicWorld:
     child_b: Child | None = None
     caregiver_b: Caregiver | None = None
     visit_a: Visit | None = None
+    session_a: ScreeningSession | None = None
+    flag_a: Flag | None = None
 
 
 def clinic_world() -> ClinicWorld:
@@ -128,14 +131,62 @@ def clinic_world() -> ClinicWorld:
         member(world.admin_b, role, clinic=world.b)
     world.coach_elsewhere = staff("coach-elsewhere")
     member(world.coach_elsewhere, "network_coach", network=world.other_network)
-    world.child_a = child(world.a, given_name="Ana", family_name="Ramírez")
+    from django.utils import timezone
+
+    from dyadcare.touchpoints.schedule import add_months
+
+    # Twenty-two months old whenever the tests run: in the 24-month window, with screenings due.
+    world.child_a = child(
+        world.a, given_name="Ana", family_name="Ramírez", date_of_birth=add_months(timezone.localdate(), -22)
+    )
     world.caregiver_a = caregiver(world.a, for_child=world.child_a, given_name="Lucía", family_name="Ramírez")
     with unscoped("test data"):
         world.link_a = CareRelationship.objects.get(child=world.child_a)
     world.child_b = child(world.b, given_name="Bea", family_name="Brown")
     world.caregiver_b = caregiver(world.b, for_child=world.child_b)
     world.visit_a = visit(world.a, world.child_a)
+    father = caregiver(world.a, for_child=world.child_a, relationship="father", given_name="Pablo")
+    world.session_a, world.flag_a = screening(world.a, world.visit_a, father)
     return world
+
+
+def screening(clinic: Clinic, on_visit: Visit, by: Caregiver) -> tuple[ScreeningSession, Flag]:
+    """An open session and a scored PHQ-9 with a safety alert, as if a caregiver had answered."""
+    from django.utils import timezone
+
+    with unscoped("test data"):
+        session = ScreeningSession.objects.create(
+            clinic=clinic,
+            visit=on_visit,
+            child=on_visit.child,
+            caregiver=by,
+            instruments=[{"id": "phq9", "category": "maternal-depression", "items": 9}],
+            answers={"phq9": [0, 0, 0, 0, 0, 0, 0, 0, 1]},
+        )
+        result = ScreeningResult.objects.create(
+            clinic=clinic,
+            visit=on_visit,
+            child=on_visit.child,
+            caregiver=by,
+            instrument_id="phq9",
+            respondent="caregiver-self",
+            answers=[0, 0, 0, 0, 0, 0, 0, 0, 1],
+            total=1,
+            positive=False,
+            critical_items=[9],
+            sensitivity=["PSY"],
+            scored_at=timezone.now(),
+        )
+        flag = Flag.objects.create(
+            clinic=clinic,
+            result=result,
+            visit=on_visit,
+            child=on_visit.child,
+            severity=Flag.Severity.ALERT,
+            reason="PHQ-9: critical answer on item 9",
+            raised_at=timezone.now(),
+        )
+    return session, flag
 
 
 def visit(clinic: Clinic, for_child: Child, *, when: datetime | None = None, **fields: object) -> Visit:

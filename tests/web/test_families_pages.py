@@ -84,7 +84,14 @@ def test_edit_keeps_the_form_on_error_and_audits_changed_fields(world: ClinicWor
 
 def test_search_by_name_without_accents_dob_mrn_and_medi_cal_id(world: ClinicWorld, client: Client) -> None:
     assert world.child_a
-    factories.child(world.a, given_name="José", family_name="Peña", medi_cal_id="91112222B", mrn="Q-9")
+    factories.child(
+        world.a,
+        given_name="José",
+        family_name="Peña",
+        medi_cal_id="91112222B",
+        mrn="Q-9",
+        date_of_birth=world.child_a.date_of_birth,
+    )
     login(client, world.staff_a["front_desk"])
     url = f"/c/{world.a.slug}/children/"
 

@@ -65,6 +65,8 @@ def sample_kwargs(world: ClinicWorld, route: Route, *, clinic: str = "a") -> dic
         "caregiver_id": world.caregiver_a.pk,
         "link_id": world.link_a.pk,
         "instrument_id": "epds",
+        "session_id": world.session_a.pk if world.session_a else None,
+        "flag_id": world.flag_a.pk if world.flag_a else None,
     }
     missing = set(route.kwargs) - samples.keys()
     assert not missing, f"{route.name}: add a sample value for {sorted(missing)} in tests/web/urlmap.py"
@@ -129,6 +131,15 @@ def sample_post(world: ClinicWorld, route: Route) -> dict[str, Any]:
             "copyright_notice": "© 1987 The Royal College of Psychiatrists",
             "licence_confirmed": "on",
         },
+        "web:screening_start": {
+            "caregiver": str(world.caregiver_a.pk),
+            "instruments": ["ahc-hrsn"],
+            "language": "es",
+            "action": "kiosk",
+        },
+        "web:session_update": {"action": "cancel"},
+        "web:scores_enter": {**{f"item-{n}": "0" for n in range(1, 11)}, "category": "maternal-depression"},
+        "web:flag_acknowledge": {"note": "Called the family; safety plan made with Dr. Okafor."},
         "web:instrument_parameters": {"positive_at_least": "11", "probable_at_least": "", "reason": "test"},
     }
     assert route.name in samples, f"{route.name}: add sample form data in tests/web/urlmap.py"

@@ -173,3 +173,10 @@ def bands(instrument: Instrument) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def positive_rule_text(instrument: Instrument) -> str:
+    """The positive rule in one sentence ("Positive when the total is 10 or more.")."""
+    if instrument.scoring.positive is None:
+        return ""
+    return _("Positive when %(rule)s.") % {"rule": rule_text(instrument, instrument.scoring.positive)}

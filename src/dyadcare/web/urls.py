@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from dyadcare.web.views import auth, clinic, families, instruments, network, visits
+from dyadcare.web.views import auth, clinic, families, instruments, network, screening, visits
 
 app_name = "web"
 
@@ -12,6 +12,19 @@ clinic_patterns = [
     path("children/<uuid:child_id>/visits/new/", visits.visit_schedule, name="visit_schedule"),
     path("visits/<uuid:visit_id>/", visits.visit_detail, name="visit_detail"),
     path("visits/<uuid:visit_id>/update/", visits.visit_update, name="visit_update"),
+    path("visits/<uuid:visit_id>/screening/", screening.visit_screening, name="visit_screening"),
+    path("visits/<uuid:visit_id>/screening/start/", screening.screening_start, name="screening_start"),
+    path(
+        "visits/<uuid:visit_id>/screening/enter/<str:instrument_id>/",
+        screening.scores_enter,
+        name="scores_enter",
+    ),
+    path("visits/<uuid:visit_id>/summary/", screening.family_summary, name="family_summary"),
+    path("screenings/<uuid:session_id>/update/", screening.session_update, name="session_update"),
+    path("screenings/<uuid:session_id>/tablet/", screening.session_tablet, name="session_tablet"),
+    path("flags/<uuid:flag_id>/acknowledge/", screening.flag_acknowledge, name="flag_acknowledge"),
+    path("alerts/", screening.alerts, name="alerts"),
+    path("alerts/banner/", screening.alert_banner, name="alert_banner"),
     path("visits/import/", visits.appointments_import, name="appointments_import"),
     path("settings/schedule/", visits.schedule_settings, name="schedule_settings"),
     path("children/", families.child_list, name="child_list"),

@@ -94,3 +94,32 @@ def months(value: float) -> str:
 @register.filter
 def get(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key, key)
+
+
+def _language() -> str:
+    from django.utils.translation import get_language
+
+    return (get_language() or "en").split("-")[0]
+
+
+@register.filter
+def instrument_title(instrument: Any) -> str:
+    return str(instrument.title_in(_language()))
+
+
+@register.filter
+def instrument_name(instrument_id: str) -> str:
+    from dyadcare.instruments import registry
+
+    instrument = registry.library().instruments.get(instrument_id)
+    return str(instrument.title_in(_language())) if instrument else instrument_id
+
+
+@register.filter
+def item_label(item: Any) -> str:
+    return str(item.label(_language()))
+
+
+@register.filter
+def option_label(option: Any) -> str:
+    return str(option.label(_language()))

@@ -1,0 +1,268 @@
+"""Screening on the staff side: the visit's questionnaires, sending family links, the tablet,
+staff-scored instruments, results with their sensitivity rules, alerts and follow-ups."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from dyadcare.families.models import CareRelationship
+from dyadcare.instruments import describe
+from dyadcare.screening import selectors, services
+from dyadcare.screening.models import ScreeningSession
+from dyadcare.screening.plan import load
+from dyadcare.tenancy.roles import Perm
+from dyadcare.touchpoints import selectors as visit_selectors
+from dyadcare.web.access import StaffRequest, clinic_view
+
+
+def _staff(request: HttpRequest) -> StaffRequest:
+    return cast(StaffRequest, request)
+
+
+def _language() -> str:
+    return (get_language() or "en").split("-")[0]
+
+
+def _base_url(request: HttpRequest) -> str:
+    from django.conf import settings
+
+    return settings.PUBLIC_URL or f"{request.scheme}://{request.get_host()}"
+
+
+def _errors(req: StaffRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(req, message)
+
+
+def _back_to_visit(req: StaffRequest, visit_id: object) -> HttpResponse:
+    return redirect("web:visit_screening", clinic_slug=req.clinic.slug, visit_id=visit_id)
+
+
+@clinic_view(Perm.FAMILY_VIEW, phi="read")
+@require_GET
+def visit_screening(request: HttpRequest, visit_id: str) -> HttpResponse:
+    """The visit's screening: what is due, sessions in progress, results and flags."""
+    req = _staff(request)
+    visit = visit_selectors.visit_get(actor=req.actor, visit_id=visit_id)
+    language = _language()
+    screening = selectors.visit_screening(actor=req.actor, visit=visit, language=language)
+    caregivers = list(
+        CareRelationship.objects.filter(child_id=visit.child_id)
+        .select_related("caregiver")
+        .order_by("-is_primary", "caregiver__given_name")
+    )
+    answered = {
+        s.pk: sum(1 for values in s.answers.values() for v in values if v is not None)
+        for s in screening.sessions
+    }
+    total = {s.pk: sum(entry.get("items", 0) for entry in s.instruments) for s in screening.sessions}
+    rules = {
+        view.result.pk: describe.positive_rule_text(view.instrument) if view.instrument else ""
+        for view in screening.results
+    }
+    staff_entry = [p for p in screening.plan if p.staff_entry]
+    return render(
+        req,
+        "web/screening/visit.html",
+        {
+            "visit": visit,
+            "child": visit.child,
+            "screening": screening,
+            "caregivers": caregivers,
+            "answered": answered,
+            "total": total,
+            "rules": rules,
+            "family_plan": [p for p in screening.plan if p.family_can_answer],
+            "staff_entry": staff_entry,
+            "language": language,
+        },
+    )
+
+
+@clinic_view(Perm.SCREENING_MANAGE, phi="write")
+@require_POST
+def screening_start(request: HttpRequest, visit_id: str) -> HttpResponse:
+    """Open a session and send its link (text or email), or hand the tablet over."""
+    req = _staff(request)
+    visit = visit_selectors.visit_get(actor=req.actor, visit_id=visit_id)
+    relationship = (
+        CareRelationship.objects.select_related("caregiver")
+        .filter(child_id=visit.child_id, caregiver_id=req.POST.get("caregiver") or None)
+        .first()
+    )
+    if relationship is None:
+        messages.error(req, _("Choose the caregiver who will answer."))
+        return _back_to_visit(req, visit.pk)
+    action = req.POST.get("action", "")
+    try:
+        session, token = services.screening_start(
+            actor=req.actor,
+            visit=visit,
+            caregiver=relationship.caregiver,
+            instrument_ids=req.POST.getlist("instruments"),
+            language=req.POST.get("language", "en"),
+            mode=ScreeningSession.Mode.KIOSK if action == "kiosk" else ScreeningSession.Mode.LINK,
+        )
+    except ValidationError as exc:
+        _errors(req, exc)
+        return _back_to_visit(req, visit.pk)
+    return _deliver(req, session, token, action)
+
+
+def _hand_over(req: StaffRequest, session: ScreeningSession, token: str) -> HttpResponse:
+    # The token is shown once, on the next page; a reload shows a button for a new one.
+    req.session[f"tablet:{session.pk}"] = token
+    return redirect("web:session_tablet", clinic_slug=req.clinic.slug, session_id=session.pk)
+
+
+def _deliver(req: StaffRequest, session: ScreeningSession, token: str, action: str) -> HttpResponse:
+    if action == "kiosk":
+        return _hand_over(req, session, token)
+    try:
+        services.screening_send(actor=req.actor, session=session, channel=action, base_url=_base_url(req))
+    except ValidationError as exc:
+        _errors(req, exc)
+    else:
+        messages.success(
+            req,
+            _("The link was sent to %(name)s by %(channel)s.")
+            % {"name": session.caregiver.full_name, "channel": _("text") if action == "sms" else _("email")},
+        )
+    return _back_to_visit(req, session.visit_id)
+
+
+@clinic_view(Perm.SCREENING_MANAGE, phi="write")
+@require_POST
+def session_update(request: HttpRequest, session_id: str) -> HttpResponse:
+    """Resend a link, reopen on the tablet, close a session or score its saved answers."""
+    req = _staff(request)
+    session = selectors.session_get(actor=req.actor, session_id=session_id)
+    action = req.POST.get("action", "")
+    try:
+        if action in ("sms", "email"):
+            return _deliver(req, session, "", action)
+        if action == "kiosk":
+            token = services.screening_new_link(
+                actor=req.actor, session=session, mode=ScreeningSession.Mode.KIOSK
+            )
+            return _hand_over(req, session, token)
+        if action == "cancel":
+            services.screening_cancel(actor=req.actor, session=session)
+            messages.success(req, _("The questionnaire is closed; the answers given so far are kept."))
+        elif action == "score":
+            scored = services.screening_score_saved(actor=req.actor, session=session)
+            messages.success(req, _("%(n)s saved questionnaire(s) scored.") % {"n": len(scored)})
+        else:
+            messages.error(req, _("Unknown action."))
+    except ValidationError as exc:
+        _errors(req, exc)
+    return _back_to_visit(req, session.visit_id)
+
+
+@clinic_view(Perm.SCREENING_MANAGE, phi="read")
+@require_GET
+def session_tablet(request: HttpRequest, session_id: str) -> HttpResponse:
+    """Hand the clinic tablet to the family: the link opens once from here."""
+    req = _staff(request)
+    session = selectors.session_get(actor=req.actor, session_id=session_id)
+    token = req.session.pop(f"tablet:{session.pk}", None)
+    return render(req, "web/screening/kiosk.html", {"session": session, "token": token})
+
+
+@clinic_view(Perm.SCREENING_MANAGE, phi="write")
+@require_POST
+def scores_enter(request: HttpRequest, visit_id: str, instrument_id: str) -> HttpResponse:
+    """Staff enter a score-only instrument's results (ASQ-3 areas and zones, ASQ:SE-2)."""
+    req = _staff(request)
+    visit = visit_selectors.visit_get(actor=req.actor, visit_id=visit_id)
+    instrument = load(instrument_id, clinic=req.clinic, visit=visit)
+    if instrument is None:
+        messages.error(req, _("Unknown instrument."))
+        return _back_to_visit(req, visit.pk)
+    values: list[Any] = []
+    for item in instrument.items:
+        raw = req.POST.get(f"item-{item.number}", "").strip()
+        if raw == "":
+            values.append(None)
+            continue
+        try:
+            values.append(float(raw) if item.kind == "numeric" else int(raw))
+        except ValueError:
+            messages.error(req, _("%(item)s: enter a number.") % {"item": item.label(_language())})
+            return _back_to_visit(req, visit.pk)
+    values = [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]
+    try:
+        services.staff_scores_enter(
+            actor=req.actor,
+            visit=visit,
+            instrument_id=instrument.id,
+            values=values,
+            category=req.POST.get("category", ""),
+        )
+    except ValidationError as exc:
+        _errors(req, exc)
+    else:
+        messages.success(req, _("%(title)s saved.") % {"title": instrument.title_in(_language())})
+    return _back_to_visit(req, visit.pk)
+
+
+@clinic_view(Perm.ALERT_ACKNOWLEDGE, phi="write")
+@require_POST
+def flag_acknowledge(request: HttpRequest, flag_id: str) -> HttpResponse:
+    req = _staff(request)
+    flag = selectors.flag_get(actor=req.actor, flag_id=flag_id)
+    try:
+        services.flag_resolve(actor=req.actor, flag=flag, note=req.POST.get("note", ""))
+    except ValidationError as exc:
+        _errors(req, exc)
+    else:
+        messages.success(req, _("Acknowledged. Thank you."))
+    back = req.POST.get("next", "")
+    if back.startswith(f"/c/{req.clinic.slug}/"):
+        return redirect(back)
+    return _back_to_visit(req, flag.visit_id)
+
+
+@clinic_view(Perm.FAMILY_VIEW, phi="read")
+@require_GET
+def alerts(request: HttpRequest) -> HttpResponse:
+    """Every open safety alert and follow-up of the clinic, oldest alert first."""
+    req = _staff(request)
+    flags = selectors.open_flags(actor=req.actor)
+    return render(req, "web/screening/alerts.html", {"flags": flags})
+
+
+@clinic_view(Perm.FAMILY_VIEW, phi="none")
+@require_GET
+def alert_banner(request: HttpRequest) -> HttpResponse:
+    """The clinic-wide banner (htmx polls it): counts only, no names."""
+    req = _staff(request)
+    summary = selectors.alert_summary(actor=req.actor)
+    return render(req, "web/screening/_banner.html", {"summary": summary})
+
+
+@clinic_view(Perm.FAMILY_VIEW, phi="read")
+@require_GET
+def family_summary(request: HttpRequest, visit_id: str) -> HttpResponse:
+    """A printable summary for the family: results about the child only. Results about a
+    caregiver themself, and anything with a sensitivity label, never appear on it."""
+    req = _staff(request)
+    visit = visit_selectors.visit_get(actor=req.actor, visit_id=visit_id)
+    screening = selectors.visit_screening(actor=req.actor, visit=visit, language=_language())
+    shown = [
+        v for v in screening.results if not v.result.sensitivity and v.result.respondent != "caregiver-self"
+    ]
+    schedule = visit_selectors.child_schedule_get(actor=req.actor, child=visit.child)
+    return render(
+        req,
+        "web/screening/family_summary.html",
+        {"visit": visit, "child": visit.child, "results": shown, "schedule": schedule},
+    )
