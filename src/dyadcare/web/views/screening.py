@@ -3,6 +3,7 @@ staff-scored instruments, results with their sensitivity rules, alerts and follo
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, cast
 
 from django.contrib import messages
@@ -93,10 +94,16 @@ def screening_start(request: HttpRequest, visit_id: str) -> HttpResponse:
     """Open a session and send its link (text or email), or hand the tablet over."""
     req = _staff(request)
     visit = visit_selectors.visit_get(actor=req.actor, visit_id=visit_id)
+    try:
+        caregiver_id = uuid.UUID(req.POST.get("caregiver", ""))
+    except ValueError:
+        caregiver_id = None
     relationship = (
         CareRelationship.objects.select_related("caregiver")
-        .filter(child_id=visit.child_id, caregiver_id=req.POST.get("caregiver") or None)
+        .filter(child_id=visit.child_id, caregiver_id=caregiver_id)
         .first()
+        if caregiver_id
+        else None
     )
     if relationship is None:
         messages.error(req, _("Choose the caregiver who will answer."))
