@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -33,12 +35,31 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument(
+            "--no-worker", action="store_true", help="do not start the background queue (alert escalations)"
+        )
 
-    def handle(self, *args: Any, host: str, port: int, workers: int, threads: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, workers: int, threads: int, no_worker: bool, **options: Any
+    ) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
+        worker = None
+        if not no_worker:
+            # The queue that escalates unacknowledged safety alerts runs beside the web server.
+            worker = subprocess.Popen(
+                [sys.executable, "-c", "from dyadcare.cli import main; main(['worker'])"]
+            )
         self.stdout.write(f"dyadcare is at http://{host}:{port}/ (Ctrl+C stops it)")
         if settings.DEMO_MODE:
             self.stdout.write("Demo mode: synthetic data only; never enter a real family here.")
+        try:
+            self._run(host, port, workers, threads)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)
+
+    def _run(self, host: str, port: int, workers: int, threads: int) -> None:
         _Gunicorn(
             {
                 "bind": f"{host}:{port}",

@@ -1,0 +1,261 @@
+"""The staff side of screening: who sees what, links, the tablet, staff entry, alerts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from dyadcare.screening import services
+from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
+from dyadcare.screening.scoring import score_and_store
+from dyadcare.screening.senders import MemorySms
+from dyadcare.screening.sensitivity import access
+from dyadcare.instruments import registry
+from dyadcare.tenancy.roles import CLINIC_ROLES, ROLE_PERMISSIONS, Perm
+from dyadcare.tenancy.scope import clinic_scope, unscoped
+from dyadcare.touchpoints.models import Visit
+from tests.factories import ClinicWorld, login
+from tests.screening.conftest import mother, staff_actor
+
+# Who sees which result in full (the rest see a claim-level summary).
+EXPECTED_FULL = {
+    "pediatric_clinician": {"phq9", "hvs", "cdc-milestones-2m"},
+    "dyadic_specialist": {"phq9", "hvs", "cdc-milestones-2m"},
+    "family_partner": {"hvs", "cdc-milestones-2m"},
+    "front_desk": set(),
+    "billing": set(),
+    "clinic_admin": set(),
+}
+
+
+def _results(world: ClinicWorld, visit: Visit) -> None:
+    caregiver = mother(visit)
+    with clinic_scope(world.a):
+        for instrument_id, answers in (
+            ("phq9", [2, 2, 1, 1, 1, 1, 1, 1, 1]),
+            ("hvs", [0, 2]),
+            ("cdc-milestones-2m", [0] * 11),
+        ):
+            instrument = registry.get(instrument_id, clinic=world.a)
+            score_and_store(
+                instrument=instrument,
+                answers=answers,
+                visit=visit,
+                caregiver=caregiver,
+                language="en",
+                category="",
+                scored_at=timezone.now(),
+            )
+
+
+def test_sensitivity_rules_by_label() -> None:
+    clinician = ROLE_PERMISSIONS["pediatric_clinician"]
+    partner = ROLE_PERMISSIONS["family_partner"]
+    assert access(["PSY"], clinician) == "full"
+    assert access(["PSY"], partner) == "summary"
+    assert access(["SDV", "SOC"], partner) == "full"
+    assert access([], ROLE_PERMISSIONS["front_desk"]) == "summary"
+    assert access(["XYZ"], clinician) == "full", "an unknown label needs the most restricted permission"
+    assert access(["XYZ"], partner) == "summary"
+
+
+@pytest.mark.parametrize("role", sorted(CLINIC_ROLES))
+def test_each_role_sees_what_it_needs(world: ClinicWorld, two_month_visit: Visit, client: Client, role: str) -> None:
+    _results(world, two_month_visit)
+    login(client, world.staff_a[role])
+    response = client.get(f"/c/{world.a.slug}/visits/{two_month_visit.pk}/screening/")
+    assert response.status_code == 200
+    views = {v.result.instrument_id: v for v in response.context["screening"].results}
+    full = {ident for ident, view in views.items() if view.access == "full"}
+    assert full == EXPECTED_FULL[role]
+    body = response.content.decode()
+    phq_answer = "More than half the days"
+    assert (phq_answer in body) == ("phq9" in EXPECTED_FULL[role])
+    assert "Positive" in body, "every role sees whether a screen was positive (what a claim needs)"
+    for ident, view in views.items():
+        if ident not in EXPECTED_FULL[role]:
+            assert view.answers == [] and view.previous is None
+
+
+def test_the_family_summary_never_shows_a_caregivers_own_results(
+    world: ClinicWorld, two_month_visit: Visit, client: Client
+) -> None:
+    _results(world, two_month_visit)
+    login(client, world.staff_a["pediatric_clinician"])
+    response = client.get(f"/c/{world.a.slug}/visits/{two_month_visit.pk}/summary/")
+    shown = {v.result.instrument_id for v in response.context["results"]}
+    assert shown == {"cdc-milestones-2m"}
+    body = response.content.decode()
+    assert "PHQ" not in body and "Hunger" not in body
+
+
+def test_sending_links_needs_consent_and_speaks_the_familys_language(
+    world: ClinicWorld, two_month_visit: Visit, client: Client
+) -> None:
+    login(client, world.staff_a["front_desk"])
+    url = f"/c/{world.a.slug}/visits/{two_month_visit.pk}/screening/start/"
+    caregiver = mother(two_month_visit)
+    response = client.post(
+        url,
+        {"caregiver": str(caregiver.pk), "instruments": ["cdc-milestones-2m"], "language": "es", "action": "email"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["marta@example.org"]
+    assert "Preguntas antes de la visita de Nina" == mail.outbox[0].subject
+    with clinic_scope(world.a):
+        session = ScreeningSession.objects.get(visit=two_month_visit)
+        assert session.link_channel == "email" and session.messages.count() == 1
+        assert session.messages.get().to == "marta@example.org"
+    with unscoped("test"):
+        caregiver.consent_sms = False
+        caregiver.save()
+    resend = client.post(f"/c/{world.a.slug}/screenings/{session.pk}/update/", {"action": "sms"}, follow=True)
+    assert "has not agreed to texts" in resend.content.decode()
+    assert MemorySms.outbox == []
+
+
+def test_the_tablet_link_is_shown_once(world: ClinicWorld, two_month_visit: Visit, client: Client) -> None:
+    login(client, world.staff_a["front_desk"])
+    caregiver = mother(two_month_visit)
+    response = client.post(
+        f"/c/{world.a.slug}/visits/{two_month_visit.pk}/screening/start/",
+        {"caregiver": str(caregiver.pk), "instruments": ["cdc-milestones-2m"], "language": "en", "action": "kiosk"},
+    )
+    tablet = client.get(response["Location"])
+    token = tablet.context["token"]
+    assert token and f"/f/{token}/" in tablet.content.decode()
+    assert services.family_session(token, ip="127.0.0.1").mode == "kiosk"
+    again = client.get(response["Location"])
+    assert again.context["token"] is None and "New tablet link" in again.content.decode()
+
+
+def test_staff_enter_asq3_scores_within_their_ranges(world: ClinicWorld, client: Client) -> None:
+    from datetime import datetime, time
+
+    from dyadcare.touchpoints.schedule import add_months
+    from tests import factories
+
+    child = factories.child(world.a, date_of_birth=add_months(timezone.localdate(), -9))
+    factories.caregiver(world.a, for_child=child)
+    visit = factories.visit(
+        world.a, child, when=timezone.make_aware(datetime.combine(timezone.localdate(), time(11))), touchpoint="9m"
+    )
+    login(client, world.staff_a["pediatric_clinician"])
+    url = f"/c/{world.a.slug}/visits/{visit.pk}/screening/enter/asq3/"
+    bad = {f"item-{n}": ("75" if n == 1 else "0") for n in range(1, 11)}
+    assert "out of range" in client.post(url, bad, follow=True).content.decode()
+    good = {f"item-{n}": ("30" if n % 2 else ("2" if n == 4 else "0")) for n in range(1, 11)}
+    client.post(url, {**good, "category": "developmental"})
+    with clinic_scope(world.a):
+        result = ScreeningResult.objects.get(visit=visit, instrument_id="asq3")
+        assert result.positive is True and result.entered_by == world.staff_a["pediatric_clinician"]
+        assert "developmental" in Visit.objects.get(pk=visit.pk).completed_categories
+        assert Flag.objects.filter(result=result, severity="follow_up").exists()
+
+
+def test_acknowledging_an_alert(world: ClinicWorld, client: Client) -> None:
+    assert world.flag_a
+    url = f"/c/{world.a.slug}/flags/{world.flag_a.pk}/acknowledge/"
+    login(client, world.staff_a["front_desk"])
+    assert client.post(url, {"note": "Called the family"}).status_code == 403
+    client.logout()
+    login(client, world.staff_a["dyadic_specialist"])
+    short = client.post(url, {"note": "ok"}, follow=True)
+    assert "Say what was done" in short.content.decode()
+    client.post(url, {"note": "Called the mother; safety plan; Dr Okafor told."})
+    with unscoped("test"):
+        flag = Flag.objects.get(pk=world.flag_a.pk)
+    assert flag.resolved_by == world.staff_a["dyadic_specialist"] and "safety plan" in flag.note
+    twice = client.post(url, {"note": "Second person also acknowledges"}, follow=True)
+    assert "Already acknowledged" in twice.content.decode()
+
+
+def test_banner_and_escalation_after_15_minutes(world: ClinicWorld, client: Client) -> None:
+    assert world.flag_a
+    world.staff_a["clinic_admin"].email = "admin@example.org"
+    world.staff_a["clinic_admin"].save()
+    login(client, world.staff_a["front_desk"])
+    banner = client.get(f"/c/{world.a.slug}/alerts/banner/").content.decode()
+    assert "1 safety alert needs a clinician now" in banner and "escalated" not in banner
+    assert mail.outbox == []
+    with unscoped("test"):
+        Flag.objects.filter(pk=world.flag_a.pk).update(raised_at=timezone.now() - timedelta(minutes=16))
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        banner = client.get(f"/c/{world.a.slug}/alerts/banner/").content.decode()
+    assert "1 escalated to the clinic administrator" in banner
+    assert [m.to for m in mail.outbox] == [["admin@example.org"]]
+    assert "Ramírez" not in mail.outbox[0].body and "PHQ" not in mail.outbox[0].body
+    with unscoped("test"):
+        assert Flag.objects.get(pk=world.flag_a.pk).escalated_at is not None
+
+
+def test_the_escalation_task_escalates_by_itself(world: ClinicWorld) -> None:
+    from dyadcare.screening.tasks import escalate_alert
+
+    assert world.flag_a
+    escalate_alert.call(str(world.flag_a.pk))
+    with unscoped("test"):
+        assert Flag.objects.get(pk=world.flag_a.pk).escalated_at is None, "not before 15 minutes"
+        Flag.objects.filter(pk=world.flag_a.pk).update(raised_at=timezone.now() - timedelta(minutes=15, seconds=1))
+    escalate_alert.call(str(world.flag_a.pk))
+    with unscoped("test"):
+        assert Flag.objects.get(pk=world.flag_a.pk).escalated_at is not None
+
+
+def test_the_huddle_shows_the_alert_without_naming_the_screen(world: ClinicWorld, client: Client) -> None:
+    login(client, world.staff_a["front_desk"])
+    body = client.get(f"/c/{world.a.slug}/huddle/").content.decode()
+    assert "Safety alert: a clinician must acknowledge it" in body
+    assert "PHQ" not in body
+
+
+def test_closing_keeps_answers_and_staff_can_score_them(world: ClinicWorld, client: Client) -> None:
+    assert world.session_a
+    login(client, world.staff_a["dyadic_specialist"])
+    url = f"/c/{world.a.slug}/screenings/{world.session_a.pk}/update/"
+    client.post(url, {"action": "cancel"})
+    client.post(url, {"action": "score"})
+    with unscoped("test"):
+        session = ScreeningSession.objects.get(pk=world.session_a.pk)
+        assert session.status == "submitted"
+        result = ScreeningResult.objects.get(session=session)
+    assert result.critical_items == [9]
+
+
+def test_an_alert_queues_its_escalation(world: ClinicWorld, two_month_visit: Visit, settings) -> None:  # type: ignore[no-untyped-def]
+    from django.test import TestCase
+    from django_tasks import default_task_backend
+
+    from dyadcare.touchpoints.services import schedule_rule_set
+
+    with clinic_scope(world.a):
+        schedule_rule_set(
+            actor=staff_actor(world, "clinic_admin"),
+            clinic=world.a,
+            category="maternal-depression",
+            touchpoint="*",
+            instruments=["phq9"],
+        )
+        session, _token = services.screening_start(
+            actor=staff_actor(world, "front_desk"),
+            visit=two_month_visit,
+            caregiver=mother(two_month_visit),
+            instrument_ids=["phq9"],
+            language="en",
+        )
+    actor = services.family_actor(session, ip=None)
+    services.family_answer(session, "phq9", 9, 2, actor=actor)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.family_submit(session, actor=actor)
+    queued = default_task_backend.results  # type: ignore[attr-defined]
+    assert len(queued) == 1
+    assert queued[0].task.name == "escalate_alert"
+    assert queued[0].task.run_after > timezone.now() + timedelta(minutes=14)
+    assert Perm.ALERT_ACKNOWLEDGE in ROLE_PERMISSIONS["clinic_admin"]
