@@ -103,3 +103,33 @@ def test_stats_prints_one_json_object(db: None) -> None:
     stats = json.loads(out.getvalue())
     assert {"networks", "clinics", "staff", "children", "caregivers"} <= stats.keys()
     assert (stats["networks"], stats["clinics"], stats["children"], stats["staff"]) == (1, 3, 30, 21)
+
+
+def test_demo_history_has_visits_results_and_open_alerts(db: None) -> None:
+    from dyadcare.instruments import engine, registry
+    from dyadcare.screening.models import Flag, ScreeningResult
+    from dyadcare.touchpoints.models import Visit
+
+    call_command("demo", children=1500, seed=5, quiet=True, stdout=io.StringIO())
+    with unscoped("check the demo history"):
+        statuses = Counter(Visit.objects.values_list("status", flat=True))
+        assert statuses["completed"] > statuses["missed"] > 0
+        assert statuses["scheduled"] > 0, "appointments in the coming weeks"
+        results = list(ScreeningResult.objects.all())
+        depression = [r for r in results if r.category == "maternal-depression"]
+        assert 0.06 < sum(1 for r in depression if r.positive) / len(depression) < 0.22
+        needs = [r for r in results if r.instrument_id == "ahc-hrsn"]
+        food = sum(1 for r in needs if r.domains.get("food")) / len(needs)
+        assert 0.15 < food < 0.35
+        for result in results[:200]:  # totals are the engine's own
+            instrument = registry.get(result.instrument_id)
+            assert engine.score(instrument, result.answers).total == result.total
+        assert {r.sensitivity[0] for r in depression} == {"PSY"}
+        assert Flag.objects.filter(severity="alert").exists()
+        assert Flag.objects.filter(resolved_at__isnull=True).exists(), "open flags show on first run"
+        count = ScreeningResult.objects.count()
+    again = io.StringIO()
+    call_command("demo", children=1500, seed=5, quiet=True, stdout=again)
+    assert "0 visits, 0 screening results" in again.getvalue()
+    with unscoped("check"):
+        assert ScreeningResult.objects.count() == count

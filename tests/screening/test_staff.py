@@ -9,12 +9,12 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from dyadcare.instruments import registry
 from dyadcare.screening import services
 from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
 from dyadcare.screening.scoring import score_and_store
 from dyadcare.screening.senders import MemorySms
 from dyadcare.screening.sensitivity import access
-from dyadcare.instruments import registry
 from dyadcare.tenancy.roles import CLINIC_ROLES, ROLE_PERMISSIONS, Perm
 from dyadcare.tenancy.scope import clinic_scope, unscoped
 from dyadcare.touchpoints.models import Visit
@@ -64,7 +64,9 @@ def test_sensitivity_rules_by_label() -> None:
 
 
 @pytest.mark.parametrize("role", sorted(CLINIC_ROLES))
-def test_each_role_sees_what_it_needs(world: ClinicWorld, two_month_visit: Visit, client: Client, role: str) -> None:
+def test_each_role_sees_what_it_needs(
+    world: ClinicWorld, two_month_visit: Visit, client: Client, role: str
+) -> None:
     _results(world, two_month_visit)
     login(client, world.staff_a[role])
     response = client.get(f"/c/{world.a.slug}/visits/{two_month_visit.pk}/screening/")
@@ -101,12 +103,17 @@ def test_sending_links_needs_consent_and_speaks_the_familys_language(
     caregiver = mother(two_month_visit)
     response = client.post(
         url,
-        {"caregiver": str(caregiver.pk), "instruments": ["cdc-milestones-2m"], "language": "es", "action": "email"},
+        {
+            "caregiver": str(caregiver.pk),
+            "instruments": ["cdc-milestones-2m"],
+            "language": "es",
+            "action": "email",
+        },
         follow=True,
     )
     assert response.status_code == 200
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["marta@example.org"]
-    assert "Preguntas antes de la visita de Nina" == mail.outbox[0].subject
+    assert mail.outbox[0].subject == "Preguntas antes de la visita de Nina"
     with clinic_scope(world.a):
         session = ScreeningSession.objects.get(visit=two_month_visit)
         assert session.link_channel == "email" and session.messages.count() == 1
@@ -124,7 +131,12 @@ def test_the_tablet_link_is_shown_once(world: ClinicWorld, two_month_visit: Visi
     caregiver = mother(two_month_visit)
     response = client.post(
         f"/c/{world.a.slug}/visits/{two_month_visit.pk}/screening/start/",
-        {"caregiver": str(caregiver.pk), "instruments": ["cdc-milestones-2m"], "language": "en", "action": "kiosk"},
+        {
+            "caregiver": str(caregiver.pk),
+            "instruments": ["cdc-milestones-2m"],
+            "language": "en",
+            "action": "kiosk",
+        },
     )
     tablet = client.get(response["Location"])
     token = tablet.context["token"]
@@ -143,7 +155,10 @@ def test_staff_enter_asq3_scores_within_their_ranges(world: ClinicWorld, client:
     child = factories.child(world.a, date_of_birth=add_months(timezone.localdate(), -9))
     factories.caregiver(world.a, for_child=child)
     visit = factories.visit(
-        world.a, child, when=timezone.make_aware(datetime.combine(timezone.localdate(), time(11))), touchpoint="9m"
+        world.a,
+        child,
+        when=timezone.make_aware(datetime.combine(timezone.localdate(), time(11))),
+        touchpoint="9m",
     )
     login(client, world.staff_a["pediatric_clinician"])
     url = f"/c/{world.a.slug}/visits/{visit.pk}/screening/enter/asq3/"
@@ -203,7 +218,9 @@ def test_the_escalation_task_escalates_by_itself(world: ClinicWorld) -> None:
     escalate_alert.call(str(world.flag_a.pk))
     with unscoped("test"):
         assert Flag.objects.get(pk=world.flag_a.pk).escalated_at is None, "not before 15 minutes"
-        Flag.objects.filter(pk=world.flag_a.pk).update(raised_at=timezone.now() - timedelta(minutes=15, seconds=1))
+        Flag.objects.filter(pk=world.flag_a.pk).update(
+            raised_at=timezone.now() - timedelta(minutes=15, seconds=1)
+        )
     escalate_alert.call(str(world.flag_a.pk))
     with unscoped("test"):
         assert Flag.objects.get(pk=world.flag_a.pk).escalated_at is not None

@@ -52,12 +52,20 @@ def fast_insert(
         sql = f"INSERT OR IGNORE INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608 (names from the model)
     else:
         sql = f"INSERT INTO {table} ({quoted}) VALUES ({marks}) ON CONFLICT DO NOTHING"  # noqa: S608
+    # Convert only the columns that need it (UUIDs, datetimes, JSON on SQLite), in place.
+    needed = [(i, c) for i, c in enumerate(converters) if c is not _identity]
     iterator = iter(rows)
     with connection.cursor() as cursor:
         while chunk := list(islice(iterator, batch)):
-            cursor.executemany(
-                sql, [tuple(c(v) for c, v in zip(converters, row, strict=True)) for row in chunk]
-            )
+            prepared = []
+            for row in chunk:
+                values = list(row)
+                if len(values) != len(fields):
+                    raise ValueError(f"{model.__name__}: {len(fields)} values per row, not {len(values)}")
+                for i, convert in needed:
+                    values[i] = convert(values[i])
+                prepared.append(values)
+            cursor.executemany(sql, prepared)
 
 
 def fast_insert_objects(model: type[models.Model], objects: Sequence[models.Model]) -> None:

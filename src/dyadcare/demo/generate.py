@@ -13,6 +13,7 @@ from django.utils import timezone
 from dyadcare.demo.families import FamilyRows, iter_families
 from dyadcare.demo.fastinsert import fast_insert_objects
 from dyadcare.demo.models import DemoNetwork
+from dyadcare.demo.screening import build_screening_history
 from dyadcare.demo.staff import Login, ensure_network, ensure_staff
 from dyadcare.demo.visits import build_visits
 from dyadcare.families.models import Caregiver, CareRelationship, Child, Household
@@ -47,7 +48,16 @@ def _visits(context: DemoContext, report: DemoReport) -> None:
     )
 
 
-DEMO_EXTENSIONS.append(_visits)
+@transaction.atomic
+def _screening(context: DemoContext, report: DemoReport) -> None:
+    report.created["screening results"] = build_screening_history(
+        seed=context.seed,
+        anchor=context.anchor_date,
+        clinic_models={c.pk: c.service_model for c in context.clinics},
+    )
+
+
+DEMO_EXTENSIONS.extend([_visits, _screening])
 
 
 class DemoSeedMismatch(Exception):

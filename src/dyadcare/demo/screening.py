@@ -1,0 +1,233 @@
+"""Demo screening history: results for the completed visits of the last six months, with
+realistic rates (about 12% positive caregiver depression screens, a quarter of families
+food-insecure, a few critical answers and safety screens), and their flags: recent alerts and
+follow-ups left open so the huddle and the alerts page show them on first run, older ones
+acknowledged by the clinic's dyadic specialist.
+
+Answers are drawn per visit from a random stream seeded by the demo seed and the visit, then
+scored by the instruments engine: the totals, bands and flags are the engine's own.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from dyadcare.demo.families import NAMESPACE
+from dyadcare.demo.fastinsert import fast_insert
+from dyadcare.families.models import CareRelationship
+from dyadcare.instruments import engine, registry
+from dyadcare.instruments.engine import Instrument
+from dyadcare.screening.models import Flag, ScreeningResult
+from dyadcare.screening.scoring import flags_for, labels
+from dyadcare.tenancy.models import Membership
+from dyadcare.tenancy.roles import Role
+from dyadcare.touchpoints.bundles import Bundle
+from dyadcare.touchpoints.models import Visit
+from dyadcare.touchpoints.schedule import touchpoint
+
+HISTORY_DAYS = 183
+OPEN_ALERT_DAYS = 7
+OPEN_FOLLOW_UP_DAYS = 14
+# Share of screens that come out positive, per instrument (assumptions for the demo; the
+# maternal depression rate follows the ~12% positive EPDS/PHQ-9 screens seen in pediatric
+# primary care, and a quarter of Medi-Cal families screening positive for food insecurity).
+POSITIVE_SHARE = {
+    "epds": 0.14,
+    "phq9": 0.14,
+    "phq2": 0.12,
+    "gad2": 0.08,
+    "gad7": 0.08,
+    "swyc-bpsc": 0.10,
+    "swyc-ppsc": 0.10,
+    "swyc-posi": 0.06,
+    "mchat-r": 0.05,
+    "hits": 0.02,
+    "taps1": 0.08,
+    "pearls-child": 0.15,
+    "asq3": 0.12,
+    "asqse2": 0.10,
+    "hvs": 0.25,
+}
+RESOLVED_NOTE = "Discussed with the family at the visit; plan recorded in the chart."
+CRITICAL_SHARE = 0.012  # a critical answer (self-harm item) among caregiver depression screens
+AHC = {"housing": 0.12, "quality": 0.15, "food": 0.25, "transport": 0.08, "utilities": 0.07, "safety": 0.015}
+RESULT_COLUMNS = (
+    "id", "clinic", "visit", "child", "caregiver", "instrument_id", "instrument_version", "category",
+    "respondent", "language", "answers", "total", "band", "positive", "critical_items", "subscores",
+    "domains", "complete", "sensitivity", "scored_at", "created_at", "updated_at",
+)  # fmt: skip
+FLAG_COLUMNS = (
+    "id", "clinic", "result", "visit", "child", "severity", "reason", "raised_at", "resolved_at",
+    "resolved_by", "note", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def _lowest(item: engine.AnswerItem) -> int:
+    return min(item.options, key=lambda o: o.weight).position
+
+
+def _draw(instrument: Instrument, rng: random.Random, risk: float) -> list[Any]:
+    """Answers with each item away from its lowest-risk option with probability ``risk``."""
+    answers: list[Any] = []
+    for item in instrument.items:
+        if item.kind == "numeric":
+            assert item.maximum is not None
+            answers.append(
+                round(
+                    item.maximum * (rng.uniform(0.1, 0.45) if rng.random() < risk else rng.uniform(0.55, 1))
+                )
+            )
+        elif item.kind == "multi":
+            exclusive = [o.position for o in item.options if o.exclusive or o.weight == 0]
+            if rng.random() < risk or not exclusive:
+                choices = [o.position for o in item.options if o.position not in exclusive]
+                answers.append(sorted(rng.sample(choices, k=min(len(choices), rng.randint(1, 2)))))
+            else:
+                answers.append([exclusive[0]])
+        elif rng.random() < risk:
+            answers.append(rng.randrange(len(item.options)))
+        else:
+            answers.append(_lowest(item))
+    return answers
+
+
+def _score_entry(instrument: Instrument, rng: random.Random, positive: bool) -> list[Any]:
+    """ASQ-style entry: area scores with the zone that matches them."""
+    answers: list[Any] = []
+    below = rng.randrange(len(instrument.items) // 2) if positive else -1
+    for index in range(0, len(instrument.items), 2):
+        area = instrument.items[index]
+        assert area.maximum is not None
+        if index // 2 == below:
+            answers += [round(area.maximum * rng.uniform(0.1, 0.35)), 2]
+        else:
+            answers += [round(area.maximum * rng.uniform(0.7, 1.0)), 0]
+    if instrument.id == "asqse2":  # one total; a high score is the concern
+        return [round(rng.uniform(120, 200)), 2] if positive else [round(rng.uniform(0, 40)), 0]
+    return answers[: len(instrument.items)]
+
+
+def _ahc(instrument: Instrument, rng: random.Random) -> list[Any]:
+    answers = [
+        (1 if rng.random() < 0.7 else 2) if rng.random() < AHC["housing"] else 0,
+        sorted(rng.sample(range(7), k=rng.randint(1, 2))) if rng.random() < AHC["quality"] else [7],
+    ]
+    food = rng.random() < AHC["food"]
+    answers += [rng.choice([0, 1]) if food else 2, rng.choice([0, 1]) if food and rng.random() < 0.8 else 2]
+    answers.append(0 if rng.random() < AHC["transport"] else 1)
+    answers.append((0 if rng.random() < 0.8 else 2) if rng.random() < AHC["utilities"] else 1)
+    unsafe = rng.random() < AHC["safety"]
+    answers += [rng.randint(2, 4) if unsafe else 0 for _ in range(4)]
+    return answers[: len(instrument.items)]
+
+
+def demo_answers(instrument: Instrument, rng: random.Random) -> list[Any]:
+    """Answers for one screen at the demo's rates (checked by the engine)."""
+    if instrument.id == "ahc-hrsn":
+        raw = _ahc(instrument, rng)
+    elif instrument.kind == "score-entry":
+        raw = _score_entry(instrument, rng, rng.random() < POSITIVE_SHARE.get(instrument.id, 0.1))
+    elif instrument.kind == "surveillance":
+        raw = _draw(instrument, rng, 0.06)
+    else:
+        want = rng.random() < POSITIVE_SHARE.get(instrument.id, 0.1)
+        raw = _draw(instrument, rng, 0.05)
+        for _ in range(30):
+            candidate = _draw(instrument, rng, 0.5 if want else 0.05)
+            if bool(engine.score(instrument, engine.parse_answers(instrument, candidate)).positive) == want:
+                raw = candidate
+                break
+        critical = [c.item for c in instrument.scoring.critical]
+        for number in critical:
+            raw[number - 1] = _lowest(instrument.item(number))
+        if critical and rng.random() < CRITICAL_SHARE:
+            raw[critical[0] - 1] = next(
+                o.position for o in instrument.item(critical[0]).options if o.weight > 0
+            )
+    return list(engine.parse_answers(instrument, raw))
+
+
+def build_screening_history(*, seed: int, anchor: date, clinic_models: dict[uuid.UUID, str]) -> int:
+    """Create the results and flags (inside an unscoped block); returns how many results."""
+    tz = timezone.get_current_timezone()
+    since = datetime.combine(anchor - timedelta(days=HISTORY_DAYS), time.min, tzinfo=tz)
+    until = datetime.combine(anchor, time.min, tzinfo=tz)
+    bundles = {clinic_id: Bundle(service_model=model) for clinic_id, model in clinic_models.items()}
+    primary = dict(CareRelationship.objects.filter(is_primary=True).values_list("child_id", "caregiver_id"))
+    specialists = dict(
+        Membership.objects.filter(role=Role.DYADIC_SPECIALIST, clinic__isnull=False)
+        .order_by("-created_at")
+        .values_list("clinic_id", "user_id")
+    )
+    instruments: dict[str, Instrument | None] = {}
+
+    def instrument_for(ident: str, key: str) -> Instrument | None:
+        months = touchpoint(key).months
+        name = ident
+        if ident == "cdc-milestones":
+            ages = [a for a in engine.MILESTONE_AGES if a <= months]
+            if not ages:
+                return None
+            name = f"cdc-milestones-{max(ages)}m"
+        if name not in instruments:
+            try:
+                instruments[name] = registry.get(name)
+            except engine.InputError:
+                instruments[name] = None
+        return instruments[name]
+
+    visits = list(
+        Visit.objects.filter(status=Visit.Status.COMPLETED, scheduled_for__gte=since, scheduled_for__lt=until)
+        .exclude(touchpoint="")
+        .order_by("id")
+        .values_list("id", "clinic_id", "child_id", "touchpoint", "scheduled_for", "completed_categories")
+    )
+    now = timezone.now()
+    results: list[tuple[Any, ...]] = []
+    flags: list[tuple[Any, ...]] = []
+    for visit_id, clinic_id, child_id, key, when, done in visits:
+        rng = random.Random(f"{seed}:screening:{visit_id}")
+        for entry in bundles[clinic_id].due_at(key):
+            if entry.category not in done or not entry.instruments:
+                continue
+            instrument = instrument_for(entry.instruments[0], key)
+            if instrument is None:
+                continue
+            answers = demo_answers(instrument, rng)
+            score = engine.score(instrument, answers)
+            result_id = uuid.uuid5(NAMESPACE, f"{seed}:result:{visit_id}:{instrument.id}")
+            scored_at = when + timedelta(minutes=10)
+            results.append(
+                (
+                    result_id, clinic_id, visit_id, child_id, primary.get(child_id), instrument.id,
+                    instrument.version, entry.category, instrument.respondent, "en", answers, score.total,
+                    score.band or "", score.positive, list(score.critical_items), dict(score.subscores),
+                    dict(score.domains), score.complete, labels(instrument), scored_at, now, now,
+                )
+            )  # fmt: skip
+            for severity, reason in flags_for(instrument, score):
+                keep_open = OPEN_ALERT_DAYS if severity == Flag.Severity.ALERT else OPEN_FOLLOW_UP_DAYS
+                resolved = scored_at < until - timedelta(days=keep_open)
+                flags.append(
+                    (
+                        uuid.uuid5(NAMESPACE, f"{seed}:flag:{result_id}:{severity}"), clinic_id, result_id,
+                        visit_id, child_id, severity, reason[:200], scored_at,
+                        scored_at + timedelta(minutes=rng.randint(3, 40)) if resolved else None,
+                        specialists.get(clinic_id) if resolved else None,
+                        RESOLVED_NOTE if resolved else "",
+                        now, now,
+                    )
+                )  # fmt: skip
+    before = ScreeningResult.objects.count()
+    fast_insert(ScreeningResult, RESULT_COLUMNS, results)
+    fast_insert(Flag, FLAG_COLUMNS, flags)
+    return int(ScreeningResult.objects.count() - before)
+
+
+__all__: Sequence[str] = ["build_screening_history", "demo_answers"]
