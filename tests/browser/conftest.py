@@ -52,3 +52,24 @@ def serious_violations(page: Any) -> list[dict[str, Any]]:
     results = Axe().run(page)
     assert results.response["passes"], "axe ran no rule: the page did not load"
     return [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+
+
+LOGIN_LABELS = {
+    "en": ("Username", "Password", "Log in"),
+    "es": ("Nombre de usuario", "Contraseña", "Iniciar sesión"),
+}
+VIEWPORTS = {"workstation": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+def login_as(page: Any, base: str, username: str, *, language: str = "en", check_axe: bool = False) -> None:
+    """Log in through the login page as a demo user (the page's language decides the labels)."""
+    from dyadcare.demo.staff import DEMO_PASSWORD
+
+    user_label, password_label, button = LOGIN_LABELS[language]
+    page.goto(f"{base}/login/")
+    if check_axe:
+        assert not serious_violations(page), "login page"
+    page.get_by_label(user_label).fill(username)
+    page.get_by_label(password_label).fill(DEMO_PASSWORD)
+    page.locator("main").get_by_role("button", name=button).click()
+    page.wait_for_load_state()

@@ -7,12 +7,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from dyadcare.demo.staff import DEMO_PASSWORD
 from dyadcare.tenancy.models import Clinic
 from dyadcare.tenancy.scope import clinic_scope
 from dyadcare.touchpoints.models import Visit
 from dyadcare.touchpoints.selectors import busiest_day, day_bounds
-from tests.browser.conftest import serious_violations
+from tests.browser.conftest import login_as, serious_violations
 
 
 def test_huddle_of_the_busiest_day(live_server: Any, browser: Any, demo_network: str) -> None:
@@ -30,11 +29,7 @@ def test_huddle_of_the_busiest_day(live_server: Any, browser: Any, demo_network:
 
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
     page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("specialist.fruitvale")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    login_as(page, live_server.url, "specialist.fruitvale")
     page.goto(f"{live_server.url}/c/fruitvale/huddle/?day={day.isoformat()}")
     rows = page.locator("tr.huddle__row")
     assert rows.count() == expected
@@ -61,11 +56,7 @@ def test_huddle_of_the_busiest_day(live_server: Any, browser: Any, demo_network:
 def test_huddle_on_a_phone_in_spanish(live_server: Any, browser: Any, demo_network: str) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="es-US")
     page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Nombre de usuario").fill("frontdesk.valley")
-    page.get_by_label("Contraseña").fill(DEMO_PASSWORD)
-    page.locator("main").get_by_role("button", name="Iniciar sesión").click()
-    page.wait_for_load_state()
+    login_as(page, live_server.url, "frontdesk.valley", language="es")
     assert page.locator("h1").inner_text().startswith("Reunión del equipo")
     page.get_by_role("link", name="Día siguiente").click()
     page.wait_for_load_state()

@@ -9,18 +9,7 @@ from typing import Any
 
 import pytest
 
-from dyadcare.demo.staff import DEMO_PASSWORD
-from tests.browser.conftest import serious_violations
-
-VIEWPORTS = {"workstation": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
-
-
-def _login(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+from tests.browser.conftest import VIEWPORTS, login_as, serious_violations
 
 
 def _csv(path: Path, rows: int) -> Path:
@@ -36,7 +25,7 @@ def test_library_and_licensed_text_upload(
 ) -> None:
     context = browser.new_context(viewport=VIEWPORTS[viewport], locale="en-US")
     page = context.new_page()
-    _login(page, live_server.url, "admin.fruitvale")
+    login_as(page, live_server.url, "admin.fruitvale")
     page.get_by_role("link", name="Instruments").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Screening instruments").is_visible()
@@ -70,16 +59,8 @@ def test_library_and_licensed_text_upload(
 
     spanish = browser.new_context(viewport=VIEWPORTS[viewport], locale="es-US")
     page = spanish.new_page()
-    _login_es(page, live_server.url, "admin.fruitvale")
+    login_as(page, live_server.url, "admin.fruitvale", language="es")
     page.goto(f"{live_server.url}/c/fruitvale/instruments/epds/")
     assert "Texto con licencia 3" in page.content()
     assert not serious_violations(page), "instrument page in Spanish"
     spanish.close()
-
-
-def _login_es(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("Nombre de usuario").fill(username)
-    page.get_by_label("Contraseña").fill(DEMO_PASSWORD)
-    page.locator("main").get_by_role("button", name="Iniciar sesión").click()
-    page.wait_for_load_state()

@@ -7,19 +7,7 @@ from typing import Any
 
 import pytest
 
-from dyadcare.demo.staff import DEMO_PASSWORD
-from tests.browser.conftest import serious_violations
-
-VIEWPORTS = {"workstation": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
-
-
-def _login(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    assert not serious_violations(page), "login page"
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+from tests.browser.conftest import VIEWPORTS, login_as, serious_violations
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=list(VIEWPORTS))
@@ -33,7 +21,7 @@ def test_demo_user_opens_a_child_page(
     page.on(
         "request", lambda r: remote_requests.append(r.url) if not r.url.startswith(live_server.url) else None
     )
-    _login(page, live_server.url, "frontdesk.fruitvale")
+    login_as(page, live_server.url, "frontdesk.fruitvale", check_axe=True)
     assert page.url == f"{live_server.url}/c/fruitvale/"
     assert page.get_by_role("heading", name="Huddle for").is_visible()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Children").click()
@@ -66,7 +54,7 @@ def test_register_a_child_with_a_mistake_then_fix_it(
 ) -> None:
     context = browser.new_context(viewport=VIEWPORTS["workstation"], locale="en-US")
     page = context.new_page()
-    _login(page, live_server.url, "frontdesk.eastside")
+    login_as(page, live_server.url, "frontdesk.eastside", check_axe=True)
     page.goto(f"{live_server.url}/c/eastside/children/")
     page.get_by_role("link", name="Register a child").click()
     page.get_by_label("First name").fill("Valeria")
@@ -92,10 +80,7 @@ def test_spanish_pages(live_server: Any, browser: Any, demo_network: str) -> Non
     page = context.new_page()
     page.goto(f"{live_server.url}/login/")
     assert page.locator("html").get_attribute("lang") == "es"
-    page.get_by_label("Nombre de usuario").fill("specialist.float")
-    page.get_by_label("Contraseña").fill(DEMO_PASSWORD)
-    page.locator("main").get_by_role("button", name="Iniciar sesión").click()
-    page.wait_for_load_state()
+    login_as(page, live_server.url, "specialist.float", language="es")
     assert page.get_by_role("heading", name="¿Dónde trabaja hoy?").is_visible()
     assert not serious_violations(page), "places"
     page.get_by_role("link", name="Valley Family Pediatrics").click()

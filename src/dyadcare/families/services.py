@@ -14,12 +14,6 @@ from dyadcare.families.models import Caregiver, CareRelationship, Child, Househo
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record
 from dyadcare.tenancy.roles import Perm
-from dyadcare.tenancy.scope import ScopeError
-
-
-def _check_clinic(actor: Actor, clinic_id: object) -> None:
-    if actor.clinic is None or actor.clinic.pk != clinic_id:
-        raise ScopeError("The record belongs to another clinic than the actor's")
 
 
 def _changed_summary(changed: Iterable[str]) -> str:
@@ -32,7 +26,7 @@ def child_save(*, actor: Actor, child: Child, changed: Iterable[str] = ()) -> Ch
     """Register a new child or save changes to one. A new child without a household gets one
     of their own, named after the family."""
     actor.require(Perm.FAMILY_EDIT)
-    _check_clinic(actor, child.clinic_id)
+    actor.require_clinic(child.clinic_id)
     creating = child._state.adding
     child.full_clean()
     if creating and child.household_id is None:
@@ -59,7 +53,7 @@ def child_save(*, actor: Actor, child: Child, changed: Iterable[str] = ()) -> Ch
 @transaction.atomic
 def caregiver_save(*, actor: Actor, caregiver: Caregiver, changed: Iterable[str] = ()) -> Caregiver:
     actor.require(Perm.FAMILY_EDIT)
-    _check_clinic(actor, caregiver.clinic_id)
+    actor.require_clinic(caregiver.clinic_id)
     creating = caregiver._state.adding
     caregiver.full_clean()
     if creating or {"consent_sms", "consent_email"} & set(changed):
@@ -88,8 +82,8 @@ def caregiver_link(
     """Record that ``caregiver`` cares for ``child``. A new primary caregiver replaces the
     previous one; a caregiver without a household joins the child's."""
     actor.require(Perm.FAMILY_EDIT)
-    _check_clinic(actor, child.clinic_id)
-    _check_clinic(actor, caregiver.clinic_id)
+    actor.require_clinic(child.clinic_id)
+    actor.require_clinic(caregiver.clinic_id)
     link = CareRelationship.objects.filter(child=child, caregiver=caregiver).first()
     creating = link is None
     if link is None:
@@ -120,7 +114,7 @@ def caregiver_link(
 def caregiver_unlink(*, actor: Actor, link: CareRelationship) -> None:
     """Remove a caregiver from a child (the caregiver's own record stays)."""
     actor.require(Perm.FAMILY_EDIT)
-    _check_clinic(actor, link.clinic_id)
+    actor.require_clinic(link.clinic_id)
     audit_record(
         actor=actor,
         action=Action.DELETE,

@@ -65,6 +65,14 @@ class Actor:
     def can(self, perm: str) -> bool:
         return perm in self.permissions
 
+    def require_clinic(self, clinic_id: object) -> None:
+        """Raise ScopeError unless the record (by its clinic id) is in this actor's clinic:
+        services refuse a record handed to them from another clinic, whatever the caller did."""
+        from dyadcare.tenancy.scope import ScopeError
+
+        if self.clinic is None or self.clinic.pk != clinic_id:
+            raise ScopeError("The record belongs to another clinic than the actor's")
+
     def require(self, perm: str) -> None:
         """Raise PermissionDenied unless this actor holds ``perm``."""
         if perm not in self.permissions:

@@ -19,17 +19,11 @@ from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record, audit_record_many
 from dyadcare.tenancy.models import Clinic, User
 from dyadcare.tenancy.roles import Perm
-from dyadcare.tenancy.scope import ScopeError
 from dyadcare.touchpoints.bundles import ANY, all_categories
 from dyadcare.touchpoints.models import ScheduleRule, Visit
 from dyadcare.touchpoints.schedule import TOUCHPOINT_KEYS, touchpoint_on
 
 Status = Visit.Status
-
-
-def _check_clinic(actor: Actor, clinic_id: object) -> None:
-    if actor.clinic is None or actor.clinic.pk != clinic_id:
-        raise ScopeError("The record belongs to another clinic than the actor's")
 
 
 def _auto_touchpoint(child: Child, when: datetime) -> str:
@@ -49,7 +43,7 @@ def visit_schedule(
 ) -> Visit:
     """Book a visit. ``touchpoint=None`` picks the touchpoint whose window holds the day."""
     actor.require(Perm.VISIT_MANAGE)
-    _check_clinic(actor, child.clinic_id)
+    actor.require_clinic(child.clinic_id)
     visit = Visit(
         clinic_id=child.clinic_id,
         child=child,
@@ -77,7 +71,7 @@ def _locked(visit: Visit) -> Visit:
 
 def _transition(actor: Actor, visit: Visit, allowed_from: Iterable[str], to: str) -> Visit:
     actor.require(Perm.VISIT_MANAGE)
-    _check_clinic(actor, visit.clinic_id)
+    actor.require_clinic(visit.clinic_id)
     current = _locked(visit)
     if current.status not in allowed_from:
         raise ValidationError(
@@ -188,7 +182,7 @@ def appointments_import(*, actor: Actor, clinic: Clinic, text: str) -> ImportRes
     clinician username). Each bad row is reported by line number and reason; good rows are
     booked."""
     actor.require(Perm.VISIT_MANAGE)
-    _check_clinic(actor, clinic.pk)
+    actor.require_clinic(clinic.pk)
     result = ImportResult()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
@@ -290,7 +284,7 @@ def schedule_rule_set(
 ) -> ScheduleRule:
     """Choose the instruments for a category at a touchpoint (or ``*``), or add a category."""
     actor.require(Perm.SCHEDULE_CONFIGURE)
-    _check_clinic(actor, clinic.pk)
+    actor.require_clinic(clinic.pk)
     if touchpoint != ANY and touchpoint not in TOUCHPOINT_KEYS:
         raise ValidationError({"touchpoint": [_("Choose a touchpoint from the list.")]})
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,39}", category):
@@ -319,6 +313,6 @@ def schedule_rule_set(
 @transaction.atomic
 def schedule_rule_remove(*, actor: Actor, rule: ScheduleRule) -> None:
     actor.require(Perm.SCHEDULE_CONFIGURE)
-    _check_clinic(actor, rule.clinic_id)
+    actor.require_clinic(rule.clinic_id)
     audit_record(actor=actor, action=Action.DELETE, obj=rule, summary=f"{rule.category}@{rule.touchpoint}")
     rule.delete()

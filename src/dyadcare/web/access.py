@@ -146,3 +146,14 @@ def network_view(perm: str) -> Callable[[View], View]:
         return _mark(wrapper, Access(scope="network", perm=perm))
 
     return decorate
+
+
+def redirect_back(request: StaffRequest, fallback: HttpResponseBase) -> HttpResponseBase:
+    """Back to the page named in the form's ``next`` field when it is a page of the same
+    clinic (never an outside address), else ``fallback``."""
+    from django.shortcuts import redirect
+
+    back = request.POST.get("next", "")
+    if back.startswith(f"/c/{request.clinic.slug}/") and "//" not in back:
+        return redirect(back)
+    return fallback

@@ -9,6 +9,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from dyadcare.screening.models import ScreeningSession
 from dyadcare.screening.plan import load
 from dyadcare.tenancy.roles import Perm
 from dyadcare.touchpoints import selectors as visit_selectors
-from dyadcare.web.access import StaffRequest, clinic_view
+from dyadcare.web.access import StaffRequest, clinic_view, redirect_back
 
 
 def _staff(request: HttpRequest) -> StaffRequest:
@@ -223,7 +224,7 @@ def scores_enter(request: HttpRequest, visit_id: str, instrument_id: str) -> Htt
 
 @clinic_view(Perm.ALERT_ACKNOWLEDGE, phi="write")
 @require_POST
-def flag_acknowledge(request: HttpRequest, flag_id: str) -> HttpResponse:
+def flag_acknowledge(request: HttpRequest, flag_id: str) -> HttpResponseBase:
     req = _staff(request)
     flag = selectors.flag_get(actor=req.actor, flag_id=flag_id)
     try:
@@ -232,10 +233,7 @@ def flag_acknowledge(request: HttpRequest, flag_id: str) -> HttpResponse:
         _errors(req, exc)
     else:
         messages.success(req, _("Acknowledged. Thank you."))
-    back = req.POST.get("next", "")
-    if back.startswith(f"/c/{req.clinic.slug}/"):
-        return redirect(back)
-    return _back_to_visit(req, flag.visit_id)
+    return redirect_back(req, _back_to_visit(req, flag.visit_id))
 
 
 @clinic_view(Perm.FAMILY_VIEW, phi="read")

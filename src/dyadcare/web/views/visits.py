@@ -8,6 +8,7 @@ from typing import cast
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -19,7 +20,7 @@ from dyadcare.tenancy.roles import Perm
 from dyadcare.touchpoints import selectors, services
 from dyadcare.touchpoints.models import ScheduleRule
 from dyadcare.touchpoints.schedule import TOUCHPOINT_KEYS, touchpoints
-from dyadcare.web.access import StaffRequest, clinic_view
+from dyadcare.web.access import StaffRequest, clinic_view, redirect_back
 from dyadcare.web.forms import AppointmentImportForm, ScheduleRuleForm, VisitCompleteForm, VisitForm
 
 
@@ -124,7 +125,7 @@ def visit_detail(request: HttpRequest, visit_id: str) -> HttpResponse:
 
 @clinic_view(Perm.VISIT_MANAGE, phi="write")
 @require_POST
-def visit_update(request: HttpRequest, visit_id: str) -> HttpResponse:
+def visit_update(request: HttpRequest, visit_id: str) -> HttpResponseBase:
     """Check in, close (with the screenings done), mark missed or cancel a visit."""
     req = _staff(request)
     visit = selectors.visit_get(actor=req.actor, visit_id=visit_id)
@@ -147,10 +148,7 @@ def visit_update(request: HttpRequest, visit_id: str) -> HttpResponse:
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(req, message)
-    back = req.POST.get("next", "")
-    if back.startswith(f"/c/{req.clinic.slug}/"):
-        return redirect(back)
-    return redirect("web:visit_detail", clinic_slug=req.clinic.slug, visit_id=visit.pk)
+    return redirect_back(req, redirect("web:visit_detail", clinic_slug=req.clinic.slug, visit_id=visit.pk))
 
 
 @clinic_view(Perm.VISIT_MANAGE, phi="write")
