@@ -3,10 +3,13 @@ submission, staff-entered scores, acknowledging flags. One transaction each, aud
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import partial
+from functools import cache, partial
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -306,13 +309,15 @@ class LinkProblem(Exception):
         self.session = session
 
 
-def family_actor(session: ScreeningSession, *, ip: str | None, user_agent: str = "") -> Actor:
+def family_actor(session: ScreeningSession, *, ip: str | None, user_agent: str = "", path: str = "") -> Actor:
+    """``path``: the page, with the link's token left out (it is a key to the session)."""
     return Actor(
         label=f"family link (caregiver {session.caregiver_id})",
         clinic=session.clinic,
         network=session.clinic.network,
         ip=ip,
         user_agent=user_agent[:300],
+        path=path[:300],
     )
 
 
@@ -344,6 +349,24 @@ def family_session(token: str, *, ip: str | None) -> ScreeningSession:
     if session.locked_until and session.locked_until > now:
         raise LinkProblem("locked", session)
     return session
+
+
+def family_closed_session(session_id: str) -> ScreeningSession | None:
+    """A session the clinic closed, found by its id. Closing forgets the link's hash, so the
+    link alone no longer finds it: the caller must have proved that the browser held the link
+    (the signed cookie the date-of-birth check sets names the session)."""
+    try:
+        ident = uuid.UUID(str(session_id))
+    except ValueError:
+        return None
+    manager: Any = ScreeningSession.objects
+    found: ScreeningSession | None = (
+        manager.with_scopes_disabled()
+        .select_related("clinic__network", "caregiver", "child", "visit")
+        .filter(pk=ident, status=Status.CANCELLED)
+        .first()
+    )
+    return found
 
 
 def family_verify_dob(session: ScreeningSession, dob: date | None, *, actor: Actor) -> bool:
@@ -470,3 +493,66 @@ def _answered_safety(session: ScreeningSession) -> bool:
             if number <= len(answers) and answers[number - 1] is not None:
                 return True
     return False
+
+
+def family_crisis_resources_due(session: ScreeningSession) -> bool:
+    """Whether the family answered a safety question (a critical item, a safety domain, or a
+    violence screen): their thank-you page then shows crisis resources."""
+    with clinic_scope(session.clinic):
+        return _answered_safety(session)
+
+
+FAMILY_LANGUAGES = ("en", "es")
+
+
+def family_set_language(session: ScreeningSession, language: str, *, actor: Actor) -> ScreeningSession:
+    """The family switches the language of their pages (and of the questions) for the rest of
+    the session. Answers are positions, so they stay valid in either language."""
+    if language not in FAMILY_LANGUAGES:
+        raise ValidationError(_("Family pages are in English or Spanish."))
+    with clinic_scope(session.clinic), transaction.atomic():
+        current = _locked(session)
+        if current.status != Status.OPEN:
+            raise LinkProblem(current.status, current)
+        if current.language != language:
+            current.language = language
+            current.save(update_fields=["language", "updated_at"])
+            audit_record(actor=actor, action=Action.UPDATE, obj=current, summary=f"language {language}")
+    session.language = language
+    return session
+
+
+@dataclass(frozen=True)
+class CrisisResource:
+    key: str
+    name: str
+    how: str
+    phone: str
+
+    @property
+    def phone_display(self) -> str:
+        """1-800-799-7233 for "18007997233"; short numbers (988, 911) as they are."""
+        digits = self.phone
+        if len(digits) == 11 and digits.startswith("1"):
+            return f"1-{digits[1:4]}-{digits[4:7]}-{digits[7:]}"
+        return digits
+
+
+@cache
+def _crisis_data() -> dict[str, Any]:
+    path = Path(__file__).resolve().parent / "data" / "crisis.json"
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def crisis_resources(language: str) -> list[CrisisResource]:
+    """The crisis lines from ``data/crisis.json`` in ``language`` (English when missing)."""
+    return [
+        CrisisResource(
+            key=str(entry["key"]),
+            name=entry["name"].get(language) or entry["name"]["en"],
+            how=entry["how"].get(language) or entry["how"]["en"],
+            phone=str(entry["phone"]),
+        )
+        for entry in _crisis_data()["resources"]
+    ]
