@@ -15,4 +15,5 @@ urlpatterns = [
     path("review/", family.family_review, name="family_review"),
     path("submit/", family.family_submit, name="family_submit"),
     path("done/", family.family_done, name="family_done"),
+    path("<path:rest>", family.family_elsewhere, name="family_elsewhere"),
 ]

@@ -128,6 +128,10 @@ def _question_count(session: ScreeningSession) -> int:
     return sum(len(session.answers.get(entry["id"], [])) for entry in session.instruments)
 
 
+def _minutes(session: ScreeningSession) -> int:
+    return max(2, math.ceil(_question_count(session) * SECONDS_PER_QUESTION / 60))
+
+
 # Requests, cookies and headers ----------------------------------------------------------------
 
 
@@ -493,6 +497,7 @@ def family_start(request: HttpRequest, token: str) -> HttpResponse:
         context = {
             **_common(session, token, request),
             "fields": _date_fields(language),
+            "minutes": _minutes(session),
             "months": [(number, str(name)) for number, name in MONTHS.items()],
             "values": values,
             "error": error,
@@ -540,7 +545,6 @@ def family_intro(request: HttpRequest, token: str, instrument_id: str) -> HttpRe
         previous, following = _neighbours(session, step)
         contexts = _contexts(instrument, language)
         first = contexts.get(instrument.items[0].link_id, Context()) if instrument.items else Context()
-        total = _question_count(session)
         context = {
             **_common(session, token, request),
             "step": step,
@@ -550,7 +554,7 @@ def family_intro(request: HttpRequest, token: str, instrument_id: str) -> HttpRe
             "stem": first.stem,
             "count": len(instrument.items),
             "first_part": step.part == 1,
-            "minutes": max(2, math.ceil(total * SECONDS_PER_QUESTION / 60)),
+            "minutes": _minutes(session),
             "copyright": _copyright(session, instrument, language),
             "back_url": _step_url(token, previous) if previous else "",
             "start_url": _step_url(token, following) if following else "",
@@ -657,12 +661,18 @@ def family_question(request: HttpRequest, token: str, instrument_id: str, number
         contexts = _contexts(instrument, language)
         around = contexts.get(item.link_id, Context())
         selected = set(chosen) if isinstance(chosen, list) else ({chosen} if chosen is not None else set())
+        label = item.label(language)
+        hint = _("Choose all that apply.") if item.kind == "multi" else ""
+        if hint and hint.rstrip(".").lower() in label.lower():
+            hint = ""  # the question says it already
         context = {
             **_common(session, token, request),
             "step": step,
             "instrument": instrument,
             "item": item,
-            "label": item.label(language),
+            "label": label,
+            "hint": hint,
+            "described": " ".join(n for n, on in (("answer-hint", hint), ("answer-error", error)) if on),
             "options": [
                 {
                     "position": o.position,
@@ -765,4 +775,10 @@ def family_done(request: HttpRequest, token: str) -> HttpResponse:
     session = _open(request, token)
     if isinstance(session, HttpResponse):
         return session  # sent: the thank-you page; otherwise the link's problem
+    return HttpResponseRedirect(reverse("web:family_start", kwargs={"token": token}))
+
+
+@family_page
+def family_elsewhere(request: HttpRequest, token: str, rest: str) -> HttpResponse:
+    """Any other address under the link (a message app may add a character): the link's start."""
     return HttpResponseRedirect(reverse("web:family_start", kwargs={"token": token}))
