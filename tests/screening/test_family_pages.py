@@ -9,9 +9,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from dyadcare.instruments.engine.textfile import ItemText
+from dyadcare.instruments.services import item_text_load as load_text
 from dyadcare.screening import services
 from dyadcare.screening.models import ScreeningResult, ScreeningSession
 from dyadcare.tenancy.models import AuditEvent
@@ -562,3 +565,40 @@ def test_the_date_page_says_how_long_it_takes(
 ) -> None:
     _session, token = start(world, two_month_visit, ("phq9",))
     assert "about 3 minutes" in body(client.get(f"/f/{token}/"))
+
+
+def test_no_switch_to_a_language_the_clinic_has_no_licensed_text_in(
+    world: ClinicWorld, two_month_visit: Visit, client: Client
+) -> None:
+    """The clinic loaded the EPDS in Spanish only: the questions stay in Spanish."""
+    with clinic_scope(world.a):
+        load_text(
+            actor=staff_actor(world, "clinic_admin"),
+            instrument_id="epds",
+            language="es",
+            items=[ItemText(number=n, text=f"Texto {n}", options=("A", "B", "C", "D")) for n in range(1, 11)],
+            copyright_notice="© 1987 The Royal College of Psychiatrists",
+        )
+        schedule_rule_set(
+            actor=staff_actor(world, "clinic_admin"),
+            clinic=world.a,
+            category="maternal-depression",
+            touchpoint="*",
+            instruments=["epds"],
+        )
+        session, token = services.screening_start(
+            actor=staff_actor(world, "dyadic_specialist"),
+            visit=two_month_visit,
+            caregiver=mother(two_month_visit),
+            instrument_ids=["epds"],
+            language="es",
+        )
+    assert services.family_languages(session) == ["es"]
+    confirm(client, token, two_month_visit)
+    page = body(client.get(f"/f/{token}/q/epds/1/"))
+    assert "Texto 1" in page and "English" not in page
+    assert "© 1987 The Royal College of Psychiatrists" in page, "the clinic's own notice"
+    client.post(f"/f/{token}/language/", {"language": "en", "next": f"/f/{token}/q/epds/1/"})
+    assert services.family_session(token, ip=None).language == "es"
+    with pytest.raises(ValidationError):
+        services.family_set_language(session, "en", actor=services.family_actor(session, ip=None))

@@ -505,11 +505,30 @@ def family_crisis_resources_due(session: ScreeningSession) -> bool:
 FAMILY_LANGUAGES = ("en", "es")
 
 
+def family_languages(session: ScreeningSession) -> list[str]:
+    """The languages in which every questionnaire of the session can be shown (a clinic may
+    have loaded a licensed text in one language only)."""
+    with clinic_scope(session.clinic):
+        instruments = [load(e["id"], clinic=session.clinic, visit=session.visit) for e in session.instruments]
+    return [
+        language
+        for language in FAMILY_LANGUAGES
+        if all(
+            instrument is not None
+            and language in instrument.languages
+            and (instrument.licence != "clinic-supplied" or language in instrument.text_language)
+            for instrument in instruments
+        )
+    ]
+
+
 def family_set_language(session: ScreeningSession, language: str, *, actor: Actor) -> ScreeningSession:
     """The family switches the language of their pages (and of the questions) for the rest of
     the session. Answers are positions, so they stay valid in either language."""
     if language not in FAMILY_LANGUAGES:
         raise ValidationError(_("Family pages are in English or Spanish."))
+    if language not in family_languages(session):
+        raise ValidationError(_("These questions are not available in that language."))
     with clinic_scope(session.clinic), transaction.atomic():
         current = _locked(session)
         if current.status != Status.OPEN:

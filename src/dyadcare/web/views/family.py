@@ -294,6 +294,7 @@ def _problem(
         "clinic": session.clinic,
         "token": token,
         "language_next": request.path,
+        "switch_to": "en" if language == "es" else "es",
     }
     status = 410
     retry_after = None
@@ -324,6 +325,7 @@ def _thanks(
         "crisis": services.crisis_resources(language) if show_crisis else [],
         "token": token,
         "language_next": reverse("web:family_done", kwargs={"token": token}),
+        "switch_to": "en" if language == "es" else "es",
     }
     response = _render(request, "web/family/done.html", context, language=language)
     if kiosk:
@@ -417,7 +419,9 @@ def _about(session: ScreeningSession, instrument: Instrument) -> str:
 
 
 def _common(session: ScreeningSession, token: str, request: HttpRequest) -> dict[str, Any]:
+    other = "en" if session.language == "es" else "es"
     return {
+        "switch_to": other if other in services.family_languages(session) else "",
         "session": session,
         "clinic": session.clinic,
         "token": token,
@@ -527,6 +531,8 @@ def family_language(request: HttpRequest, token: str) -> HttpResponse:
         services.family_set_language(session, language, actor=_actor(request, session, token))
     except services.LinkProblem as problem:  # closed or sent in the meantime
         return _problem(request, token, problem)
+    except ValidationError:  # not offered on the page: a questionnaire lacks that language
+        pass
     return _SeeOther(back)
 
 
