@@ -4,6 +4,7 @@
   "use strict";
   var KEY = "dyadcare-family-pending";
   var RETRY_MS = 5000;
+  var KEEP_MS = 2 * 24 * 3600 * 1000; // a link lasts 48 hours: older answers are forgotten
   var timer = null;
 
   function here() { return location.pathname + location.search; }
@@ -11,7 +12,9 @@
   function answerForm() { return document.querySelector("form[data-family-answer]"); }
 
   function load() {
-    try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
+    var list;
+    try { list = JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { list = []; }
+    return Array.isArray(list) ? list.filter(function (e) { return Date.now() - e.at < KEEP_MS; }) : [];
   }
   function save(list) {
     try {
@@ -27,7 +30,7 @@
   function say(text) {
     var form = answerForm();
     var status = form && form.querySelector("[data-family-status]");
-    if (status && text) { status.textContent = text; }
+    if (status) { status.textContent = text || ""; }
   }
   function busy(on) {
     var form = answerForm();
@@ -62,7 +65,10 @@
     if (form && entry.url === here()) { say(form.dataset.sending); busy(true); }
     post(entry).then(function (data) {
       drop(entry);
-      if (entry.url === here() && data.next) { location.assign(data.next); return; }
+      if (entry.url === here()) {
+        if (data.next) { location.assign(data.next); return; }
+        say(""); // refused (the answer is no longer offered): the page stays as it is
+      }
       busy(false);
       flush();
     }).catch(function () {
