@@ -3,10 +3,13 @@ submission, staff-entered scores, acknowledging flags. One transaction each, aud
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import partial
+from functools import cache, partial
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -25,7 +28,7 @@ from dyadcare.screening.tokens import looks_like_token, new_token, token_hash
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record
 from dyadcare.tenancy.roles import Perm
-from dyadcare.tenancy.scope import ScopeError, clinic_scope
+from dyadcare.tenancy.scope import clinic_scope
 from dyadcare.touchpoints.models import Visit
 from dyadcare.touchpoints.selectors import clinic_bundle
 
@@ -34,11 +37,6 @@ DOB_ATTEMPTS = 5
 DOB_LOCK_MINUTES = 15
 LINK_FAILURES_PER_ADDRESS = 20
 LINK_FAILURE_WINDOW_MINUTES = 10
-
-
-def _check_clinic(actor: Actor, clinic_id: object) -> None:
-    if actor.clinic is None or actor.clinic.pk != clinic_id:
-        raise ScopeError("The record belongs to another clinic than the actor's")
 
 
 def _locked(session: ScreeningSession) -> ScreeningSession:
@@ -72,7 +70,7 @@ def screening_start(
     """Open a session for ``caregiver`` with the chosen instruments of the visit's plan.
     Returns the session and its link token (shown or sent once, then only its hash is kept)."""
     actor.require(Perm.SCREENING_MANAGE)
-    _check_clinic(actor, visit.clinic_id)
+    actor.require_clinic(visit.clinic_id)
     if language not in ("en", "es"):
         raise ValidationError({"language": [_("Family pages are in English or Spanish.")]})
     if not CareRelationship.objects.filter(child_id=visit.child_id, caregiver=caregiver).exists():
@@ -127,7 +125,7 @@ def screening_start(
 def screening_new_link(*, actor: Actor, session: ScreeningSession, mode: str) -> str:
     """A fresh token for the session (the previous link stops working); answers are kept."""
     actor.require(Perm.SCREENING_MANAGE)
-    _check_clinic(actor, session.clinic_id)
+    actor.require_clinic(session.clinic_id)
     current = _locked(session)
     if current.status != Status.OPEN:
         raise ValidationError(
@@ -205,15 +203,15 @@ def screening_send(*, actor: Actor, session: ScreeningSession, channel: str, bas
 def screening_cancel(*, actor: Actor, session: ScreeningSession) -> ScreeningSession:
     """Close an open session; the answers given so far are kept and can still be scored."""
     actor.require(Perm.SCREENING_MANAGE)
-    _check_clinic(actor, session.clinic_id)
+    actor.require_clinic(session.clinic_id)
     current = _locked(session)
     if current.status != Status.OPEN:
         raise ValidationError(
             _("This screening is already %(status)s.") % {"status": current.get_status_display().lower()}
         )
     current.status = Status.CANCELLED
-    current.token_hash = None
-    current.save(update_fields=["status", "token_hash", "updated_at"])
+    # The link keeps its hash so whoever holds it is told the clinic closed it (410).
+    current.save(update_fields=["status", "updated_at"])
     audit_record(actor=actor, action=Action.UPDATE, obj=current, summary="closed by staff")
     return current
 
@@ -222,7 +220,7 @@ def screening_cancel(*, actor: Actor, session: ScreeningSession) -> ScreeningSes
 def screening_score_saved(*, actor: Actor, session: ScreeningSession) -> list[Scored]:
     """Score the answers a family saved before the session was closed."""
     actor.require(Perm.SCREENING_MANAGE)
-    _check_clinic(actor, session.clinic_id)
+    actor.require_clinic(session.clinic_id)
     current = _locked(session)
     if current.status != Status.CANCELLED:
         raise ValidationError(_("Only a closed screening's saved answers are scored this way."))
@@ -241,7 +239,7 @@ def staff_scores_enter(
     """Staff enter an instrument's scores (ASQ-3 areas and zones, ASQ:SE-2), checked against
     the instrument's ranges."""
     actor.require(Perm.SCREENING_MANAGE)
-    _check_clinic(actor, visit.clinic_id)
+    actor.require_clinic(visit.clinic_id)
     assert actor.clinic is not None
     instrument = load(instrument_id, clinic=actor.clinic, visit=visit)
     if instrument is None:
@@ -271,7 +269,7 @@ def staff_scores_enter(
 def flag_resolve(*, actor: Actor, flag: Flag, note: str) -> Flag:
     """A named person acknowledges an alert (or closes a follow-up) and says what was done."""
     actor.require(Perm.ALERT_ACKNOWLEDGE)
-    _check_clinic(actor, flag.clinic_id)
+    actor.require_clinic(flag.clinic_id)
     if len(note.strip()) < 5:
         raise ValidationError({"note": [_("Say what was done (at least a few words).")]})
     current = Flag.objects.select_for_update().get(pk=flag.pk)
@@ -306,13 +304,15 @@ class LinkProblem(Exception):
         self.session = session
 
 
-def family_actor(session: ScreeningSession, *, ip: str | None, user_agent: str = "") -> Actor:
+def family_actor(session: ScreeningSession, *, ip: str | None, user_agent: str = "", path: str = "") -> Actor:
+    """``path``: the page, with the link's token left out (it is a key to the session)."""
     return Actor(
         label=f"family link (caregiver {session.caregiver_id})",
         clinic=session.clinic,
         network=session.clinic.network,
         ip=ip,
         user_agent=user_agent[:300],
+        path=path[:300],
     )
 
 
@@ -344,6 +344,24 @@ def family_session(token: str, *, ip: str | None) -> ScreeningSession:
     if session.locked_until and session.locked_until > now:
         raise LinkProblem("locked", session)
     return session
+
+
+def family_closed_session(session_id: str) -> ScreeningSession | None:
+    """A session the clinic closed, found by its id. Closing forgets the link's hash, so the
+    link alone no longer finds it: the caller must have proved that the browser held the link
+    (the signed cookie the date-of-birth check sets names the session)."""
+    try:
+        ident = uuid.UUID(str(session_id))
+    except ValueError:
+        return None
+    manager: Any = ScreeningSession.objects
+    found: ScreeningSession | None = (
+        manager.with_scopes_disabled()
+        .select_related("clinic__network", "caregiver", "child", "visit")
+        .filter(pk=ident, status=Status.CANCELLED)
+        .first()
+    )
+    return found
 
 
 def family_verify_dob(session: ScreeningSession, dob: date | None, *, actor: Actor) -> bool:
@@ -470,3 +488,85 @@ def _answered_safety(session: ScreeningSession) -> bool:
             if number <= len(answers) and answers[number - 1] is not None:
                 return True
     return False
+
+
+def family_crisis_resources_due(session: ScreeningSession) -> bool:
+    """Whether the family answered a safety question (a critical item, a safety domain, or a
+    violence screen): their thank-you page then shows crisis resources."""
+    with clinic_scope(session.clinic):
+        return _answered_safety(session)
+
+
+FAMILY_LANGUAGES = ("en", "es")
+
+
+def family_languages(session: ScreeningSession) -> list[str]:
+    """The languages in which every questionnaire of the session can be shown (a clinic may
+    have loaded a licensed text in one language only)."""
+    with clinic_scope(session.clinic):
+        instruments = [load(e["id"], clinic=session.clinic, visit=session.visit) for e in session.instruments]
+    return [
+        language
+        for language in FAMILY_LANGUAGES
+        if all(
+            instrument is not None
+            and language in instrument.languages
+            and (instrument.licence != "clinic-supplied" or language in instrument.text_language)
+            for instrument in instruments
+        )
+    ]
+
+
+def family_set_language(session: ScreeningSession, language: str, *, actor: Actor) -> ScreeningSession:
+    """The family switches the language of their pages (and of the questions) for the rest of
+    the session. Answers are positions, so they stay valid in either language."""
+    if language not in FAMILY_LANGUAGES:
+        raise ValidationError(_("Family pages are in English or Spanish."))
+    if language not in family_languages(session):
+        raise ValidationError(_("These questions are not available in that language."))
+    with clinic_scope(session.clinic), transaction.atomic():
+        current = _locked(session)
+        if current.status != Status.OPEN:
+            raise LinkProblem(current.status, current)
+        if current.language != language:
+            current.language = language
+            current.save(update_fields=["language", "updated_at"])
+            audit_record(actor=actor, action=Action.UPDATE, obj=current, summary=f"language {language}")
+    session.language = language
+    return session
+
+
+@dataclass(frozen=True)
+class CrisisResource:
+    key: str
+    name: str
+    how: str
+    phone: str
+
+    @property
+    def phone_display(self) -> str:
+        """1-800-799-7233 for "18007997233"; short numbers (988, 911) as they are."""
+        digits = self.phone
+        if len(digits) == 11 and digits.startswith("1"):
+            return f"1-{digits[1:4]}-{digits[4:7]}-{digits[7:]}"
+        return digits
+
+
+@cache
+def _crisis_data() -> dict[str, Any]:
+    path = Path(__file__).resolve().parent / "data" / "crisis.json"
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def crisis_resources(language: str) -> list[CrisisResource]:
+    """The crisis lines from ``data/crisis.json`` in ``language`` (English when missing)."""
+    return [
+        CrisisResource(
+            key=str(entry["key"]),
+            name=entry["name"].get(language) or entry["name"]["en"],
+            how=entry["how"].get(language) or entry["how"]["en"],
+            phone=str(entry["phone"]),
+        )
+        for entry in _crisis_data()["resources"]
+    ]
