@@ -125,13 +125,28 @@ def main() -> None:
     from dyadcare.tenancy.roles import Role
     from dyadcare.tenancy.scope import clinic_scope
     from dyadcare.touchpoints.models import Visit
+    from dyadcare.touchpoints.schedule import TOUCHPOINT_KEYS
     from dyadcare.touchpoints.selectors import clinic_bundle
+    from dyadcare.touchpoints.services import schedule_rule_set
 
     families: list[dict[str, Any]] = []
     for clinic in Clinic.objects.order_by("slug"):
         user = User.objects.get(username=f"specialist.{clinic.slug}")
         actor = Actor.for_staff(user, clinic=clinic, roles=(Role.DYADIC_SPECIALIST,))
+        admin = Actor.for_staff(
+            User.objects.get(username=f"admin.{clinic.slug}"), clinic=clinic, roles=(Role.CLINIC_ADMIN,)
+        )
         with clinic_scope(clinic):
+            # The clinic adds a caregiver well-being category at every visit (bundled instruments).
+            for key in TOUCHPOINT_KEYS:
+                schedule_rule_set(
+                    actor=admin,
+                    clinic=clinic,
+                    category="caregiver-wellbeing",
+                    label="Caregiver well-being",
+                    touchpoint=key,
+                    instruments=["phq9", "gad7", "taps1"],
+                )
             visits = (
                 Visit.objects.filter(status=Visit.Status.SCHEDULED, scheduled_for__gte=timezone.now())
                 .exclude(touchpoint="")
