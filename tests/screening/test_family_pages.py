@@ -602,3 +602,16 @@ def test_no_switch_to_a_language_the_clinic_has_no_licensed_text_in(
     assert services.family_session(token, ip=None).language == "es"
     with pytest.raises(ValidationError):
         services.family_set_language(session, "en", actor=services.family_actor(session, ip=None))
+
+
+def test_the_review_page_is_audited(world: ClinicWorld, two_month_visit: Visit, client: Client) -> None:
+    from dyadcare.tenancy.models import AuditEvent
+    from dyadcare.tenancy.scope import unscoped
+
+    session, token = start(world, two_month_visit, ("phq9",))
+    confirm(client, token, two_month_visit)
+    assert client.get(f"/f/{token}/review/").status_code == 200
+    with unscoped("check the audit"):
+        entry = AuditEvent.objects.filter(object_id=str(session.pk), summary="family review page").get()
+    assert entry.action == "view" and entry.actor is None and "family link" in entry.actor_label
+    assert token not in entry.path

@@ -364,6 +364,12 @@ def family_closed_session(session_id: str) -> ScreeningSession | None:
     return found
 
 
+def family_read(session: ScreeningSession, *, actor: Actor, what: str) -> None:
+    """Audit a page that shows the family their own saved answers."""
+    with clinic_scope(session.clinic):
+        audit_record(actor=actor, action=Action.VIEW, obj=session, summary=f"family {what}")
+
+
 def family_verify_dob(session: ScreeningSession, dob: date | None, *, actor: Actor) -> bool:
     """The caregiver confirms the child's date of birth before any question is shown.
     Five wrong answers lock the link for 15 minutes."""

@@ -747,6 +747,7 @@ def family_review(request: HttpRequest, token: str) -> HttpResponse:
                 }
             )
         steps = _steps(session)
+        services.family_read(session, actor=_actor(request, session, token), what="review page")
         context = {
             **_common(session, token, request),
             "review_parts": parts,
