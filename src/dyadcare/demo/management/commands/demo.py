@@ -14,7 +14,7 @@ class Command(BaseCommand):
     help = "Create the demo network: three clinics of invented families and a login for every role."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--children", type=int, default=600, help="number of children (default 600)")
+        parser.add_argument("--children", type=int, default=3000, help="number of children (default 3000)")
         parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
         parser.add_argument("--quiet", action="store_true", help="print no progress")
 
