@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -11,6 +12,7 @@ from django.test import Client
 from dyadcare.families.models import Caregiver, CareRelationship, Child, Household
 from dyadcare.families.rules import search_key
 from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
+from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.models import Clinic, Credential, Membership, Network, User
 from dyadcare.tenancy.roles import CLINIC_ROLES, NETWORK_ROLES
 from dyadcare.tenancy.scope import unscoped
@@ -195,3 +197,76 @@ def visit(clinic: Clinic, for_child: Child, *, when: datetime | None = None, **f
     moment = when or timezone.make_aware(datetime.combine(timezone.localdate(), time(9, 20)))
     with unscoped("test data"):
         return Visit.objects.create(clinic=clinic, child=for_child, scheduled_for=moment, **fields)
+
+
+def staff_actor(world: ClinicWorld, role: str) -> Actor:
+    """The Actor of clinic A's staff member in ``role``."""
+    return Actor.for_staff(world.staff_a[role], clinic=world.a, roles=(role,), ip="127.0.0.1")
+
+
+def two_month_visit(world: ClinicWorld) -> Visit:
+    """A 2-month visit today at clinic A for Nina, whose mother Marta prefers Spanish and
+    agreed to texts and email."""
+    from django.utils import timezone
+
+    from dyadcare.touchpoints.schedule import add_months
+
+    today = timezone.localdate()
+    baby = child(world.a, given_name="Nina", family_name="Soto", date_of_birth=add_months(today, -2))
+    caregiver(
+        world.a,
+        for_child=baby,
+        given_name="Marta",
+        family_name="Soto",
+        preferred_language="es",
+        phone="+15105550150",
+        consent_sms=True,
+        email="marta@example.org",
+        consent_email=True,
+    )
+    return visit(
+        world.a, baby, when=timezone.make_aware(datetime.combine(today, time(10, 0))), touchpoint="2m"
+    )
+
+
+def mother(on_visit: Visit) -> Caregiver:
+    """The visit's child's primary caregiver."""
+    with unscoped("test data"):
+        return (
+            CareRelationship.objects.select_related("caregiver")
+            .get(child=on_visit.child, is_primary=True)
+            .caregiver
+        )
+
+
+def start_session(
+    world: ClinicWorld,
+    on_visit: Visit,
+    instruments: Sequence[str],
+    *,
+    language: str = "en",
+    mode: str = "link",
+    by_role: str = "dyadic_specialist",
+) -> tuple[ScreeningSession, str]:
+    """A session as the staff side opens it; PHQ-9 fills the clinic's maternal depression slot."""
+    from dyadcare.screening import services
+    from dyadcare.tenancy.scope import clinic_scope
+    from dyadcare.touchpoints.services import schedule_rule_set
+
+    with clinic_scope(world.a):
+        if "phq9" in instruments:
+            schedule_rule_set(
+                actor=staff_actor(world, "clinic_admin"),
+                clinic=world.a,
+                category="maternal-depression",
+                touchpoint="*",
+                instruments=["phq9"],
+            )
+        return services.screening_start(
+            actor=staff_actor(world, by_role),
+            visit=on_visit,
+            caregiver=mother(on_visit),
+            instrument_ids=list(instruments),
+            language=language,
+            mode=mode,
+        )

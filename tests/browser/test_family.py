@@ -7,20 +7,16 @@ critical violation on any family page."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from dyadcare.families.models import CareRelationship
 from dyadcare.screening import services
 from dyadcare.screening.models import Flag, LinkAttempt, ScreeningResult, ScreeningSession
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.scope import clinic_scope, unscoped
-from dyadcare.touchpoints.models import Visit
-from dyadcare.touchpoints.schedule import add_months
-from dyadcare.touchpoints.services import schedule_rule_set
 from tests import factories
 from tests.browser.conftest import serious_violations
 from tests.factories import ClinicWorld
@@ -32,34 +28,6 @@ WAIT_MS = 20_000  # the script retries every 5 seconds and on the browser's "onl
 @pytest.fixture(autouse=True)
 def _no_task_queue(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-
-
-def _visit(world: ClinicWorld) -> Visit:
-    today = timezone.localdate()
-    child = factories.child(
-        world.a, given_name="Nina", family_name="Soto", date_of_birth=add_months(today, -2)
-    )
-    factories.caregiver(
-        world.a, for_child=child, given_name="Marta", family_name="Soto", preferred_language="es"
-    )
-    return factories.visit(
-        world.a, child, when=timezone.make_aware(datetime.combine(today, time(10, 0))), touchpoint="2m"
-    )
-
-
-def _start(
-    world: ClinicWorld, visit: Visit, instruments: list[str], language: str
-) -> tuple[ScreeningSession, str]:
-    admin = Actor.for_staff(world.staff_a["clinic_admin"], clinic=world.a, roles=("clinic_admin",))
-    staff = Actor.for_staff(world.staff_a["dyadic_specialist"], clinic=world.a, roles=("dyadic_specialist",))
-    with clinic_scope(world.a):
-        schedule_rule_set(
-            actor=admin, clinic=world.a, category="maternal-depression", touchpoint="*", instruments=["phq9"]
-        )
-        caregiver = CareRelationship.objects.select_related("caregiver").get(child=visit.child).caregiver
-        return services.screening_start(
-            actor=staff, visit=visit, caregiver=caregiver, instrument_ids=instruments, language=language
-        )
 
 
 def _answers(session: ScreeningSession) -> dict[str, list[Any]]:
@@ -100,8 +68,8 @@ def _touch_targets(page: Any) -> None:
 
 
 def test_family_flow_on_a_phone_in_english(live_server: Any, browser: Any, world: ClinicWorld) -> None:
-    visit = _visit(world)
-    session, token = _start(world, visit, ["phq9", "ahc-hrsn"], "en")
+    visit = factories.two_month_visit(world)
+    session, token = factories.start_session(world, visit, ["phq9", "ahc-hrsn"], language="en")
     link = f"{live_server.url}/f/{token}/"
     context = browser.new_context(viewport=PHONE, locale="en-US")
     page = context.new_page()
@@ -241,8 +209,8 @@ def test_family_flow_on_a_phone_in_english(live_server: Any, browser: Any, world
 
 
 def test_family_flow_on_a_phone_in_spanish(live_server: Any, browser: Any, world: ClinicWorld) -> None:
-    visit = _visit(world)
-    session, token = _start(world, visit, ["phq9", "cdc-milestones-2m"], "es")
+    visit = factories.two_month_visit(world)
+    session, token = factories.start_session(world, visit, ["phq9", "cdc-milestones-2m"], language="es")
     link = f"{live_server.url}/f/{token}/"
     context = browser.new_context(viewport=PHONE, locale="es-US")
     page = context.new_page()
@@ -309,8 +277,8 @@ def test_family_flow_on_a_phone_in_spanish(live_server: Any, browser: Any, world
 
 
 def test_every_problem_page_passes_axe(live_server: Any, browser: Any, world: ClinicWorld) -> None:
-    visit = _visit(world)
-    session, token = _start(world, visit, ["cdc-milestones-2m"], "es")
+    visit = factories.two_month_visit(world)
+    session, token = factories.start_session(world, visit, ["cdc-milestones-2m"], language="es")
     context = browser.new_context(viewport=PHONE, locale="es-US")
     page = context.new_page()
     link = f"{live_server.url}/f/{token}/"
@@ -362,9 +330,9 @@ def test_every_problem_page_passes_axe(live_server: Any, browser: Any, world: Cl
 
 
 def test_kiosk_thank_you_passes_axe(live_server: Any, browser: Any, world: ClinicWorld) -> None:
-    visit = _visit(world)
+    visit = factories.two_month_visit(world)
     admin = Actor.for_staff(world.staff_a["front_desk"], clinic=world.a, roles=("front_desk",))
-    session, token = _start(world, visit, ["cdc-milestones-2m"], "en")
+    session, token = factories.start_session(world, visit, ["cdc-milestones-2m"], language="en")
     with clinic_scope(world.a):
         token = services.screening_new_link(actor=admin, session=session, mode=ScreeningSession.Mode.KIOSK)
     context = browser.new_context(viewport={"width": 820, "height": 1180}, locale="en-US")

@@ -6,17 +6,14 @@ in the banner and on the huddle, and a clinician acknowledges it with a note."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
 from typing import Any
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from dyadcare.screening.models import Flag, ScreeningResult
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.scope import clinic_scope, unscoped
-from dyadcare.touchpoints.schedule import add_months
 from dyadcare.touchpoints.services import schedule_rule_set
 from tests import factories
 from tests.browser.conftest import serious_violations
@@ -46,22 +43,8 @@ def _next(page: Any, button: str) -> None:
 
 
 def test_link_answer_score_alert_acknowledge(live_server: Any, browser: Any, world: ClinicWorld) -> None:
-    today = timezone.localdate()
-    child = factories.child(
-        world.a, given_name="Nina", family_name="Soto", date_of_birth=add_months(today, -2)
-    )
-    factories.caregiver(
-        world.a,
-        for_child=child,
-        given_name="Marta",
-        family_name="Soto",
-        preferred_language="es",
-        email="marta@example.org",
-        consent_email=True,
-    )
-    visit = factories.visit(
-        world.a, child, when=timezone.make_aware(datetime.combine(today, time(10))), touchpoint="2m"
-    )
+    visit = factories.two_month_visit(world)
+    child = visit.child
     with clinic_scope(world.a):
         admin = Actor.for_staff(world.staff_a["clinic_admin"], clinic=world.a, roles=("clinic_admin",))
         schedule_rule_set(

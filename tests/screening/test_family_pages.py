@@ -21,7 +21,7 @@ from dyadcare.tenancy.models import AuditEvent
 from dyadcare.tenancy.scope import clinic_scope, unscoped
 from dyadcare.touchpoints.models import Visit
 from dyadcare.touchpoints.services import schedule_rule_set
-from tests.factories import ClinicWorld
+from tests.factories import ClinicWorld, start_session
 from tests.screening.conftest import mother, staff_actor
 
 THREE = ("phq9", "ahc-hrsn", "cdc-milestones-2m")  # 9 + 10 + 11 questions
@@ -35,24 +35,7 @@ def start(
     language: str = "en",
     mode: str = ScreeningSession.Mode.LINK,
 ) -> tuple[ScreeningSession, str]:
-    """A session as the staff side opens it (PHQ-9 fills the clinic's maternal depression slot)."""
-    with clinic_scope(world.a):
-        if "phq9" in instruments:
-            schedule_rule_set(
-                actor=staff_actor(world, "clinic_admin"),
-                clinic=world.a,
-                category="maternal-depression",
-                touchpoint="*",
-                instruments=["phq9"],
-            )
-        return services.screening_start(
-            actor=staff_actor(world, "dyadic_specialist"),
-            visit=visit,
-            caregiver=mother(visit),
-            instrument_ids=list(instruments),
-            language=language,
-            mode=mode,
-        )
+    return start_session(world, visit, instruments, language=language, mode=mode)
 
 
 def dob_form(born: date) -> dict[str, str]:

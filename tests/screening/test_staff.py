@@ -18,8 +18,8 @@ from dyadcare.screening.sensitivity import access
 from dyadcare.tenancy.roles import CLINIC_ROLES, ROLE_PERMISSIONS, Perm
 from dyadcare.tenancy.scope import clinic_scope, unscoped
 from dyadcare.touchpoints.models import Visit
-from tests.factories import ClinicWorld, login
-from tests.screening.conftest import mother, staff_actor
+from tests.factories import ClinicWorld, login, start_session
+from tests.screening.conftest import mother
 
 # Who sees which result in full (the rest see a claim-level summary).
 EXPECTED_FULL = {
@@ -250,23 +250,7 @@ def test_an_alert_queues_its_escalation(world: ClinicWorld, two_month_visit: Vis
     from django.test import TestCase
     from django_tasks import default_task_backend
 
-    from dyadcare.touchpoints.services import schedule_rule_set
-
-    with clinic_scope(world.a):
-        schedule_rule_set(
-            actor=staff_actor(world, "clinic_admin"),
-            clinic=world.a,
-            category="maternal-depression",
-            touchpoint="*",
-            instruments=["phq9"],
-        )
-        session, _token = services.screening_start(
-            actor=staff_actor(world, "front_desk"),
-            visit=two_month_visit,
-            caregiver=mother(two_month_visit),
-            instrument_ids=["phq9"],
-            language="en",
-        )
+    session, _token = start_session(world, two_month_visit, ["phq9"], by_role="front_desk")
     actor = services.family_actor(session, ip=None)
     services.family_answer(session, "phq9", 9, 2, actor=actor)
     with TestCase.captureOnCommitCallbacks(execute=True):
