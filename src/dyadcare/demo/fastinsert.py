@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, date
+from datetime import UTC
 from itertools import islice
 from typing import Any
 
@@ -84,4 +84,4 @@ def fast_insert_objects(model: type[models.Model], objects: Sequence[models.Mode
     fast_insert(model, names, rows)
 
 
-__all__ = ["date", "fast_insert", "fast_insert_objects"]
+__all__ = ["fast_insert", "fast_insert_objects"]

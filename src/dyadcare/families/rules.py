@@ -96,10 +96,6 @@ def race_ethnicity_codes() -> list[str]:
     return [c["code"] for c in demographics()["race_ethnicity"]["categories"]]
 
 
-def language_codes() -> list[str]:
-    return [c["code"] for c in demographics()["languages"]["choices"]]
-
-
 def coded_choices(section: str) -> list[tuple[str, str, str]]:
     """(code, English label, Spanish label) for a coded list in the data file."""
     block = demographics()[section]

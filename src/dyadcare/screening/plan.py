@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dyadcare.instruments import registry
@@ -42,26 +43,41 @@ def milestone_age(visit: Visit) -> int | None:
     return max(ages) if ages else None
 
 
-def load(instrument_id: str, *, clinic: Clinic, visit: Visit) -> Instrument | None:
+# Instruments read once per request: (instrument id, milestone age) -> instrument.
+InstrumentCache = dict[tuple[str, int | None], Instrument | None]
+
+
+def load(
+    instrument_id: str, *, clinic: Clinic, visit: Visit, cache: InstrumentCache | None = None
+) -> Instrument | None:
+    """The instrument as the clinic uses it (its licensed text and settings read from the
+    database); pass a ``cache`` dict when loading several, to read each instrument once."""
     age = milestone_age(visit) if instrument_id.startswith("cdc-milestones") else None
     if instrument_id == "cdc-milestones" and age is None:
         return None
+    key = (instrument_id, age)
+    if cache is not None and key in cache:
+        return cache[key]
     try:
-        return registry.get(instrument_id, clinic=clinic, age=age)
+        instrument: Instrument | None = registry.get(instrument_id, clinic=clinic, age=age)
     except InputError:
-        return None
+        instrument = None
+    if cache is not None:
+        cache[key] = instrument
+    return instrument
 
 
 def visit_plan(*, visit: Visit, bundle: Bundle, clinic: Clinic, language: str) -> list[Planned]:
     """Every instrument due (or overdue) at the visit, with whether the family can answer it
     in ``language`` and, if not, why."""
     report = visit_due(visit=visit, bundle=bundle)
-    child_months = age_on(visit.child, visit.scheduled_for.date()).months
+    child_months = age_on(visit.child, timezone.localtime(visit.scheduled_for).date()).months
     planned: list[Planned] = []
     seen: set[str] = set()
+    cache: InstrumentCache = {}
     for item in report.items:
         for instrument_id in item.instruments:
-            instrument = load(instrument_id, clinic=clinic, visit=visit)
+            instrument = load(instrument_id, clinic=clinic, visit=visit, cache=cache)
             if instrument is None or instrument.id in seen:
                 continue
             seen.add(instrument.id)

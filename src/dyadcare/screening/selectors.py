@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from dyadcare.instruments.engine import Instrument
 from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
-from dyadcare.screening.plan import Planned, load, visit_plan
+from dyadcare.screening.plan import InstrumentCache, Planned, load, visit_plan
 from dyadcare.screening.sensitivity import Access, access
 from dyadcare.screening.tasks import escalate_overdue
 from dyadcare.tenancy.actor import Actor
@@ -80,11 +80,14 @@ def result_views(*, actor: Actor, results: Sequence[ScreeningResult], language: 
     ):
         earlier[(row.child_id, row.instrument_id)].append(row)
     views = []
+    cache: InstrumentCache = {}
     for result in results:
         level = access(result.sensitivity, actor.permissions)
         instrument = None
         if level == "full":
-            instrument = load(result.instrument_id, clinic=result.visit.clinic, visit=result.visit)
+            instrument = load(
+                result.instrument_id, clinic=result.visit.clinic, visit=result.visit, cache=cache
+            )
         previous = next(
             (
                 r

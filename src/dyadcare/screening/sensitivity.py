@@ -33,8 +33,3 @@ def access(labels: Iterable[str], permissions: frozenset[str]) -> Access:
         if LABEL_PERMISSIONS.get(label, UNKNOWN_LABEL_PERMISSION) not in permissions:
             return "summary"
     return "full"
-
-
-def is_sensitive(labels: Iterable[str]) -> bool:
-    """Sensitive results never appear on anything printed or sent to another family member."""
-    return any(True for _ in labels)

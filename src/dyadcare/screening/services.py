@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from dyadcare.families.models import Caregiver, CareRelationship
 from dyadcare.instruments import engine
 from dyadcare.screening.models import Flag, LinkAttempt, Message, ScreeningSession
-from dyadcare.screening.plan import Planned, load, safety_items, visit_plan
+from dyadcare.screening.plan import InstrumentCache, Planned, load, safety_items, visit_plan
 from dyadcare.screening.scoring import Scored, score_and_store
 from dyadcare.screening.senders import SendError, send_email, send_sms
 from dyadcare.screening.tokens import looks_like_token, new_token, token_hash
@@ -429,12 +429,12 @@ class Submitted:
     already: bool = False
 
 
-def _score_session(session: ScreeningSession) -> list[Scored]:
+def _score_session(session: ScreeningSession, cache: InstrumentCache | None = None) -> list[Scored]:
     scored = []
     now = timezone.now()
     categories = []
     for entry in session.instruments:
-        instrument = load(entry["id"], clinic=session.clinic, visit=session.visit)
+        instrument = load(entry["id"], clinic=session.clinic, visit=session.visit, cache=cache)
         if instrument is None:
             continue
         answers = engine.parse_answers(
@@ -470,23 +470,28 @@ def family_submit(session: ScreeningSession, *, actor: Actor) -> Submitted:
     tap) changes nothing and lands on the same thank-you page."""
     with clinic_scope(session.clinic), transaction.atomic():
         current = _locked(session)
+        loaded: InstrumentCache = {}
         if current.status == Status.SUBMITTED:
-            return Submitted(session=current, already=True, show_crisis_resources=_answered_safety(current))
+            return Submitted(
+                session=current, already=True, show_crisis_resources=_answered_safety(current, loaded)
+            )
         if current.status != Status.OPEN:
             raise LinkProblem(current.status, current)
-        scored = _score_session(current)
+        scored = _score_session(current, loaded)
         current.status = Status.SUBMITTED
         current.submitted_at = timezone.now()
         current.save(update_fields=["status", "submitted_at", "updated_at"])
         audit_record(
             actor=actor, action=Action.CREATE, obj=current, summary=f"submitted, {len(scored)} results"
         )
-        return Submitted(session=current, scored=scored, show_crisis_resources=_answered_safety(current))
+        return Submitted(
+            session=current, scored=scored, show_crisis_resources=_answered_safety(current, loaded)
+        )
 
 
-def _answered_safety(session: ScreeningSession) -> bool:
+def _answered_safety(session: ScreeningSession, cache: InstrumentCache | None = None) -> bool:
     for entry in session.instruments:
-        instrument = load(entry["id"], clinic=session.clinic, visit=session.visit)
+        instrument = load(entry["id"], clinic=session.clinic, visit=session.visit, cache=cache)
         if instrument is None:
             continue
         answers = session.answers.get(entry["id"], [])

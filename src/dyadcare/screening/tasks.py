@@ -35,17 +35,19 @@ def escalation_due(now: datetime | None = None) -> datetime:
 
 def escalate_overdue(clinic: Clinic, *, now: datetime | None = None) -> list[Flag]:
     """Escalate the clinic's alerts that are still open after the escalation delay."""
+    overdue_filter = {
+        "severity": Flag.Severity.ALERT,
+        "resolved_at__isnull": True,
+        "escalated_at__isnull": True,
+        "raised_at__lte": escalation_due(now),
+    }
+    with clinic_scope(clinic):
+        # The staff pages call this on every banner poll: a plain read first, so the usual
+        # case (nothing overdue) takes no write lock.
+        if not Flag.objects.filter(**overdue_filter).exists():
+            return []
     with clinic_scope(clinic), transaction.atomic():
-        overdue = list(
-            Flag.objects.select_for_update()
-            .filter(
-                severity=Flag.Severity.ALERT,
-                resolved_at__isnull=True,
-                escalated_at__isnull=True,
-                raised_at__lte=escalation_due(now),
-            )
-            .order_by("raised_at")
-        )
+        overdue = list(Flag.objects.select_for_update().filter(**overdue_filter).order_by("raised_at"))
         if not overdue:
             return []
         stamp = now or timezone.now()

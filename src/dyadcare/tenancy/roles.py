@@ -113,8 +113,3 @@ def permissions_for(roles: Iterable[str]) -> frozenset[str]:
     for role in roles:
         granted |= ROLE_PERMISSIONS[role]
     return frozenset(granted)
-
-
-def roles_with(perm: str) -> frozenset[str]:
-    """Every role that holds ``perm``."""
-    return frozenset(role for role, perms in ROLE_PERMISSIONS.items() if perm in perms)

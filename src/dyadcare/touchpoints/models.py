@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dyadcare.families.choices import bilingual_label
@@ -63,7 +64,11 @@ class Visit(ClinicScopedModel):
             raise ValidationError({"touchpoint": _("Choose a touchpoint from the list.")})
         if self.child_id and self.child.clinic_id != self.clinic_id:
             raise ValidationError(_("The child belongs to another clinic."))
-        if self.child_id and self.scheduled_for and self.scheduled_for.date() < self.child.date_of_birth:
+        if (
+            self.child_id
+            and self.scheduled_for
+            and timezone.localtime(self.scheduled_for).date() < self.child.date_of_birth
+        ):
             raise ValidationError({"scheduled_for": _("A visit cannot be before the child's birth.")})
 
     @property

@@ -156,10 +156,6 @@ def chronological_months(dob: date, on: date) -> float:
     return months + (on - anchor).days / max(1, (following - anchor).days)
 
 
-def completed_months(dob: date, on: date) -> int:
-    return int(chronological_months(dob, on))
-
-
 def screening_age_months(
     months: float, gestational_age_days: int | None, rule: CorrectionRule | None = None
 ) -> float:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from dyadcare.families.phones import format_us_phone
+from dyadcare.touchpoints.schedule import chronological_months
 
 register = template.Library()
 
@@ -39,19 +40,8 @@ def phone(value: str) -> str:
     return format_us_phone(value) if value else ""
 
 
-@register.simple_tag
-def age(dob: date, on: date | None = None) -> str:
-    """A young child's age as clinicians say it: days, weeks, months, then years and months."""
-    today = on or timezone.localdate()
-    days = (today - dob).days
-    if days < 0:
-        return ""
-    if days < 14:
-        return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
-    months = (today.year - dob.year) * 12 + today.month - dob.month - (today.day < dob.day)
-    if months < 2:
-        weeks = days // 7
-        return ngettext("%(n)d week", "%(n)d weeks", weeks) % {"n": weeks}
+def _whole_months(months: int) -> str:
+    """2 to 23 months in months, then years (and months): '15 months', '2 years 3 months'."""
     if months < 24:
         return ngettext("%(n)d month", "%(n)d months", months) % {"n": months}
     years, rest = divmod(months, 12)
@@ -64,6 +54,22 @@ def age(dob: date, on: date | None = None) -> str:
 
 
 @register.simple_tag
+def age(dob: date, on: date | None = None) -> str:
+    """A young child's age as clinicians say it: days, weeks, months, then years and months."""
+    today = on or timezone.localdate()
+    days = (today - dob).days
+    if days < 0:
+        return ""
+    if days < 14:
+        return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+    months = int(chronological_months(dob, today))
+    if months < 2:
+        weeks = days // 7
+        return ngettext("%(n)d week", "%(n)d weeks", weeks) % {"n": weeks}
+    return _whole_months(months)
+
+
+@register.simple_tag
 def count_or_suppressed(value: int | None) -> str:
     if value is None:
         return _("fewer than 11")
@@ -73,22 +79,13 @@ def count_or_suppressed(value: int | None) -> str:
 @register.simple_tag
 def months(value: float) -> str:
     """A decimal age in months as clinicians say it: '5 months', '1 year 3 months'."""
-    whole = int(value // 1) if value >= 0 else -int((-value) // 1)
     if value < 0:
         weeks = round(-value * 30.4375 / 7)
         return ngettext("%(n)d week before term", "%(n)d weeks before term", weeks) % {"n": weeks}
-    if whole < 1:
+    if value < 1:
         weeks = int(value * 30.4375 // 7)
         return ngettext("%(n)d week", "%(n)d weeks", weeks) % {"n": weeks}
-    if whole < 24:
-        return ngettext("%(n)d month", "%(n)d months", whole) % {"n": whole}
-    years, rest = divmod(whole, 12)
-    if rest == 0:
-        return ngettext("%(n)d year", "%(n)d years", years) % {"n": years}
-    return _("%(years)s %(months)s") % {
-        "years": ngettext("%(n)d year", "%(n)d years", years) % {"n": years},
-        "months": ngettext("%(n)d month", "%(n)d months", rest) % {"n": rest},
-    }
+    return _whole_months(int(value))
 
 
 @register.filter
