@@ -12,10 +12,11 @@ from django.utils import timezone
 from dyadcare.instruments import registry
 from dyadcare.screening import services
 from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
+from dyadcare.screening.permissions import ScreeningPerm
 from dyadcare.screening.scoring import score_and_store
 from dyadcare.screening.senders import MemorySms
 from dyadcare.screening.sensitivity import access
-from dyadcare.tenancy.roles import CLINIC_ROLES, ROLE_PERMISSIONS, Perm
+from dyadcare.tenancy.roles import CLINIC_ROLES, role_permissions
 from dyadcare.tenancy.scope import clinic_scope, unscoped
 from dyadcare.touchpoints.models import Visit
 from tests.factories import ClinicWorld, login, start_session
@@ -53,12 +54,12 @@ def _results(world: ClinicWorld, visit: Visit) -> None:
 
 
 def test_sensitivity_rules_by_label() -> None:
-    clinician = ROLE_PERMISSIONS["pediatric_clinician"]
-    partner = ROLE_PERMISSIONS["family_partner"]
+    clinician = role_permissions("pediatric_clinician")
+    partner = role_permissions("family_partner")
     assert access(["PSY"], clinician) == "full"
     assert access(["PSY"], partner) == "summary"
     assert access(["SDV", "SOC"], partner) == "full"
-    assert access([], ROLE_PERMISSIONS["front_desk"]) == "summary"
+    assert access([], role_permissions("front_desk")) == "summary"
     assert access(["XYZ"], clinician) == "full", "an unknown label needs the most restricted permission"
     assert access(["XYZ"], partner) == "summary"
 
@@ -259,4 +260,4 @@ def test_an_alert_queues_its_escalation(world: ClinicWorld, two_month_visit: Vis
     assert len(queued) == 1
     assert queued[0].task.name == "escalate_alert"
     assert queued[0].task.run_after > timezone.now() + timedelta(minutes=14)
-    assert Perm.ALERT_ACKNOWLEDGE in ROLE_PERMISSIONS["clinic_admin"]
+    assert ScreeningPerm.ALERT_ACKNOWLEDGE in role_permissions("clinic_admin")

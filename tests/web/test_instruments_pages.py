@@ -10,6 +10,7 @@ from django.test import Client
 
 from dyadcare.instruments import registry
 from dyadcare.instruments.models import ClinicItemText, ClinicParameter
+from dyadcare.tenancy import auditactions
 from dyadcare.tenancy.models import AuditEvent
 from dyadcare.tenancy.scope import unscoped
 from tests.factories import ClinicWorld, login
@@ -209,7 +210,7 @@ def test_change_and_reset_a_parameter(world: ClinicWorld, client: Client) -> Non
     assert "set by the clinic" in detail and "Positive when the total is 10 or more." in detail
     with unscoped("read the audit entry"):
         event = AuditEvent.objects.get(object_type="instruments.clinicparameter")
-    assert event.action == "update" and event.summary == "changed: positive_at_least"
+    assert event.action == "instruments.parameters_changed" and event.summary == "changed: positive_at_least"
     assert client.post(url, {"positive_at_least": ""}).status_code == 302  # empty: back to the default
     assert not ClinicParameter.objects.exists()
 
@@ -271,10 +272,10 @@ def test_every_instrument_form_page_accepts_its_sample_and_audits_it(
     admin(world, client)
     for route in routes:
         with unscoped("count audit entries"):
-            before = AuditEvent.objects.filter(action__in=["create", "update"]).count()
+            before = AuditEvent.objects.filter(action__in=auditactions.of_kind("write")).count()
         response = client.post(url_for(world, route), sample_post(world, route))
         assert response.status_code == 302, route.name
         with unscoped("count audit entries"):
-            assert AuditEvent.objects.filter(action__in=["create", "update"]).count() == before + 1, (
-                route.name
-            )
+            assert (
+                AuditEvent.objects.filter(action__in=auditactions.of_kind("write")).count() == before + 1
+            ), route.name

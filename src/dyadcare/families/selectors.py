@@ -15,10 +15,10 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from dyadcare.families.models import Caregiver, CareRelationship, Child
+from dyadcare.families.permissions import FamilyPerm
 from dyadcare.families.rules import RuleError, normalize_medi_cal_id, search_key
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record
-from dyadcare.tenancy.roles import Perm
 
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%d/%m/%Y")
 
@@ -55,7 +55,7 @@ def child_filter(query: str) -> Q:
 
 def child_search(*, actor: Actor, query: str = "") -> QuerySet[Child]:
     """Children of the clinic matching ``query``, by last then first name (lazy; audited)."""
-    actor.require(Perm.FAMILY_VIEW)
+    actor.require(FamilyPerm.VIEW)
     children = Child.objects.filter(child_filter(query)).order_by("search_name", "id")
     audit_record(
         actor=actor,
@@ -75,7 +75,7 @@ class ChildRecord:
 
 def child_get(*, actor: Actor, child_id: uuid.UUID | str) -> Child:
     """One child of the clinic, or 404 (also for another clinic's child). Audited."""
-    actor.require(Perm.FAMILY_VIEW)
+    actor.require(FamilyPerm.VIEW)
     child = _get_or_404(Child, child_id)
     audit_record(actor=actor, action=Action.VIEW, obj=child)
     return child
@@ -101,7 +101,7 @@ def child_record(*, actor: Actor, child_id: uuid.UUID | str) -> ChildRecord:
 
 
 def caregiver_get(*, actor: Actor, caregiver_id: uuid.UUID | str) -> Caregiver:
-    actor.require(Perm.FAMILY_VIEW)
+    actor.require(FamilyPerm.VIEW)
     caregiver = _get_or_404(Caregiver, caregiver_id)
     audit_record(actor=actor, action=Action.VIEW, obj=caregiver)
     return caregiver
@@ -109,7 +109,7 @@ def caregiver_get(*, actor: Actor, caregiver_id: uuid.UUID | str) -> Caregiver:
 
 def caregiver_search(*, actor: Actor, query: str) -> QuerySet[Caregiver]:
     """Caregivers of the clinic by name or phone, to link an existing one to a child."""
-    actor.require(Perm.FAMILY_VIEW)
+    actor.require(FamilyPerm.VIEW)
     text = query.strip()
     digits = re.sub(r"\D", "", text)
     conditions = Q(pk__in=[])
@@ -131,7 +131,7 @@ def caregiver_search(*, actor: Actor, query: str) -> QuerySet[Caregiver]:
 
 
 def relationship_get(*, actor: Actor, child: Child, link_id: uuid.UUID | str) -> CareRelationship:
-    actor.require(Perm.FAMILY_VIEW)
+    actor.require(FamilyPerm.VIEW)
     try:
         return CareRelationship.objects.select_related("caregiver").get(child=child, pk=link_id)
     except (CareRelationship.DoesNotExist, ValueError) as exc:

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dyadcare.families.models import Caregiver, CareRelationship, Child, Household
+from dyadcare.families.permissions import FamilyPerm
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record
-from dyadcare.tenancy.roles import Perm
 
 
 def _changed_summary(changed: Iterable[str]) -> str:
@@ -25,7 +25,7 @@ def _changed_summary(changed: Iterable[str]) -> str:
 def child_save(*, actor: Actor, child: Child, changed: Iterable[str] = ()) -> Child:
     """Register a new child or save changes to one. A new child without a household gets one
     of their own, named after the family."""
-    actor.require(Perm.FAMILY_EDIT)
+    actor.require(FamilyPerm.EDIT)
     actor.require_clinic(child.clinic_id)
     creating = child._state.adding
     child.full_clean()
@@ -52,7 +52,7 @@ def child_save(*, actor: Actor, child: Child, changed: Iterable[str] = ()) -> Ch
 
 @transaction.atomic
 def caregiver_save(*, actor: Actor, caregiver: Caregiver, changed: Iterable[str] = ()) -> Caregiver:
-    actor.require(Perm.FAMILY_EDIT)
+    actor.require(FamilyPerm.EDIT)
     actor.require_clinic(caregiver.clinic_id)
     creating = caregiver._state.adding
     caregiver.full_clean()
@@ -81,7 +81,7 @@ def caregiver_link(
 ) -> CareRelationship:
     """Record that ``caregiver`` cares for ``child``. A new primary caregiver replaces the
     previous one; a caregiver without a household joins the child's."""
-    actor.require(Perm.FAMILY_EDIT)
+    actor.require(FamilyPerm.EDIT)
     actor.require_clinic(child.clinic_id)
     actor.require_clinic(caregiver.clinic_id)
     link = CareRelationship.objects.filter(child=child, caregiver=caregiver).first()
@@ -113,7 +113,7 @@ def caregiver_link(
 @transaction.atomic
 def caregiver_unlink(*, actor: Actor, link: CareRelationship) -> None:
     """Remove a caregiver from a child (the caregiver's own record stays)."""
-    actor.require(Perm.FAMILY_EDIT)
+    actor.require(FamilyPerm.EDIT)
     actor.require_clinic(link.clinic_id)
     audit_record(
         actor=actor,

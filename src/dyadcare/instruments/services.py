@@ -12,12 +12,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from dyadcare.instruments import registry
+from dyadcare.instruments.audit_actions import InstrumentAction
 from dyadcare.instruments.engine import DefinitionError, InputError, Instrument
 from dyadcare.instruments.engine.textfile import ItemText
 from dyadcare.instruments.models import ClinicItemText, ClinicParameter
+from dyadcare.instruments.permissions import InstrumentPerm
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record
-from dyadcare.tenancy.roles import Perm
 
 
 def _instrument(instrument_id: str) -> Instrument:
@@ -54,7 +55,7 @@ def item_text_load(
 ) -> ClinicItemText:
     """Store the clinic's licensed text of a clinic-supplied instrument in one language,
     replacing what was there. The text must fit the instrument's items and options."""
-    actor.require(Perm.INSTRUMENTS_MANAGE)
+    actor.require(InstrumentPerm.MANAGE)
     clinic = _clinic(actor)
     instrument = _instrument(instrument_id)
     if instrument.licence != "clinic-supplied":
@@ -87,7 +88,7 @@ def item_text_load(
 
 @transaction.atomic
 def item_text_remove(*, actor: Actor, instrument_id: str, language: str) -> bool:
-    actor.require(Perm.INSTRUMENTS_MANAGE)
+    actor.require(InstrumentPerm.MANAGE)
     clinic = _clinic(actor)
     row = ClinicItemText.objects.filter(clinic=clinic, instrument_id=instrument_id, language=language).first()
     if row is None:
@@ -105,7 +106,7 @@ def parameters_set(
 ) -> list[str]:
     """Set (or, with ``None``, reset to the library default) the clinic's values of an
     instrument's configurable parameters. Returns the names changed."""
-    actor.require(Perm.INSTRUMENTS_MANAGE)
+    actor.require(InstrumentPerm.MANAGE)
     clinic = _clinic(actor)
     instrument = _instrument(instrument_id)
     errors: dict[str, list[str]] = {}
@@ -147,7 +148,7 @@ def parameters_set(
     if changed:
         audit_record(
             actor=actor,
-            action=Action.UPDATE,
+            action=InstrumentAction.PARAMETERS_CHANGED,
             object_type="instruments.clinicparameter",
             object_id=instrument.id,
             summary="changed: " + ", ".join(sorted(changed)),

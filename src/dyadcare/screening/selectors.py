@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from dyadcare.families.permissions import FamilyPerm
 from dyadcare.instruments.engine import Instrument
 from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
 from dyadcare.screening.plan import InstrumentCache, Planned, load, visit_plan
@@ -18,7 +19,6 @@ from dyadcare.screening.sensitivity import Access, access
 from dyadcare.screening.tasks import escalate_overdue
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record, audit_record_many
-from dyadcare.tenancy.roles import Perm
 from dyadcare.touchpoints.huddle import HuddleNote
 from dyadcare.touchpoints.models import Visit
 from dyadcare.touchpoints.selectors import clinic_bundle
@@ -117,7 +117,7 @@ class VisitScreening:
 
 
 def visit_screening(*, actor: Actor, visit: Visit, language: str) -> VisitScreening:
-    actor.require(Perm.FAMILY_VIEW)
+    actor.require(FamilyPerm.VIEW)
     assert actor.clinic is not None
     results = list(
         ScreeningResult.objects.filter(visit=visit)
@@ -137,7 +137,7 @@ def visit_screening(*, actor: Actor, visit: Visit, language: str) -> VisitScreen
 
 
 def session_get(*, actor: Actor, session_id: uuid.UUID | str) -> ScreeningSession:
-    actor.require(Perm.FAMILY_VIEW)
+    actor.require(FamilyPerm.VIEW)
     try:
         session = ScreeningSession.objects.select_related("visit__child", "caregiver", "child").get(
             pk=session_id
@@ -149,7 +149,7 @@ def session_get(*, actor: Actor, session_id: uuid.UUID | str) -> ScreeningSessio
 
 
 def flag_get(*, actor: Actor, flag_id: uuid.UUID | str) -> Flag:
-    actor.require(Perm.FAMILY_VIEW)
+    actor.require(FamilyPerm.VIEW)
     try:
         flag = Flag.objects.select_related("visit__child", "result", "resolved_by").get(pk=flag_id)
     except (Flag.DoesNotExist, ValueError) as exc:
@@ -178,7 +178,7 @@ def alert_summary(*, actor: Actor) -> AlertSummary:
 
 
 def open_flags(*, actor: Actor) -> list[Flag]:
-    actor.require(Perm.FAMILY_VIEW)
+    actor.require(FamilyPerm.VIEW)
     assert actor.clinic is not None
     escalate_overdue(actor.clinic)
     flags = list(

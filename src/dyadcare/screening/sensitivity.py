@@ -12,22 +12,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from dyadcare.tenancy.roles import Perm
+from dyadcare.screening.permissions import ScreeningPerm
 
 LABEL_PERMISSIONS: dict[str, str] = {
-    "PSY": Perm.SCREENING_VIEW_PSY,
-    "ETH": Perm.SCREENING_VIEW_ETH,
-    "SDV": Perm.SCREENING_VIEW_SDV,
-    "SOC": Perm.SCREENING_VIEW_SOC,
+    "PSY": ScreeningPerm.VIEW_PSY,
+    "ETH": ScreeningPerm.VIEW_ETH,
+    "SDV": ScreeningPerm.VIEW_SDV,
+    "SOC": ScreeningPerm.VIEW_SOC,
 }
 # A label this table does not know is treated as the most restricted one.
-UNKNOWN_LABEL_PERMISSION = Perm.SCREENING_VIEW_PSY
+UNKNOWN_LABEL_PERMISSION = ScreeningPerm.VIEW_PSY
 
 Access = Literal["full", "summary"]
 
 
 def access(labels: Iterable[str], permissions: frozenset[str]) -> Access:
-    if Perm.SCREENING_VIEW not in permissions:
+    if ScreeningPerm.VIEW not in permissions:
         return "summary"
     for label in labels:
         if LABEL_PERMISSIONS.get(label, UNKNOWN_LABEL_PERMISSION) not in permissions:

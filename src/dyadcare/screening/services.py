@@ -20,14 +20,15 @@ from django.utils.translation import gettext as _
 
 from dyadcare.families.models import Caregiver, CareRelationship
 from dyadcare.instruments import engine
+from dyadcare.screening.audit_actions import ScreeningAction
 from dyadcare.screening.models import Flag, LinkAttempt, Message, ScreeningSession
+from dyadcare.screening.permissions import ScreeningPerm
 from dyadcare.screening.plan import InstrumentCache, Planned, load, safety_items, visit_plan
 from dyadcare.screening.scoring import Scored, score_and_store
 from dyadcare.screening.senders import SendError, send_email, send_sms
 from dyadcare.screening.tokens import looks_like_token, new_token, token_hash
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record
-from dyadcare.tenancy.roles import Perm
 from dyadcare.tenancy.scope import clinic_scope
 from dyadcare.touchpoints.models import Visit
 from dyadcare.touchpoints.selectors import clinic_bundle
@@ -69,7 +70,7 @@ def screening_start(
 ) -> tuple[ScreeningSession, str]:
     """Open a session for ``caregiver`` with the chosen instruments of the visit's plan.
     Returns the session and its link token (shown or sent once, then only its hash is kept)."""
-    actor.require(Perm.SCREENING_MANAGE)
+    actor.require(ScreeningPerm.MANAGE)
     actor.require_clinic(visit.clinic_id)
     if language not in ("en", "es"):
         raise ValidationError({"language": [_("Family pages are in English or Spanish.")]})
@@ -124,7 +125,7 @@ def screening_start(
 @transaction.atomic
 def screening_new_link(*, actor: Actor, session: ScreeningSession, mode: str) -> str:
     """A fresh token for the session (the previous link stops working); answers are kept."""
-    actor.require(Perm.SCREENING_MANAGE)
+    actor.require(ScreeningPerm.MANAGE)
     actor.require_clinic(session.clinic_id)
     current = _locked(session)
     if current.status != Status.OPEN:
@@ -138,7 +139,7 @@ def screening_new_link(*, actor: Actor, session: ScreeningSession, mode: str) ->
     current.save(
         update_fields=["token_hash", "token_expires_at", "mode", "dob_failures", "locked_until", "updated_at"]
     )
-    audit_record(actor=actor, action=Action.UPDATE, obj=current, summary=f"new link ({mode})")
+    audit_record(actor=actor, action=ScreeningAction.LINK_ISSUED, obj=current, summary=f"new link ({mode})")
     return token
 
 
@@ -193,7 +194,9 @@ def screening_send(*, actor: Actor, session: ScreeningSession, channel: str, bas
             ScreeningSession.objects.filter(pk=session.pk).update(
                 link_sent_at=timezone.now(), link_channel=channel
             )
-        audit_record(actor=actor, action=Action.EXPORT, obj=session, summary=f"link by {channel}: {status}")
+        audit_record(
+            actor=actor, action=ScreeningAction.LINK_SENT, obj=session, summary=f"link by {channel}: {status}"
+        )
     if status != "sent":
         raise ValidationError(_("The message could not be sent: %(why)s") % {"why": status})
     return message
@@ -202,7 +205,7 @@ def screening_send(*, actor: Actor, session: ScreeningSession, channel: str, bas
 @transaction.atomic
 def screening_cancel(*, actor: Actor, session: ScreeningSession) -> ScreeningSession:
     """Close an open session; the answers given so far are kept and can still be scored."""
-    actor.require(Perm.SCREENING_MANAGE)
+    actor.require(ScreeningPerm.MANAGE)
     actor.require_clinic(session.clinic_id)
     current = _locked(session)
     if current.status != Status.OPEN:
@@ -212,14 +215,14 @@ def screening_cancel(*, actor: Actor, session: ScreeningSession) -> ScreeningSes
     current.status = Status.CANCELLED
     # The link keeps its hash so whoever holds it is told the clinic closed it (410).
     current.save(update_fields=["status", "updated_at"])
-    audit_record(actor=actor, action=Action.UPDATE, obj=current, summary="closed by staff")
+    audit_record(actor=actor, action=ScreeningAction.CLOSED, obj=current, summary="closed by staff")
     return current
 
 
 @transaction.atomic
 def screening_score_saved(*, actor: Actor, session: ScreeningSession) -> list[Scored]:
     """Score the answers a family saved before the session was closed."""
-    actor.require(Perm.SCREENING_MANAGE)
+    actor.require(ScreeningPerm.MANAGE)
     actor.require_clinic(session.clinic_id)
     current = _locked(session)
     if current.status != Status.CANCELLED:
@@ -238,7 +241,7 @@ def staff_scores_enter(
 ) -> Scored:
     """Staff enter an instrument's scores (ASQ-3 areas and zones, ASQ:SE-2), checked against
     the instrument's ranges."""
-    actor.require(Perm.SCREENING_MANAGE)
+    actor.require(ScreeningPerm.MANAGE)
     actor.require_clinic(visit.clinic_id)
     assert actor.clinic is not None
     instrument = load(instrument_id, clinic=actor.clinic, visit=visit)
@@ -268,7 +271,7 @@ def staff_scores_enter(
 @transaction.atomic
 def flag_resolve(*, actor: Actor, flag: Flag, note: str) -> Flag:
     """A named person acknowledges an alert (or closes a follow-up) and says what was done."""
-    actor.require(Perm.ALERT_ACKNOWLEDGE)
+    actor.require(ScreeningPerm.ALERT_ACKNOWLEDGE)
     actor.require_clinic(flag.clinic_id)
     if len(note.strip()) < 5:
         raise ValidationError({"note": [_("Say what was done (at least a few words).")]})
@@ -279,7 +282,12 @@ def flag_resolve(*, actor: Actor, flag: Flag, note: str) -> Flag:
     current.resolved_by = actor.user
     current.note = note.strip()
     current.save(update_fields=["resolved_at", "resolved_by", "note", "updated_at"])
-    audit_record(actor=actor, action=Action.UPDATE, obj=current, summary=f"{current.severity} acknowledged")
+    audit_record(
+        actor=actor,
+        action=ScreeningAction.FLAG_RESOLVED,
+        obj=current,
+        summary=f"{current.severity} acknowledged",
+    )
     return current
 
 
@@ -379,7 +387,12 @@ def family_verify_dob(session: ScreeningSession, dob: date | None, *, actor: Act
             current.dob_failures = 0
             current.started_at = current.started_at or timezone.now()
             current.save(update_fields=["dob_failures", "started_at", "updated_at"])
-            audit_record(actor=actor, action=Action.VIEW, obj=current, summary="family opened the link")
+            audit_record(
+                actor=actor,
+                action=ScreeningAction.DOB_CONFIRMED,
+                obj=current,
+                summary="family opened the link",
+            )
             return True
         current.dob_failures += 1
         fields = ["dob_failures", "updated_at"]
@@ -389,7 +402,7 @@ def family_verify_dob(session: ScreeningSession, dob: date | None, *, actor: Act
             fields.append("locked_until")
         current.save(update_fields=fields)
         audit_record(
-            actor=actor, action=Action.LOGIN_FAILED, obj=current, summary="date of birth not confirmed"
+            actor=actor, action=ScreeningAction.DOB_FAILED, obj=current, summary="date of birth not confirmed"
         )
         return False
 
@@ -482,7 +495,10 @@ def family_submit(session: ScreeningSession, *, actor: Actor) -> Submitted:
         current.submitted_at = timezone.now()
         current.save(update_fields=["status", "submitted_at", "updated_at"])
         audit_record(
-            actor=actor, action=Action.CREATE, obj=current, summary=f"submitted, {len(scored)} results"
+            actor=actor,
+            action=ScreeningAction.SUBMITTED,
+            obj=current,
+            summary=f"submitted, {len(scored)} results",
         )
         return Submitted(
             session=current, scored=scored, show_crisis_resources=_answered_safety(current, loaded)

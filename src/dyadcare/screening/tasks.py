@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from dyadcare.screening.audit_actions import ScreeningAction
 from dyadcare.screening.models import Flag
 from dyadcare.tenancy.actor import Actor
-from dyadcare.tenancy.audit import Action, audit_record
+from dyadcare.tenancy.audit import audit_record
 from dyadcare.tenancy.models import Clinic, User
 from dyadcare.tenancy.roles import Role
 from dyadcare.tenancy.scope import clinic_scope
@@ -56,7 +57,7 @@ def escalate_overdue(clinic: Clinic, *, now: datetime | None = None) -> list[Fla
             flag.save(update_fields=["escalated_at", "updated_at"])
             audit_record(
                 actor=Actor.system("alert-escalation", clinic=clinic),
-                action=Action.UPDATE,
+                action=ScreeningAction.ALERT_ESCALATED,
                 obj=flag,
                 summary="escalated to the clinic administrator",
             )

@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 
 from dyadcare.tenancy.models import Clinic, Network, User
-from dyadcare.tenancy.roles import ROLE_PERMISSIONS, permissions_for
+from dyadcare.tenancy.roles import CLINIC_ROLES, permissions_for
 
-# What an operator's command-line tool may do: everything a clinic role may do.
-SYSTEM_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
+
+def system_permissions() -> frozenset[str]:
+    """What an operator's command-line tool or a background job may do: everything a clinic
+    role may do."""
+    return permissions_for(CLINIC_ROLES)
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ class Actor:
             label=f"system:{label}",
             clinic=clinic,
             network=clinic.network if clinic else None,
-            permissions=SYSTEM_PERMISSIONS,
+            permissions=system_permissions(),
         )
 
     def can(self, perm: str) -> bool:

@@ -11,9 +11,16 @@ from django.db import models
 from django.utils import timezone
 
 from dyadcare.tenancy.actor import Actor
+from dyadcare.tenancy.auditactions import Action, is_known
 from dyadcare.tenancy.models import AuditEvent, Clinic
 
-Action = AuditEvent.Action
+__all__ = ["Action", "audit_csv_rows", "audit_record", "audit_record_many", "audit_search"]
+
+
+def _known(action: str) -> str:
+    if not is_known(action):
+        raise ValueError(f"undeclared audit action {action!r}: declare it in the domain's audit_actions")
+    return action
 
 
 def audit_record(
@@ -37,7 +44,7 @@ def audit_record(
         roles=",".join(actor.roles)[:200],
         clinic=target_clinic,
         network=actor.network or (target_clinic.network if target_clinic else None),
-        action=action,
+        action=_known(action),
         object_type=object_type[:60],
         object_id=object_id[:64],
         summary=summary[:300],
@@ -51,6 +58,7 @@ def audit_record_many(
     *, actor: Actor, action: str, objects: Iterable[models.Model], summary: str = ""
 ) -> None:
     """One entry per record, written in one statement (for pages that list several people)."""
+    _known(action)
     entries = [
         AuditEvent(
             actor=actor.user,

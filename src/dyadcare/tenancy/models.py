@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from dyadcare.tenancy.roles import CLINIC_ROLES, NETWORK_ROLES, Perm, Role, permissions_for
+from dyadcare.tenancy.roles import CLINIC_ROLES, NETWORK_ROLES, Role, permissions_for
 from dyadcare.tenancy.validators import validate_npi
 
 
@@ -161,19 +161,6 @@ class AuditEvent(models.Model):
     UPDATE statements that bypass the ORM. It names records by type and id, never by content.
     """
 
-    class Action(models.TextChoices):
-        VIEW = "view", _("Viewed")
-        SEARCH = "search", _("Searched")
-        CREATE = "create", _("Created")
-        UPDATE = "update", _("Changed")
-        DELETE = "delete", _("Deleted")
-        EXPORT = "export", _("Exported")
-        PRINT = "print", _("Printed")
-        LOGIN = "login", _("Logged in")
-        LOGOUT = "logout", _("Logged out")
-        LOGIN_FAILED = "login_failed", _("Failed login")
-        SWITCH_CLINIC = "switch_clinic", _("Switched clinic")
-
     id = models.BigAutoField(primary_key=True)
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -181,7 +168,7 @@ class AuditEvent(models.Model):
     roles = models.CharField(_("role"), max_length=200, blank=True)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     network = models.ForeignKey(Network, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=60)
     object_type = models.CharField(_("record type"), max_length=60, blank=True)
     object_id = models.CharField(_("record id"), max_length=64, blank=True, db_index=True)
     summary = models.CharField(_("detail"), max_length=300, blank=True)
@@ -211,5 +198,12 @@ class AuditEvent(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("The audit log is append-only")
 
+    @property
+    def action_label(self) -> str:
+        """The action in words (actions are declared by each domain, see auditactions.py)."""
+        from dyadcare.tenancy.auditactions import label_of
 
-__all__ = ["AuditEvent", "Clinic", "Credential", "Membership", "Network", "Perm", "Role", "User"]
+        return label_of(self.action)
+
+
+__all__ = ["AuditEvent", "Clinic", "Credential", "Membership", "Network", "Role", "User"]

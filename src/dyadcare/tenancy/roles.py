@@ -1,15 +1,25 @@
-"""Roles and permissions, declared in code.
+"""Roles, and the registry of permissions that each domain declares.
 
 A staff member holds one or more roles in a clinic (or, for TA-center roles, in a network).
-What a role may do is the set of permissions below; a view states the one permission it
-needs, and a test walks every URL pattern to prove that the rule holds.
+Each domain app declares its own permissions in its ``permissions`` module, as a
+:class:`PermissionSet` naming the roles that hold each one; tenancy only keeps the registry.
+A view states the one permission it needs, and a test walks every URL pattern to prove that
+the rule holds.
+
+    class ScreeningPerm:
+        MANAGE = permission("screening.manage", _("Start screenings …"), roles=CARE_TEAM)
+
+    ScreeningPerm.MANAGE == "screening.manage"   # declared, registered, and its code
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,80 +46,84 @@ CLINIC_ROLES = frozenset(
 )
 NETWORK_ROLES = frozenset({Role.NETWORK_COACH, Role.NETWORK_ADMIN})
 
-
-class Perm(models.TextChoices):
-    """What a person may do. Clinic permissions apply inside one clinic's scope; network
-    permissions apply to a network's de-identified aggregates and its configuration."""
-
-    FAMILY_VIEW = "family.view", _("See children, caregivers and households")
-    FAMILY_EDIT = "family.edit", _("Register and edit children, caregivers and households")
-    VISIT_MANAGE = "visit.manage", _("Book visits, check families in, close and import visits")
-    SCHEDULE_CONFIGURE = "schedule.configure", _("Choose the clinic's screening instruments per visit")
-    AUDIT_VIEW = "audit.view", _("Search and export the clinic's audit log")
-    STAFF_VIEW = "staff.view", _("See the clinic's staff and their roles")
-    INSTRUMENTS_VIEW = "instruments.view", _("See the screening instruments, their scoring and sources")
-    INSTRUMENTS_MANAGE = (
-        "instruments.manage",
-        _("Load licensed instrument text and change instrument settings"),
-    )
-    SCREENING_MANAGE = (
-        "screening.manage",
-        _("Start screenings, send family links, open the tablet, enter staff-scored results"),
-    )
-    SCREENING_VIEW = "screening.view", _("See screening results about the child in full")
-    SCREENING_VIEW_PSY = "screening.view_psy", _("See caregiver mental health results (PSY)")
-    SCREENING_VIEW_ETH = "screening.view_eth", _("See caregiver substance use results (ETH)")
-    SCREENING_VIEW_SDV = "screening.view_sdv", _("See interpersonal violence and abuse results (SDV)")
-    SCREENING_VIEW_SOC = "screening.view_soc", _("See social needs results (SOC)")
-    ALERT_ACKNOWLEDGE = "alert.acknowledge", _("Acknowledge safety alerts and close follow-up flags")
-    NETWORK_AGGREGATE_VIEW = "network.aggregate_view", _("See de-identified network figures")
-    NETWORK_MANAGE = "network.manage", _("Manage the network's clinics")
+# Groups of roles that domains grant permissions to.
+CLINICIANS = frozenset({Role.PEDIATRIC_CLINICIAN, Role.DYADIC_SPECIALIST})
+# Everyone who works with families at the clinic (billing works with claims, not families).
+CARE_TEAM = CLINICIANS | {Role.FRONT_DESK, Role.FAMILY_PARTNER, Role.CLINIC_ADMIN}
+# Everyone who needs to find a family's record: the care team and billing.
+CLINIC_STAFF = CARE_TEAM | {Role.BILLING}
 
 
-_CARE_TEAM = frozenset(
-    {
-        Perm.FAMILY_VIEW,
-        Perm.FAMILY_EDIT,
-        Perm.STAFF_VIEW,
-        Perm.VISIT_MANAGE,
-        Perm.INSTRUMENTS_VIEW,
-        Perm.SCREENING_MANAGE,
-    }
-)
-# Licensed clinicians see every result, the caregiver's own included.
-_CLINICIAN = _CARE_TEAM | {
-    Perm.SCREENING_VIEW,
-    Perm.SCREENING_VIEW_PSY,
-    Perm.SCREENING_VIEW_ETH,
-    Perm.SCREENING_VIEW_SDV,
-    Perm.SCREENING_VIEW_SOC,
-    Perm.ALERT_ACKNOWLEDGE,
-}
+@dataclass(frozen=True)
+class Permission:
+    """One thing a person may do: a namespaced code (``screening.manage``), what it allows in
+    words, and the roles that hold it. ``scope``: held in a clinic or in a network."""
 
-ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    # Front desk books, checks in and hands out the tablet; of results it sees only what a
-    # claim needs (which screen, when, positive or not).
-    Role.FRONT_DESK: _CARE_TEAM,
-    Role.PEDIATRIC_CLINICIAN: _CLINICIAN,
-    Role.DYADIC_SPECIALIST: _CLINICIAN,
-    # Family partners and community health workers work on social needs and safety planning,
-    # not on the caregiver's mental health or substance use.
-    Role.FAMILY_PARTNER: _CARE_TEAM | {Perm.SCREENING_VIEW, Perm.SCREENING_VIEW_SOC, Perm.SCREENING_VIEW_SDV},
-    # Billing sees who a claim is for (name, birth date, Medi-Cal ID) but registers no one.
-    Role.BILLING: frozenset({Perm.FAMILY_VIEW, Perm.STAFF_VIEW, Perm.INSTRUMENTS_VIEW}),
-    # The clinic administrator receives escalated alerts and may acknowledge one (saying who
-    # was called), but sees results only as a claim would.
-    Role.CLINIC_ADMIN: _CARE_TEAM
-    | {Perm.AUDIT_VIEW, Perm.SCHEDULE_CONFIGURE, Perm.INSTRUMENTS_MANAGE, Perm.ALERT_ACKNOWLEDGE},
-    # TA-center roles never see a record about a person: aggregates only.
-    Role.NETWORK_COACH: frozenset({Perm.NETWORK_AGGREGATE_VIEW}),
-    Role.NETWORK_ADMIN: frozenset({Perm.NETWORK_AGGREGATE_VIEW, Perm.NETWORK_MANAGE}),
-}
+    code: str
+    label: str | Promise
+    roles: frozenset[str]
+    scope: Literal["clinic", "network"] = "clinic"
+
+    def __post_init__(self) -> None:
+        allowed = CLINIC_ROLES if self.scope == "clinic" else NETWORK_ROLES
+        unknown = set(self.roles) - allowed
+        if unknown:
+            raise ValueError(f"{self.code}: {sorted(unknown)} are not {self.scope} roles")
+        if "." not in self.code:
+            raise ValueError(f"{self.code}: a permission code is namespaced, e.g. 'screening.manage'")
+
+
+_REGISTRY: dict[str, Permission] = {}
+_BY_ROLE: dict[str, frozenset[str]] = {}
+
+
+def register(permission: Permission) -> str:
+    """Add a permission to the registry (domains do it through :class:`PermissionSet`)."""
+    known = _REGISTRY.get(permission.code)
+    if known is not None and known != permission:
+        raise ValueError(f"permission {permission.code} is declared twice")
+    _REGISTRY[permission.code] = permission
+    _BY_ROLE.clear()
+    return permission.code
+
+
+def permission(
+    code: str,
+    label: str | Promise,
+    *,
+    roles: Iterable[str],
+    scope: Literal["clinic", "network"] = "clinic",
+) -> str:
+    """Declare a permission (in a domain's ``permissions`` module) and return its code, the
+    string a view and ``Actor.can`` take."""
+    return register(Permission(code, label, frozenset(roles), scope))
+
+
+def all_permissions() -> dict[str, Permission]:
+    """Every declared permission by code (every app's ``permissions`` module is imported when
+    Django starts)."""
+    return dict(_REGISTRY)
+
+
+def role_permissions(role: str) -> frozenset[str]:
+    """The codes ``role`` holds."""
+    if not _BY_ROLE:
+        table: dict[str, set[str]] = {r: set() for r in Role.values}
+        for permission in _REGISTRY.values():
+            for holder in permission.roles:
+                table[holder].add(permission.code)
+        _BY_ROLE.update({r: frozenset(codes) for r, codes in table.items()})
+    return _BY_ROLE[role]
 
 
 def permissions_for(roles: Iterable[str]) -> frozenset[str]:
     """The union of the permissions of ``roles``."""
     granted: set[str] = set()
     for role in roles:
-        granted |= ROLE_PERMISSIONS[role]
+        granted |= role_permissions(role)
     return frozenset(granted)
+
+
+def label_of(code: str) -> str:
+    permission = _REGISTRY.get(code)
+    return str(permission.label) if permission else code

@@ -12,10 +12,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from dyadcare.families.models import Caregiver, CareRelationship, Child
+from dyadcare.families.permissions import FamilyPerm
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record, audit_record_many
 from dyadcare.tenancy.models import Clinic
-from dyadcare.tenancy.roles import Perm
 from dyadcare.touchpoints.bundles import Bundle, Rule
 from dyadcare.touchpoints.due import DueReport, PastVisit, due_on
 from dyadcare.touchpoints.huddle import HUDDLE_PROVIDERS, HuddleNote
@@ -77,7 +77,7 @@ class ChildSchedule:
 def child_schedule_get(*, actor: Actor, child: Child) -> ChildSchedule:
     """The child's touchpoints, visits and what is due today (the child's read is audited by
     the caller that loaded the child)."""
-    actor.require(Perm.FAMILY_VIEW)
+    actor.require(FamilyPerm.VIEW)
     today = timezone.localdate()
     visits = list(Visit.objects.filter(child=child).select_related("clinician").order_by("-scheduled_for"))
     history = [
@@ -100,7 +100,7 @@ def child_schedule_get(*, actor: Actor, child: Child) -> ChildSchedule:
 
 
 def visit_get(*, actor: Actor, visit_id: uuid.UUID | str) -> Visit:
-    actor.require(Perm.FAMILY_VIEW)
+    actor.require(FamilyPerm.VIEW)
     try:
         visit = Visit.objects.select_related("child", "clinician").get(pk=visit_id)
     except (Visit.DoesNotExist, ValueError) as exc:
@@ -163,7 +163,7 @@ class HuddleDay:
 def huddle_day(*, actor: Actor, day: date) -> HuddleDay:
     """Every visit of the clinic's day with the child's age, what is due and overdue, and the
     notes other domains add. A fixed number of queries, whatever the number of visits."""
-    actor.require(Perm.FAMILY_VIEW)
+    actor.require(FamilyPerm.VIEW)
     assert actor.clinic is not None
     start, end = day_bounds(day)
     visits = list(

@@ -18,9 +18,9 @@ from dyadcare.families.models import Child
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record, audit_record_many
 from dyadcare.tenancy.models import Clinic, User
-from dyadcare.tenancy.roles import Perm
 from dyadcare.touchpoints.bundles import ANY, all_categories
 from dyadcare.touchpoints.models import ScheduleRule, Visit
+from dyadcare.touchpoints.permissions import VisitPerm
 from dyadcare.touchpoints.schedule import TOUCHPOINT_KEYS, touchpoint_on
 
 Status = Visit.Status
@@ -42,7 +42,7 @@ def visit_schedule(
     source: str = Visit.Source.STAFF,
 ) -> Visit:
     """Book a visit. ``touchpoint=None`` picks the touchpoint whose window holds the day."""
-    actor.require(Perm.VISIT_MANAGE)
+    actor.require(VisitPerm.MANAGE)
     actor.require_clinic(child.clinic_id)
     visit = Visit(
         clinic_id=child.clinic_id,
@@ -70,7 +70,7 @@ def _locked(visit: Visit) -> Visit:
 
 
 def _transition(actor: Actor, visit: Visit, allowed_from: Iterable[str], to: str) -> Visit:
-    actor.require(Perm.VISIT_MANAGE)
+    actor.require(VisitPerm.MANAGE)
     actor.require_clinic(visit.clinic_id)
     current = _locked(visit)
     if current.status not in allowed_from:
@@ -181,7 +181,7 @@ def appointments_import(*, actor: Actor, clinic: Clinic, text: str) -> ImportRes
     """Book the appointments in a CSV (columns date, time, mrn, and optionally touchpoint and
     clinician username). Each bad row is reported by line number and reason; good rows are
     booked."""
-    actor.require(Perm.VISIT_MANAGE)
+    actor.require(VisitPerm.MANAGE)
     actor.require_clinic(clinic.pk)
     result = ImportResult()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
@@ -283,7 +283,7 @@ def schedule_rule_set(
     label: str = "",
 ) -> ScheduleRule:
     """Choose the instruments for a category at a touchpoint (or ``*``), or add a category."""
-    actor.require(Perm.SCHEDULE_CONFIGURE)
+    actor.require(VisitPerm.SCHEDULE_CONFIGURE)
     actor.require_clinic(clinic.pk)
     if touchpoint != ANY and touchpoint not in TOUCHPOINT_KEYS:
         raise ValidationError({"touchpoint": [_("Choose a touchpoint from the list.")]})
@@ -312,7 +312,7 @@ def schedule_rule_set(
 
 @transaction.atomic
 def schedule_rule_remove(*, actor: Actor, rule: ScheduleRule) -> None:
-    actor.require(Perm.SCHEDULE_CONFIGURE)
+    actor.require(VisitPerm.SCHEDULE_CONFIGURE)
     actor.require_clinic(rule.clinic_id)
     audit_record(actor=actor, action=Action.DELETE, obj=rule, summary=f"{rule.category}@{rule.touchpoint}")
     rule.delete()

@@ -16,7 +16,7 @@ from dyadcare.families.choices import (
 )
 from dyadcare.families.models import Caregiver, Child
 from dyadcare.families.rules import GestationalAge, RuleError, parse_gestational_age
-from dyadcare.tenancy.models import AuditEvent
+from dyadcare.tenancy import auditactions
 
 
 class DateInput(forms.DateInput):
@@ -135,7 +135,7 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Action"),
         required=False,
-        choices=[("", _("Any action")), *list(AuditEvent.Action.choices)],
+        choices=lambda: [("", _("Any action")), *auditactions.choices()],
     )
     object_id = forms.CharField(label=_("Record id"), required=False, max_length=64)
     since = forms.DateField(label=_("From"), required=False, widget=DateInput())

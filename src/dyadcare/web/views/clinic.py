@@ -14,14 +14,14 @@ from django.views.decorators.http import require_GET
 
 from dyadcare.tenancy.audit import Action, audit_csv_rows, audit_record, audit_search
 from dyadcare.tenancy.models import AuditEvent
-from dyadcare.tenancy.roles import Perm
+from dyadcare.tenancy.permissions import TenancyPerm
 from dyadcare.tenancy.scope import clinic_scope
 from dyadcare.tenancy.selectors import clinic_staff
 from dyadcare.web.access import StaffRequest, clinic_view
 from dyadcare.web.forms import AuditFilterForm
 
 
-@clinic_view(Perm.STAFF_VIEW, phi="none")
+@clinic_view(TenancyPerm.STAFF_VIEW, phi="none")
 @require_GET
 def staff_list(request: HttpRequest) -> HttpResponse:
     req = cast(StaffRequest, request)
@@ -40,7 +40,7 @@ def _filtered(req: StaffRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]
     return form, events
 
 
-@clinic_view(Perm.AUDIT_VIEW, phi="read")
+@clinic_view(TenancyPerm.AUDIT_VIEW, phi="read")
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Search the clinic's audit log: who read or changed which record, when, from where."""
@@ -53,7 +53,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(req, "web/audit/log.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
-@clinic_view(Perm.AUDIT_VIEW, phi="read")
+@clinic_view(TenancyPerm.AUDIT_VIEW, phi="read")
 @require_GET
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered audit log as CSV."""

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dyadcare.families import selectors, services
 from dyadcare.families.choices import RACE_ETHNICITY_WITH_DECLINED
 from dyadcare.families.models import Caregiver, Child
-from dyadcare.tenancy.roles import Perm
+from dyadcare.families.permissions import FamilyPerm
 from dyadcare.touchpoints.selectors import child_schedule_get
 from dyadcare.web.access import StaffRequest, clinic_view
 from dyadcare.web.forms import CaregiverForm, ChildForm, RelationshipForm
@@ -37,7 +37,7 @@ def _save(form: Any, save: Any) -> Any:
         return None
 
 
-@clinic_view(Perm.FAMILY_VIEW, phi="read")
+@clinic_view(FamilyPerm.VIEW, phi="read")
 @require_GET
 def child_list(request: HttpRequest) -> HttpResponse:
     """The clinic's children with a search box; htmx swaps in the results as one types."""
@@ -50,7 +50,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@clinic_view(Perm.FAMILY_VIEW, phi="read")
+@clinic_view(FamilyPerm.VIEW, phi="read")
 @require_GET
 def child_detail(request: HttpRequest, child_id: str) -> HttpResponse:
     req = _staff(request)
@@ -75,13 +75,13 @@ def child_detail(request: HttpRequest, child_id: str) -> HttpResponse:
     )
 
 
-@clinic_view(Perm.FAMILY_EDIT, phi="write")
+@clinic_view(FamilyPerm.EDIT, phi="write")
 @require_http_methods(["GET", "POST"])
 def child_create(request: HttpRequest) -> HttpResponse:
     return _child_form(_staff(request), Child(clinic=_staff(request).clinic), sibling_of=None)
 
 
-@clinic_view(Perm.FAMILY_EDIT, phi="read")
+@clinic_view(FamilyPerm.EDIT, phi="read")
 @require_http_methods(["GET", "POST"])
 def child_add_sibling(request: HttpRequest, child_id: str) -> HttpResponse:
     """Register a brother or sister: same household, family name and language, and the
@@ -99,7 +99,7 @@ def child_add_sibling(request: HttpRequest, child_id: str) -> HttpResponse:
     return _child_form(req, child, sibling_of=sibling)
 
 
-@clinic_view(Perm.FAMILY_EDIT, phi="read")
+@clinic_view(FamilyPerm.EDIT, phi="read")
 @require_http_methods(["GET", "POST"])
 def child_edit(request: HttpRequest, child_id: str) -> HttpResponse:
     req = _staff(request)
@@ -155,7 +155,7 @@ def _child_form(req: StaffRequest, child: Child, *, sibling_of: Child | None) ->
     )
 
 
-@clinic_view(Perm.FAMILY_EDIT, phi="read")
+@clinic_view(FamilyPerm.EDIT, phi="read")
 @require_http_methods(["GET", "POST"])
 def caregiver_add(request: HttpRequest, child_id: str) -> HttpResponse:
     """Add a caregiver to a child: a new person, or one the clinic already knows."""
@@ -193,7 +193,7 @@ def caregiver_add(request: HttpRequest, child_id: str) -> HttpResponse:
     )
 
 
-@clinic_view(Perm.FAMILY_EDIT, phi="write")
+@clinic_view(FamilyPerm.EDIT, phi="write")
 @require_POST
 def caregiver_link_existing(request: HttpRequest, child_id: str, caregiver_id: str) -> HttpResponse:
     req = _staff(request)
@@ -208,7 +208,7 @@ def caregiver_link_existing(request: HttpRequest, child_id: str, caregiver_id: s
     return redirect("web:child_detail", clinic_slug=req.clinic.slug, child_id=child.pk)
 
 
-@clinic_view(Perm.FAMILY_EDIT, phi="read")
+@clinic_view(FamilyPerm.EDIT, phi="read")
 @require_http_methods(["GET", "POST"])
 def relationship_edit(request: HttpRequest, child_id: str, link_id: str) -> HttpResponse:
     """Change how a caregiver is related to a child, or remove the link."""
@@ -239,7 +239,7 @@ def relationship_edit(request: HttpRequest, child_id: str, link_id: str) -> Http
     return render(req, "web/caregivers/relationship.html", {"child": child, "link": link, "form": form})
 
 
-@clinic_view(Perm.FAMILY_VIEW, phi="read")
+@clinic_view(FamilyPerm.VIEW, phi="read")
 @require_GET
 def caregiver_detail(request: HttpRequest, caregiver_id: str) -> HttpResponse:
     req = _staff(request)
@@ -248,7 +248,7 @@ def caregiver_detail(request: HttpRequest, caregiver_id: str) -> HttpResponse:
     return render(req, "web/caregivers/detail.html", {"caregiver": caregiver, "links": links})
 
 
-@clinic_view(Perm.FAMILY_EDIT, phi="read")
+@clinic_view(FamilyPerm.EDIT, phi="read")
 @require_http_methods(["GET", "POST"])
 def caregiver_edit(request: HttpRequest, caregiver_id: str) -> HttpResponse:
     req = _staff(request)

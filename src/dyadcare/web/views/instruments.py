@@ -20,7 +20,7 @@ from dyadcare.instruments import describe, registry, services
 from dyadcare.instruments.engine import InputError, Instrument
 from dyadcare.instruments.engine.textfile import needs_option_labels
 from dyadcare.instruments.models import ClinicItemText, ClinicParameter
-from dyadcare.tenancy.roles import Perm
+from dyadcare.instruments.permissions import InstrumentPerm
 from dyadcare.web.access import StaffRequest, clinic_view
 from dyadcare.web.instrument_forms import ItemTextForm, ParametersForm
 
@@ -56,7 +56,7 @@ def _summary(instrument: Instrument) -> dict[str, Any]:
     }
 
 
-@clinic_view(Perm.INSTRUMENTS_VIEW, phi="none")
+@clinic_view(InstrumentPerm.VIEW, phi="none")
 @require_GET
 def instrument_list(request: HttpRequest) -> HttpResponse:
     req = cast(StaffRequest, request)
@@ -69,7 +69,7 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
         {
             "screens": screens,
             "surveillance": surveillance,
-            "can_manage": req.actor.can(Perm.INSTRUMENTS_MANAGE),
+            "can_manage": req.actor.can(InstrumentPerm.MANAGE),
         },
     )
 
@@ -104,7 +104,7 @@ def _item_rows(instrument: Instrument) -> list[dict[str, Any]]:
     return rows
 
 
-@clinic_view(Perm.INSTRUMENTS_VIEW, phi="none")
+@clinic_view(InstrumentPerm.VIEW, phi="none")
 @require_GET
 def instrument_detail(request: HttpRequest, instrument_id: str) -> HttpResponse:
     req = cast(StaffRequest, request)
@@ -138,7 +138,7 @@ def instrument_detail(request: HttpRequest, instrument_id: str) -> HttpResponse:
             "texts": list(texts),
             "terms": instrument.licence_terms.get(language, instrument.licence_terms["en"]),
             "notes": instrument.notes.get(language, instrument.notes.get("en", "")),
-            "can_manage": req.actor.can(Perm.INSTRUMENTS_MANAGE),
+            "can_manage": req.actor.can(InstrumentPerm.MANAGE),
         },
     )
 
@@ -153,7 +153,7 @@ def _example(instrument: Instrument) -> dict[str, Any]:
     return {"instrument": instrument.id, "language": "es", "items": rows}
 
 
-@clinic_view(Perm.INSTRUMENTS_MANAGE, phi="none")
+@clinic_view(InstrumentPerm.MANAGE, phi="none")
 @require_http_methods(["GET", "POST"])
 def instrument_text(request: HttpRequest, instrument_id: str) -> HttpResponse:
     """Upload the clinic's licensed item text of a clinic-supplied instrument, per language."""
@@ -206,7 +206,7 @@ def instrument_text(request: HttpRequest, instrument_id: str) -> HttpResponse:
     )
 
 
-@clinic_view(Perm.INSTRUMENTS_MANAGE, phi="none")
+@clinic_view(InstrumentPerm.MANAGE, phi="none")
 @require_http_methods(["GET", "POST"])
 def instrument_parameters(request: HttpRequest, instrument_id: str) -> HttpResponse:
     """Change the clinic's values of an instrument's configurable parameters."""

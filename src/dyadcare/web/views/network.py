@@ -9,11 +9,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from dyadcare.families.aggregates import network_clinic_counts
-from dyadcare.tenancy.roles import Perm
+from dyadcare.tenancy.permissions import TenancyPerm
 from dyadcare.web.access import StaffRequest, network_view
 
 
-@network_view(Perm.NETWORK_AGGREGATE_VIEW)
+@network_view(TenancyPerm.NETWORK_AGGREGATE_VIEW)
 @require_GET
 def network_home(request: HttpRequest) -> HttpResponse:
     req = cast(StaffRequest, request)

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dyadcare.families.models import CareRelationship
+from dyadcare.families.permissions import FamilyPerm
 from dyadcare.instruments import describe
 from dyadcare.screening import selectors, services
 from dyadcare.screening.models import ScreeningSession
+from dyadcare.screening.permissions import ScreeningPerm
 from dyadcare.screening.plan import load
-from dyadcare.tenancy.roles import Perm
 from dyadcare.touchpoints import selectors as visit_selectors
 from dyadcare.web.access import StaffRequest, clinic_view, redirect_back
 
@@ -48,7 +49,7 @@ def _back_to_visit(req: StaffRequest, visit_id: object) -> HttpResponse:
     return redirect("web:visit_screening", clinic_slug=req.clinic.slug, visit_id=visit_id)
 
 
-@clinic_view(Perm.FAMILY_VIEW, phi="read")
+@clinic_view(FamilyPerm.VIEW, phi="read")
 @require_GET
 def visit_screening(request: HttpRequest, visit_id: str) -> HttpResponse:
     """The visit's screening: what is due, sessions in progress, results and flags."""
@@ -89,7 +90,7 @@ def visit_screening(request: HttpRequest, visit_id: str) -> HttpResponse:
     )
 
 
-@clinic_view(Perm.SCREENING_MANAGE, phi="write")
+@clinic_view(ScreeningPerm.MANAGE, phi="write")
 @require_POST
 def screening_start(request: HttpRequest, visit_id: str) -> HttpResponse:
     """Open a session and send its link (text or email), or hand the tablet over."""
@@ -147,7 +148,7 @@ def _deliver(req: StaffRequest, session: ScreeningSession, token: str, action: s
     return _back_to_visit(req, session.visit_id)
 
 
-@clinic_view(Perm.SCREENING_MANAGE, phi="write")
+@clinic_view(ScreeningPerm.MANAGE, phi="write")
 @require_POST
 def session_update(request: HttpRequest, session_id: str) -> HttpResponse:
     """Resend a link, reopen on the tablet, close a session or score its saved answers."""
@@ -175,7 +176,7 @@ def session_update(request: HttpRequest, session_id: str) -> HttpResponse:
     return _back_to_visit(req, session.visit_id)
 
 
-@clinic_view(Perm.SCREENING_MANAGE, phi="read")
+@clinic_view(ScreeningPerm.MANAGE, phi="read")
 @require_GET
 def session_tablet(request: HttpRequest, session_id: str) -> HttpResponse:
     """Hand the clinic tablet to the family: the link opens once from here."""
@@ -185,7 +186,7 @@ def session_tablet(request: HttpRequest, session_id: str) -> HttpResponse:
     return render(req, "web/screening/kiosk.html", {"session": session, "token": token})
 
 
-@clinic_view(Perm.SCREENING_MANAGE, phi="write")
+@clinic_view(ScreeningPerm.MANAGE, phi="write")
 @require_POST
 def scores_enter(request: HttpRequest, visit_id: str, instrument_id: str) -> HttpResponse:
     """Staff enter a score-only instrument's results (ASQ-3 areas and zones, ASQ:SE-2)."""
@@ -222,7 +223,7 @@ def scores_enter(request: HttpRequest, visit_id: str, instrument_id: str) -> Htt
     return _back_to_visit(req, visit.pk)
 
 
-@clinic_view(Perm.ALERT_ACKNOWLEDGE, phi="write")
+@clinic_view(ScreeningPerm.ALERT_ACKNOWLEDGE, phi="write")
 @require_POST
 def flag_acknowledge(request: HttpRequest, flag_id: str) -> HttpResponseBase:
     req = _staff(request)
@@ -236,7 +237,7 @@ def flag_acknowledge(request: HttpRequest, flag_id: str) -> HttpResponseBase:
     return redirect_back(req, _back_to_visit(req, flag.visit_id))
 
 
-@clinic_view(Perm.FAMILY_VIEW, phi="read")
+@clinic_view(FamilyPerm.VIEW, phi="read")
 @require_GET
 def alerts(request: HttpRequest) -> HttpResponse:
     """Every open safety alert and follow-up of the clinic, oldest alert first."""
@@ -245,7 +246,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
     return render(req, "web/screening/alerts.html", {"flags": flags})
 
 
-@clinic_view(Perm.FAMILY_VIEW, phi="none")
+@clinic_view(FamilyPerm.VIEW, phi="none")
 @require_GET
 def alert_banner(request: HttpRequest) -> HttpResponse:
     """The clinic-wide banner (htmx polls it): counts only, no names."""
@@ -254,7 +255,7 @@ def alert_banner(request: HttpRequest) -> HttpResponse:
     return render(req, "web/screening/_banner.html", {"summary": summary})
 
 
-@clinic_view(Perm.FAMILY_VIEW, phi="read")
+@clinic_view(FamilyPerm.VIEW, phi="read")
 @require_GET
 def family_summary(request: HttpRequest, visit_id: str) -> HttpResponse:
     """A printable summary for the family: results about the child only. Results about a

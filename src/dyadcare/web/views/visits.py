@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dyadcare.families import selectors as family_selectors
-from dyadcare.tenancy.roles import Perm
+from dyadcare.families.permissions import FamilyPerm
 from dyadcare.touchpoints import selectors, services
 from dyadcare.touchpoints.models import ScheduleRule
+from dyadcare.touchpoints.permissions import VisitPerm
 from dyadcare.touchpoints.schedule import TOUCHPOINT_KEYS, touchpoints
 from dyadcare.web.access import StaffRequest, clinic_view, redirect_back
 from dyadcare.web.forms import AppointmentImportForm, ScheduleRuleForm, VisitCompleteForm, VisitForm
@@ -32,7 +33,7 @@ def _language() -> str:
     return (get_language() or "en").split("-")[0]
 
 
-@clinic_view(Perm.FAMILY_VIEW, phi="read")
+@clinic_view(FamilyPerm.VIEW, phi="read")
 @require_GET
 def huddle(request: HttpRequest) -> HttpResponse:
     """The clinic day at a glance: every visit, the child's age, what is due and overdue."""
@@ -64,7 +65,7 @@ def huddle(request: HttpRequest) -> HttpResponse:
     )
 
 
-@clinic_view(Perm.VISIT_MANAGE, phi="read")
+@clinic_view(VisitPerm.MANAGE, phi="read")
 @require_http_methods(["GET", "POST"])
 def visit_schedule(request: HttpRequest, child_id: str) -> HttpResponse:
     req = _staff(request)
@@ -97,7 +98,7 @@ def visit_schedule(request: HttpRequest, child_id: str) -> HttpResponse:
     return render(req, "web/visits/schedule.html", {"child": child, "form": form}, status=status)
 
 
-@clinic_view(Perm.FAMILY_VIEW, phi="read")
+@clinic_view(FamilyPerm.VIEW, phi="read")
 @require_GET
 def visit_detail(request: HttpRequest, visit_id: str) -> HttpResponse:
     req = _staff(request)
@@ -123,7 +124,7 @@ def visit_detail(request: HttpRequest, visit_id: str) -> HttpResponse:
     )
 
 
-@clinic_view(Perm.VISIT_MANAGE, phi="write")
+@clinic_view(VisitPerm.MANAGE, phi="write")
 @require_POST
 def visit_update(request: HttpRequest, visit_id: str) -> HttpResponseBase:
     """Check in, close (with the screenings done), mark missed or cancel a visit."""
@@ -151,7 +152,7 @@ def visit_update(request: HttpRequest, visit_id: str) -> HttpResponseBase:
     return redirect_back(req, redirect("web:visit_detail", clinic_slug=req.clinic.slug, visit_id=visit.pk))
 
 
-@clinic_view(Perm.VISIT_MANAGE, phi="write")
+@clinic_view(VisitPerm.MANAGE, phi="write")
 @require_http_methods(["GET", "POST"])
 def appointments_import(request: HttpRequest) -> HttpResponse:
     """Book a clinic day's appointments from a CSV file; bad rows are listed by line."""
@@ -182,7 +183,7 @@ def appointments_import(request: HttpRequest) -> HttpResponse:
     )
 
 
-@clinic_view(Perm.SCHEDULE_CONFIGURE, phi="none")
+@clinic_view(VisitPerm.SCHEDULE_CONFIGURE, phi="none")
 @require_http_methods(["GET", "POST"])
 def schedule_settings(request: HttpRequest) -> HttpResponse:
     """The clinic's screening bundle: instruments for each category at each touchpoint."""

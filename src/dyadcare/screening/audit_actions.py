@@ -1,0 +1,20 @@
+"""What the audit log says of screening, in the domain's own words."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from dyadcare.tenancy.auditactions import action
+
+
+class ScreeningAction:
+    LINK_ISSUED = action("screening.link_issued", _("Issued a new family link"))
+    LINK_SENT = action("screening.link_sent", _("Sent a family link"))
+    DOB_CONFIRMED = action(
+        "screening.dob_confirmed", _("Family confirmed the date of birth"), kind="security"
+    )
+    DOB_FAILED = action("screening.dob_failed", _("Wrong date of birth on a family link"), kind="security")
+    SUBMITTED = action("screening.submitted", _("Family sent the answers"))
+    CLOSED = action("screening.closed", _("Closed a screening"))
+    FLAG_RESOLVED = action("screening.flag_resolved", _("Acknowledged an alert or follow-up"))
+    ALERT_ESCALATED = action("screening.alert_escalated", _("Escalated an unacknowledged alert"))
