@@ -118,8 +118,8 @@ def main() -> None:
 
     from dyadcare.families.models import CareRelationship
     from dyadcare.screening import services
+    from dyadcare.screening.internal.plan import visit_plan
     from dyadcare.screening.models import ScreeningResult, ScreeningSession
-    from dyadcare.screening.plan import visit_plan
     from dyadcare.tenancy.actor import Actor
     from dyadcare.tenancy.models import Clinic, User
     from dyadcare.tenancy.roles import Role

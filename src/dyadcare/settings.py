@@ -56,11 +56,15 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "dyadcare.tenancy",
+    "dyadcare.publiclinks",
     "dyadcare.families",
     "dyadcare.instruments",
     "dyadcare.touchpoints",
     "dyadcare.screening",
     "dyadcare.web",
+    "dyadcare.family_pages",
+    "dyadcare.api",
+    "dyadcare.ops",
     "dyadcare.demo",
 ]
 

@@ -1,8 +1,17 @@
+"""The root URLconf: one interface per audience, side by side.
+
+- ``/`` the staff pages (``web``), behind a login;
+- ``/f/<token>/`` the family's pages (``family_pages``), reached by a link, no account;
+- ``/fhir/R4/`` reserved for the FHIR API (``api``).
+"""
+
 from __future__ import annotations
 
 from django.urls import include, path
 
 urlpatterns = [
+    path("f/<str:token>/", include("dyadcare.family_pages.urls")),
+    path("fhir/R4/", include("dyadcare.api.urls")),
     path("", include("dyadcare.web.urls")),
 ]
 

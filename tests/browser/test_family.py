@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from dyadcare.publiclinks.models import LinkAttempt
 from dyadcare.screening import services
-from dyadcare.screening.models import Flag, LinkAttempt, ScreeningResult, ScreeningSession
+from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.scope import clinic_scope, unscoped
 from tests import factories

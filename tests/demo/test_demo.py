@@ -106,7 +106,8 @@ def test_stats_prints_one_json_object(db: None) -> None:
 
 
 def test_demo_history_has_visits_results_and_open_alerts(db: None) -> None:
-    from dyadcare.instruments import engine, registry
+    from dyadcare.instruments import engine
+    from dyadcare.instruments.internal import registry
     from dyadcare.screening.models import Flag, ScreeningResult
     from dyadcare.touchpoints.models import Visit
 

@@ -13,8 +13,9 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from dyadcare.publiclinks.models import LinkAttempt
 from dyadcare.screening import services
-from dyadcare.screening.models import LinkAttempt, ScreeningResult, ScreeningSession
+from dyadcare.screening.models import ScreeningResult, ScreeningSession
 from dyadcare.tenancy.scope import clinic_scope, unscoped
 from dyadcare.touchpoints.models import Visit
 from tests.factories import ClinicWorld

@@ -12,8 +12,9 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from django.utils import timezone
 
+from dyadcare.publiclinks.models import LinkAttempt
 from dyadcare.screening import services
-from dyadcare.screening.models import LinkAttempt, ScreeningSession
+from dyadcare.screening.models import ScreeningSession
 from dyadcare.tenancy.scope import clinic_scope, unscoped
 from dyadcare.touchpoints.models import Visit
 from tests.factories import ClinicWorld
@@ -90,13 +91,13 @@ def test_every_family_page_is_light(world: ClinicWorld, two_month_visit: Visit) 
     for name, html in pages.items():
         total, assets = weight(html)
         report.append(f"{name}: {total} bytes")
-        assert assets == ["/static/web/family.css", "/static/web/family.js"], name
+        assert assets == ["/static/family_pages/family.css", "/static/family_pages/family.js"], name
         assert total < LIMIT, f"{name}: {total} bytes gzipped"
     print("family pages, HTML + CSS + JS gzipped:", "; ".join(report))
 
 
 def test_the_family_assets_are_small_and_self_contained() -> None:
-    for name in ("web/family.css", "web/family.js"):
+    for name in ("family_pages/family.css", "family_pages/family.js"):
         found = finders.find(name)
         assert found, name
         text = Path(str(found)).read_text(encoding="utf-8")

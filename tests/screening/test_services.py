@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from dyadcare.screening import services
+from dyadcare.screening.internal.plan import visit_plan
 from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
-from dyadcare.screening.plan import visit_plan
 from dyadcare.screening.senders import MemorySms
 from dyadcare.tenancy.scope import clinic_scope
 from dyadcare.touchpoints.models import Visit

@@ -9,13 +9,13 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from dyadcare.instruments import registry
+from dyadcare.instruments.internal import registry
 from dyadcare.screening import services
+from dyadcare.screening.internal.scoring import score_and_store
+from dyadcare.screening.internal.sensitivity import access
 from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
 from dyadcare.screening.permissions import ScreeningPerm
-from dyadcare.screening.scoring import score_and_store
 from dyadcare.screening.senders import MemorySms
-from dyadcare.screening.sensitivity import access
 from dyadcare.tenancy.roles import CLINIC_ROLES, role_permissions
 from dyadcare.tenancy.scope import clinic_scope, unscoped
 from dyadcare.touchpoints.models import Visit

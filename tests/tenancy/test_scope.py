@@ -65,7 +65,7 @@ def test_only_operator_tools_turn_the_scope_off() -> None:
     allowed = {
         "tenancy/scope.py",
         "demo/generate.py",
-        "web/management/commands/stats.py",
+        "families/selectors.py",
         # A family link names its session: the token is the scope.
         "screening/services.py",
         # The escalation job finds an alert's clinic from the alert id.

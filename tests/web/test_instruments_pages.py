@@ -8,7 +8,7 @@ import json
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from dyadcare.instruments import registry
+from dyadcare.instruments.internal import registry
 from dyadcare.instruments.models import ClinicItemText, ClinicParameter
 from dyadcare.tenancy import auditactions
 from dyadcare.tenancy.models import AuditEvent

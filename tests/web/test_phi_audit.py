@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from dyadcare.tenancy.models import AuditEvent, User
 from dyadcare.tenancy import auditactions
+from dyadcare.tenancy.models import AuditEvent, User
 from dyadcare.tenancy.roles import role_permissions
 from dyadcare.tenancy.scope import unscoped
 from tests.factories import ClinicWorld, login

@@ -21,10 +21,11 @@ from django.utils import timezone
 from dyadcare.demo.families import NAMESPACE
 from dyadcare.demo.fastinsert import fast_insert
 from dyadcare.families.models import CareRelationship
-from dyadcare.instruments import engine, registry
+from dyadcare.instruments import engine
 from dyadcare.instruments.engine import Instrument
+from dyadcare.instruments.internal import registry
+from dyadcare.screening.internal.scoring import flags_for, labels
 from dyadcare.screening.models import Flag, ScreeningResult
-from dyadcare.screening.scoring import flags_for, labels
 from dyadcare.tenancy.models import Membership
 from dyadcare.tenancy.roles import Role
 from dyadcare.touchpoints.bundles import Bundle

@@ -14,7 +14,7 @@ from typing import TypeVar
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from dyadcare.families.models import Caregiver, CareRelationship, Child
+from dyadcare.families.models import Caregiver, CareRelationship, Child, Household
 from dyadcare.families.permissions import FamilyPerm
 from dyadcare.families.rules import RuleError, normalize_medi_cal_id, search_key
 from dyadcare.tenancy.actor import Actor
@@ -146,3 +146,23 @@ def _get_or_404(model: type[_M], pk: uuid.UUID | str) -> _M:
         return model.objects.get(pk=pk)
     except (model.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
+
+
+def record_counts() -> dict[str, int]:
+    """Counts of the main records across every clinic, for operators: numbers only, no
+    record content."""
+    from dyadcare.tenancy.models import AuditEvent, Clinic, Membership, Network, User
+    from dyadcare.tenancy.scope import unscoped
+
+    with unscoped("record counts for operators: numbers only, no record content"):
+        return {
+            "networks": Network.objects.count(),
+            "clinics": Clinic.objects.count(),
+            "staff": User.objects.filter(memberships__active=True).distinct().count(),
+            "memberships": Membership.objects.filter(active=True).count(),
+            "households": Household.objects.count(),
+            "children": Child.objects.count(),
+            "caregivers": Caregiver.objects.count(),
+            "care_relationships": CareRelationship.objects.count(),
+            "audit_events": AuditEvent.objects.count(),
+        }

@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from dyadcare.instruments import registry
 from dyadcare.instruments.audit_actions import InstrumentAction
 from dyadcare.instruments.engine import DefinitionError, InputError, Instrument
 from dyadcare.instruments.engine.textfile import ItemText
+from dyadcare.instruments.internal import registry
 from dyadcare.instruments.models import ClinicItemText, ClinicParameter
 from dyadcare.instruments.permissions import InstrumentPerm
 from dyadcare.tenancy.actor import Actor

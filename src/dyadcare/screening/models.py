@@ -154,17 +154,3 @@ class Message(ClinicScopedModel):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.status}"
-
-
-class LinkAttempt(models.Model):
-    """A request with a family link that matched no session: counted per address to slow
-    down anyone guessing links."""
-
-    ip = models.GenericIPAddressField(null=True)
-    at = models.DateTimeField(db_index=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["ip", "at"], name="link_attempt_ip_at")]
-
-    def __str__(self) -> str:
-        return f"{self.ip} {self.at}"

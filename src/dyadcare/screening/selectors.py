@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from dyadcare.families.permissions import FamilyPerm
 from dyadcare.instruments.engine import Instrument
+from dyadcare.screening.internal.plan import InstrumentCache, Planned, load, visit_plan
+from dyadcare.screening.internal.sensitivity import Access, access
 from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
-from dyadcare.screening.plan import InstrumentCache, Planned, load, visit_plan
-from dyadcare.screening.sensitivity import Access, access
 from dyadcare.screening.tasks import escalate_overdue
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record, audit_record_many

@@ -20,13 +20,14 @@ from django.utils.translation import gettext as _
 
 from dyadcare.families.models import Caregiver, CareRelationship
 from dyadcare.instruments import engine
+from dyadcare.publiclinks import throttle
+from dyadcare.publiclinks.tokens import looks_like_token, new_token, token_hash
 from dyadcare.screening.audit_actions import ScreeningAction
-from dyadcare.screening.models import Flag, LinkAttempt, Message, ScreeningSession
+from dyadcare.screening.internal.plan import InstrumentCache, Planned, load, safety_items, visit_plan
+from dyadcare.screening.internal.scoring import Scored, score_and_store
+from dyadcare.screening.models import Flag, Message, ScreeningSession
 from dyadcare.screening.permissions import ScreeningPerm
-from dyadcare.screening.plan import InstrumentCache, Planned, load, safety_items, visit_plan
-from dyadcare.screening.scoring import Scored, score_and_store
 from dyadcare.screening.senders import SendError, send_email, send_sms
-from dyadcare.screening.tokens import looks_like_token, new_token, token_hash
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record
 from dyadcare.tenancy.scope import clinic_scope
@@ -36,8 +37,8 @@ from dyadcare.touchpoints.selectors import clinic_bundle
 Status = ScreeningSession.Status
 DOB_ATTEMPTS = 5
 DOB_LOCK_MINUTES = 15
-LINK_FAILURES_PER_ADDRESS = 20
-LINK_FAILURE_WINDOW_MINUTES = 10
+LINK_FAILURES_PER_ADDRESS = throttle.FAILURES_PER_ADDRESS
+LINK_FAILURE_WINDOW_MINUTES = throttle.WINDOW_MINUTES
 
 
 def _locked(session: ScreeningSession) -> ScreeningSession:
@@ -328,8 +329,7 @@ def family_session(token: str, *, ip: str | None) -> ScreeningSession:
     """The session a link opens. Raises LinkProblem; unknown links are counted per address
     and an address that keeps guessing is turned away for a while."""
     now = timezone.now()
-    window = now - timedelta(minutes=LINK_FAILURE_WINDOW_MINUTES)
-    if LinkAttempt.objects.filter(ip=ip, at__gte=window).count() >= LINK_FAILURES_PER_ADDRESS:
+    if throttle.is_throttled(kind="family", ip=ip):
         raise LinkProblem("throttled")
     session: ScreeningSession | None = None
     if looks_like_token(token):
@@ -341,7 +341,7 @@ def family_session(token: str, *, ip: str | None) -> ScreeningSession:
             .first()
         )
     if session is None:
-        LinkAttempt.objects.create(ip=ip, at=now)
+        throttle.record_unknown(kind="family", ip=ip)
         raise LinkProblem("unknown")
     if session.status == Status.SUBMITTED:
         raise LinkProblem("submitted", session)

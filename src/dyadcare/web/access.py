@@ -1,17 +1,17 @@
-"""How a view declares who may use it.
+"""How a staff page declares who may use it.
 
-Every URL the app serves is wrapped by exactly one of the decorators below, which attach an
-:class:`Access` rule to the view. A test walks every URL pattern, reads the rule, and proves
-that staff of another clinic get 404, a role without the permission gets 403 and a page
-marked ``phi`` leaves an audit entry, so a new view cannot skip the checks unnoticed.
+Every URL the staff interface serves is wrapped by exactly one of the decorators below, which
+attach an :class:`~dyadcare.tenancy.entry.Access` rule to the view. A test walks every URL
+pattern, reads the rule, and proves that staff of another clinic get 404, a role without the
+permission gets 403 and a page marked ``phi`` leaves an audit entry, so a new view cannot skip
+the checks unnoticed. ``clinic_view`` opens the clinic scope, once per request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import wraps
-from typing import Any, Literal
+from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -19,26 +19,22 @@ from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
 from dyadcare.tenancy.actor import Actor
+from dyadcare.tenancy.entry import Access, Phi, acting_in, clinic_entry, mark, network_entry
 from dyadcare.tenancy.models import Clinic, Network, User
 from dyadcare.tenancy.roles import permissions_for
-from dyadcare.tenancy.scope import clinic_scope
-from dyadcare.tenancy.selectors import clinic_roles, network_roles
 
-Scope = Literal["public", "staff", "clinic", "network"]
 View = Callable[..., HttpResponseBase]
 
-
-Phi = Literal["read", "write", "none"]
-
-
-@dataclass(frozen=True)
-class Access:
-    """``phi``: "read" for a page that shows a record about a person (its GET is audited),
-    "write" for one that only changes records (its POST is audited), "none" otherwise."""
-
-    scope: Scope
-    perm: str | None = None
-    phi: Phi = "none"
+__all__ = [
+    "Access",
+    "StaffRequest",
+    "View",
+    "clinic_view",
+    "network_view",
+    "public_view",
+    "redirect_back",
+    "staff_view",
+]
 
 
 class StaffRequest(HttpRequest):
@@ -48,10 +44,6 @@ class StaffRequest(HttpRequest):
     actor: Actor
     clinic: Clinic
     network: Network
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def actor_for(
@@ -64,20 +56,15 @@ def actor_for(
         clinic=clinic,
         network=network,
         roles=roles,
-        ip=_client_ip(request),
+        ip=request.META.get("REMOTE_ADDR") or None,
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         path=request.path,
     )
 
 
-def _mark(view: View, access: Access) -> View:
-    view.access = access  # type: ignore[attr-defined]
-    return view
-
-
 def public_view(view: View) -> View:
-    """Open to anyone: the login page, language switch, health check, family links."""
-    return _mark(view, Access(scope="public"))
+    """Open to anyone: the login page, language switch, health check."""
+    return mark(view, Access(scope="public"))
 
 
 def staff_view(view: View) -> View:
@@ -89,7 +76,7 @@ def staff_view(view: View) -> View:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
 
-    return _mark(wrapper, Access(scope="staff"))
+    return mark(wrapper, Access(scope="staff"))
 
 
 def clinic_view(perm: str, *, phi: Phi) -> Callable[[View], View]:
@@ -101,22 +88,21 @@ def clinic_view(perm: str, *, phi: Phi) -> Callable[[View], View]:
         def wrapper(request: HttpRequest, clinic_slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            clinic = Clinic.objects.select_related("network").filter(slug=clinic_slug).first()
-            roles = clinic_roles(request.user, clinic) if clinic else ()  # type: ignore[arg-type]
-            if clinic is None or not roles:
+            entry = clinic_entry(request.user, clinic_slug)  # type: ignore[arg-type]
+            if entry is None:
                 raise Http404
-            if perm not in permissions_for(roles):
+            if perm not in permissions_for(entry.roles):
                 raise PermissionDenied
+            clinic = entry.clinic
+            actor = actor_for(request, clinic=clinic, network=clinic.network, roles=entry.roles)
             request.clinic = clinic  # type: ignore[attr-defined]
             request.network = clinic.network  # type: ignore[attr-defined]
-            request.actor = actor_for(  # type: ignore[attr-defined]
-                request, clinic=clinic, network=clinic.network, roles=roles
-            )
+            request.actor = actor  # type: ignore[attr-defined]
             request.session["place"] = clinic.slug
-            with clinic_scope(clinic):
+            with acting_in(actor):
                 return view(request, *args, **kwargs)
 
-        return _mark(wrapper, Access(scope="clinic", perm=perm, phi=phi))
+        return mark(wrapper, Access(scope="clinic", perm=perm, phi=phi))
 
     return decorate
 
@@ -130,10 +116,10 @@ def network_view(perm: str) -> Callable[[View], View]:
         def wrapper(request: HttpRequest, network_slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            network = Network.objects.filter(slug=network_slug).first()
-            roles = network_roles(request.user, network) if network else ()  # type: ignore[arg-type]
-            if network is None or not roles:
+            entry = network_entry(request.user, network_slug)  # type: ignore[arg-type]
+            if entry is None:
                 raise Http404
+            network, roles = entry
             if perm not in permissions_for(roles):
                 raise PermissionDenied
             request.network = network  # type: ignore[attr-defined]
@@ -143,7 +129,7 @@ def network_view(perm: str) -> Callable[[View], View]:
             request.session["place"] = "n:" + network.slug
             return view(request, *args, **kwargs)
 
-        return _mark(wrapper, Access(scope="network", perm=perm))
+        return mark(wrapper, Access(scope="network", perm=perm))
 
     return decorate
 

@@ -71,5 +71,4 @@ urlpatterns = [
     path("healthz", auth.healthz, name="healthz"),
     path("c/<slug:clinic_slug>/", include(clinic_patterns)),
     path("n/<slug:network_slug>/", include(network_patterns)),
-    path("f/<str:token>/", include("dyadcare.web.family_urls")),
 ]

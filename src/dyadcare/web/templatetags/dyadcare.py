@@ -106,7 +106,7 @@ def instrument_title(instrument: Any) -> str:
 
 @register.filter
 def instrument_name(instrument_id: str) -> str:
-    from dyadcare.instruments import registry
+    from dyadcare.instruments.internal import registry
 
     instrument = registry.library().instruments.get(instrument_id)
     return str(instrument.title_in(_language())) if instrument else instrument_id

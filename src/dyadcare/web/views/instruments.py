@@ -16,9 +16,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dyadcare.instruments import describe, registry, services
+from dyadcare.instruments import describe, services
 from dyadcare.instruments.engine import InputError, Instrument
 from dyadcare.instruments.engine.textfile import needs_option_labels
+from dyadcare.instruments.internal import registry
 from dyadcare.instruments.models import ClinicItemText, ClinicParameter
 from dyadcare.instruments.permissions import InstrumentPerm
 from dyadcare.web.access import StaffRequest, clinic_view

@@ -19,9 +19,9 @@ from dyadcare.families.models import CareRelationship
 from dyadcare.families.permissions import FamilyPerm
 from dyadcare.instruments import describe
 from dyadcare.screening import selectors, services
+from dyadcare.screening.internal.plan import load
 from dyadcare.screening.models import ScreeningSession
 from dyadcare.screening.permissions import ScreeningPerm
-from dyadcare.screening.plan import load
 from dyadcare.touchpoints import selectors as visit_selectors
 from dyadcare.web.access import StaffRequest, clinic_view, redirect_back
 

@@ -1,7 +1,7 @@
 """The instruments a clinic uses: the bundled library with the clinic's licensed item text and
 parameter values applied. The screening sessions call this; views read through it too.
 
-    from dyadcare.instruments import registry
+    from dyadcare.instruments.internal import registry
     phq9 = registry.get("phq9", clinic=clinic)
     result = engine.score(phq9, engine.parse_answers(phq9, answers), language="es")
 """

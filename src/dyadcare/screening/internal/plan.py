@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dyadcare.instruments import registry
 from dyadcare.instruments.engine import InputError, Instrument
 from dyadcare.instruments.engine.library import MILESTONE_AGES
+from dyadcare.instruments.internal import registry
 from dyadcare.tenancy.models import Clinic
 from dyadcare.touchpoints.bundles import Bundle
 from dyadcare.touchpoints.models import Visit

@@ -20,33 +20,29 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import wraps
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.csrf import csrf_exempt
 
 from dyadcare.instruments.engine import AnswerItem, InputError, Instrument, form_model
 from dyadcare.instruments.models import ClinicItemText
+from dyadcare.publiclinks.http import LinkCookie, client_ip, link_page
 from dyadcare.screening import services
+from dyadcare.screening.internal.plan import load
 from dyadcare.screening.models import ScreeningSession
-from dyadcare.screening.plan import load
-from dyadcare.screening.tokens import token_hash
 from dyadcare.tenancy.actor import Actor
+from dyadcare.tenancy.entry import Access, mark
 from dyadcare.tenancy.scope import clinic_scope
-from dyadcare.web.access import View, public_view
 
-COOKIE = "dyadcare_family"
+COOKIE = LinkCookie(name="dyadcare_family", purpose="family")
 # How long a confirmed date of birth lets the questions show without asking again.
 VERIFIED_HOURS: dict[str, int] = {ScreeningSession.Mode.LINK: 24, ScreeningSession.Mode.KIOSK: 2}
 FETCH_HEADER = "X-Family-Fetch"
@@ -109,13 +105,13 @@ def _resume(session: ScreeningSession) -> Step:
 
 def _step_url(token: str, step: Step) -> str:
     if step.kind == "intro":
-        return reverse("web:family_intro", kwargs={"token": token, "instrument_id": step.instrument_id})
+        return reverse("family:intro", kwargs={"token": token, "instrument_id": step.instrument_id})
     if step.kind == "question":
         return reverse(
-            "web:family_question",
+            "family:question",
             kwargs={"token": token, "instrument_id": step.instrument_id, "number": step.number},
         )
-    return reverse("web:family_review", kwargs={"token": token})
+    return reverse("family:review", kwargs={"token": token})
 
 
 def _neighbours(session: ScreeningSession, current: Step) -> tuple[Step | None, Step | None]:
@@ -135,8 +131,7 @@ def _minutes(session: ScreeningSession) -> int:
 # Requests, cookies and headers ----------------------------------------------------------------
 
 
-def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+_ip = client_ip
 
 
 def _quiet_path(request: HttpRequest, token: str) -> str:
@@ -157,17 +152,9 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.headers.get(FETCH_HEADER) == "1"
 
 
-def _cookie_salt(token: str) -> str:
-    # Tied to this link: a new link (another token) asks for the date of birth again.
-    return f"dyadcare.family.{token_hash(token)}"
-
-
 def _verified_id(request: HttpRequest, token: str, hours: int) -> str | None:
     """The session this browser confirmed with this link, from the signed cookie."""
-    value = request.get_signed_cookie(
-        COOKIE, default=None, salt=_cookie_salt(token), max_age=timedelta(hours=hours)
-    )
-    return str(value) if value else None
+    return COOKIE.read(request, token, max_age=timedelta(hours=hours))
 
 
 def _verified(request: HttpRequest, session: ScreeningSession, token: str) -> bool:
@@ -180,52 +167,27 @@ def _remember(response: HttpResponse, session: ScreeningSession, token: str) -> 
     if session.mode != ScreeningSession.Mode.KIOSK:  # on a shared tablet: gone with the browser
         left = (session.token_expires_at - timezone.now()).total_seconds() if session.token_expires_at else 0
         max_age = max(60, min(int(left), VERIFIED_HOURS[ScreeningSession.Mode.LINK] * 3600))
-    response.set_signed_cookie(
-        COOKIE,
+    COOKIE.set(
+        response,
+        token,
         str(session.pk),
-        salt=_cookie_salt(token),
+        path=reverse("family:start", kwargs={"token": token}),
         max_age=max_age,
-        path=reverse("web:family_start", kwargs={"token": token}),
         secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-        samesite="Strict",
     )
 
 
 def _forget(response: HttpResponse, token: str) -> None:
-    response.delete_cookie(
-        COOKIE, path=reverse("web:family_start", kwargs={"token": token}), samesite="Strict"
-    )
+    COOKIE.forget(response, path=reverse("family:start", kwargs={"token": token}))
 
 
-def _from_this_site(request: HttpRequest) -> bool:
-    """A post the browser says came from another site, or whose origin names another host."""
-    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
-        return False
-    origin = request.headers.get("Origin")
-    if origin and origin != "null":
-        return urlsplit(origin).netloc == request.get_host()
-    return True
+def _refused(request: HttpRequest) -> HttpResponse:
+    return _render(request, "family_pages/unknown.html", {"refused": True}, language="en", status=403)
 
 
-def family_page(view: View) -> View:
-    """Headers for every family page, and the refusal of posts from other sites."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        response: HttpResponseBase
-        if request.method == "POST" and not _from_this_site(request):
-            response = _render(
-                request, "web/family/unknown.html", {"refused": True}, language="en", status=403
-            )
-        else:
-            response = view(request, token, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "no-referrer"
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
-
-    return public_view(csrf_exempt(wrapper))
+def family_page(view: Any) -> Any:
+    """A family page: the link machinery's headers and refusal of posts from other sites."""
+    return mark(link_page(_refused)(view), Access(scope="link"))
 
 
 def _render(
@@ -274,7 +236,7 @@ def _problem(
         if _wants_json(request):
             return JsonResponse({"next": request.path}, status=status)
         response = _render(
-            request, "web/family/unknown.html", {"throttled": throttled}, language="en", status=status
+            request, "family_pages/unknown.html", {"throttled": throttled}, language="en", status=status
         )
         if throttled:
             response["Retry-After"] = str(services.LINK_FAILURE_WINDOW_MINUTES * 60)
@@ -282,8 +244,8 @@ def _problem(
     if request.method == "POST":
         flag = "?late=1" if late else ""
         if problem.kind == "submitted":
-            return _go(request, reverse("web:family_done", kwargs={"token": token}) + flag)
-        return _go(request, reverse("web:family_start", kwargs={"token": token}) + flag, status=409)
+            return _go(request, reverse("family:done", kwargs={"token": token}) + flag)
+        return _go(request, reverse("family:start", kwargs={"token": token}) + flag, status=409)
     language = _display_language(request, session)
     late = request.GET.get("late") == "1"
     if problem.kind == "submitted":
@@ -303,7 +265,7 @@ def _problem(
         context["until"] = timezone.localtime(session.locked_until)
         retry_after = max(1, math.ceil((session.locked_until - timezone.now()).total_seconds()))
         context["minutes"] = max(1, math.ceil(retry_after / 60))
-    response = _render(request, "web/family/problem.html", context, language=language, status=status)
+    response = _render(request, "family_pages/problem.html", context, language=language, status=status)
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
@@ -324,10 +286,10 @@ def _thanks(
         "late": late,
         "crisis": services.crisis_resources(language) if show_crisis else [],
         "token": token,
-        "language_next": reverse("web:family_done", kwargs={"token": token}),
+        "language_next": reverse("family:done", kwargs={"token": token}),
         "switch_to": "en" if language == "es" else "es",
     }
-    response = _render(request, "web/family/done.html", context, language=language)
+    response = _render(request, "family_pages/done.html", context, language=language)
     if kiosk:
         _forget(response, token)
     return response
@@ -355,7 +317,7 @@ def _open_verified(
     if isinstance(session, HttpResponse):
         return session
     if not _verified(request, session, token):
-        return _go(request, reverse("web:family_start", kwargs={"token": token}), status=401)
+        return _go(request, reverse("family:start", kwargs={"token": token}), status=401)
     return session
 
 
@@ -507,7 +469,7 @@ def family_start(request: HttpRequest, token: str) -> HttpResponse:
             "error": error,
             "invalid": sorted(invalid),
         }
-    return _render(request, "web/family/dob.html", context, language=language, status=status)
+    return _render(request, "family_pages/dob.html", context, language=language, status=status)
 
 
 @family_page
@@ -515,7 +477,7 @@ def family_language(request: HttpRequest, token: str) -> HttpResponse:
     """Switch the language of the family's pages (a post from any page)."""
     language = request.POST.get("language", "")
     back = request.POST.get("next", "")
-    prefix = reverse("web:family_start", kwargs={"token": token})
+    prefix = reverse("family:start", kwargs={"token": token})
     if not back.startswith(prefix) or "//" in back or "\\" in back:
         back = prefix
     if request.method != "POST" or language not in LANGUAGES:
@@ -565,7 +527,7 @@ def family_intro(request: HttpRequest, token: str, instrument_id: str) -> HttpRe
             "back_url": _step_url(token, previous) if previous else "",
             "start_url": _step_url(token, following) if following else "",
         }
-    return _render(request, "web/family/intro.html", context, language=language)
+    return _render(request, "family_pages/intro.html", context, language=language)
 
 
 def _read_answer(item: AnswerItem, request: HttpRequest) -> tuple[Any, str]:
@@ -621,7 +583,7 @@ def family_question(request: HttpRequest, token: str, instrument_id: str, number
         if s.kind == "question" and s.instrument_id == instrument_id and s.number == number
     )
     previous, following = _neighbours(session, step)
-    review_url = reverse("web:family_review", kwargs={"token": token})
+    review_url = reverse("family:review", kwargs={"token": token})
     to_review = request.POST.get("return", request.GET.get("return", "")) == "review"
     saved = _answer(session, instrument_id, number)
     error = ""
@@ -698,7 +660,7 @@ def family_question(request: HttpRequest, token: str, instrument_id: str, number
             "copyright": _copyright(session, instrument, language),
             "title": instrument.title_in(language),
         }
-    return _render(request, "web/family/question.html", context, language=language, status=status)
+    return _render(request, "family_pages/question.html", context, language=language, status=status)
 
 
 def _answer_text(item: AnswerItem, value: Any, language: str) -> str:
@@ -754,21 +716,21 @@ def family_review(request: HttpRequest, token: str) -> HttpResponse:
             "missing": missing,
             "back_url": _step_url(token, steps[-2]) if len(steps) > 1 else "",
         }
-    return _render(request, "web/family/review.html", context, language=language)
+    return _render(request, "family_pages/review.html", context, language=language)
 
 
 @family_page
 def family_submit(request: HttpRequest, token: str) -> HttpResponse:
     """Send the answers: they are scored at once and the thank-you page follows. A second
     send (another tab, a double tap) lands on the same thank-you page."""
-    done = reverse("web:family_done", kwargs={"token": token})
+    done = reverse("family:done", kwargs={"token": token})
     if request.method != "POST":
-        return HttpResponseRedirect(reverse("web:family_review", kwargs={"token": token}))
+        return HttpResponseRedirect(reverse("family:review", kwargs={"token": token}))
     session = _open(request, token)
     if isinstance(session, HttpResponse):
         return session
     if not _verified(request, session, token):
-        return _go(request, reverse("web:family_start", kwargs={"token": token}), status=401)
+        return _go(request, reverse("family:start", kwargs={"token": token}), status=401)
     try:
         services.family_submit(session, actor=_actor(request, session, token))
     except services.LinkProblem as problem:
@@ -782,10 +744,10 @@ def family_done(request: HttpRequest, token: str) -> HttpResponse:
     session = _open(request, token)
     if isinstance(session, HttpResponse):
         return session  # sent: the thank-you page; otherwise the link's problem
-    return HttpResponseRedirect(reverse("web:family_start", kwargs={"token": token}))
+    return HttpResponseRedirect(reverse("family:start", kwargs={"token": token}))
 
 
 @family_page
 def family_elsewhere(request: HttpRequest, token: str, rest: str) -> HttpResponse:
     """Any other address under the link (a message app may add a character): the link's start."""
-    return HttpResponseRedirect(reverse("web:family_start", kwargs={"token": token}))
+    return HttpResponseRedirect(reverse("family:start", kwargs={"token": token}))

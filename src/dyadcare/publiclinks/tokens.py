@@ -1,4 +1,4 @@
-"""Family links: long random tokens, stored only as a hash."""
+"""Link tokens: long and random, stored only as a hash."""
 
 from __future__ import annotations
 
