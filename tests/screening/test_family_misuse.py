@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from dyadcare.publiclinks.models import LinkAttempt
 from dyadcare.screening import services
+from dyadcare.screening.internal import crisis
 from dyadcare.screening.models import ScreeningResult, ScreeningSession
 from dyadcare.tenancy.scope import clinic_scope, unscoped
 from dyadcare.touchpoints.models import Visit
@@ -308,7 +309,7 @@ def test_nothing_lives_in_the_server_between_screens(
     confirm(client, token, two_month_visit)
     for number in range(1, 6):
         client.post(f"/f/{token}/q/phq9/{number}/", {"answer": str(number % 4), "action": "next"})
-    services._crisis_data.cache_clear()  # as after a restart
+    crisis._crisis_data.cache_clear()  # as after a restart
     fresh = Client()
     assert confirm(fresh, token, two_month_visit)["Location"] == f"/f/{token}/q/phq9/6/"
     review = body(fresh.get(f"/f/{token}/review/"))

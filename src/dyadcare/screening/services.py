@@ -3,13 +3,11 @@ submission, staff-entered scores, acknowledging flags. One transaction each, aud
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache, partial
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +21,7 @@ from dyadcare.instruments import engine
 from dyadcare.publiclinks import throttle
 from dyadcare.publiclinks.tokens import looks_like_token, new_token, token_hash
 from dyadcare.screening.audit_actions import ScreeningAction
+from dyadcare.screening.internal import crisis
 from dyadcare.screening.internal.plan import InstrumentCache, Planned, load, safety_items, visit_plan
 from dyadcare.screening.internal.scoring import Scored, score_and_store
 from dyadcare.screening.models import Flag, Message, ScreeningSession
@@ -563,37 +562,6 @@ def family_set_language(session: ScreeningSession, language: str, *, actor: Acto
     return session
 
 
-@dataclass(frozen=True)
-class CrisisResource:
-    key: str
-    name: str
-    how: str
-    phone: str
-
-    @property
-    def phone_display(self) -> str:
-        """1-800-799-7233 for "18007997233"; short numbers (988, 911) as they are."""
-        digits = self.phone
-        if len(digits) == 11 and digits.startswith("1"):
-            return f"1-{digits[1:4]}-{digits[4:7]}-{digits[7:]}"
-        return digits
-
-
-@cache
-def _crisis_data() -> dict[str, Any]:
-    path = Path(__file__).resolve().parent / "data" / "crisis.json"
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
-
-
-def crisis_resources(language: str) -> list[CrisisResource]:
-    """The crisis lines from ``data/crisis.json`` in ``language`` (English when missing)."""
-    return [
-        CrisisResource(
-            key=str(entry["key"]),
-            name=entry["name"].get(language) or entry["name"]["en"],
-            how=entry["how"].get(language) or entry["how"]["en"],
-            phone=str(entry["phone"]),
-        )
-        for entry in _crisis_data()["resources"]
-    ]
+def crisis_resources(language: str) -> list[crisis.CrisisResource]:
+    """The crisis lines in ``language`` (English where a line has no translation)."""
+    return crisis.crisis_resources(language)
