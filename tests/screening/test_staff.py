@@ -6,7 +6,9 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dyadcare.instruments.internal import registry
@@ -16,6 +18,7 @@ from dyadcare.screening.internal.sensitivity import access
 from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
 from dyadcare.screening.permissions import ScreeningPerm
 from dyadcare.screening.senders import MemorySms
+from dyadcare.tenancy.models import AuditEvent
 from dyadcare.tenancy.roles import CLINIC_ROLES, role_permissions
 from dyadcare.tenancy.scope import clinic_scope, unscoped
 from dyadcare.touchpoints.models import Visit
@@ -192,6 +195,8 @@ def test_acknowledging_an_alert(world: ClinicWorld, client: Client) -> None:
 
 
 def test_banner_and_escalation_after_15_minutes(world: ClinicWorld, client: Client) -> None:
+    from dyadcare.screening.tasks import sweep_every_clinic
+
     assert world.flag_a
     world.staff_a["clinic_admin"].email = "admin@example.org"
     world.staff_a["clinic_admin"].save()
@@ -203,26 +208,43 @@ def test_banner_and_escalation_after_15_minutes(world: ClinicWorld, client: Clie
         Flag.objects.filter(pk=world.flag_a.pk).update(raised_at=timezone.now() - timedelta(minutes=16))
     from django.test import TestCase
 
-    with TestCase.captureOnCommitCallbacks(execute=True):
+    with TestCase.captureOnCommitCallbacks(execute=True), CaptureQueriesContext(connection) as reads:
         banner = client.get(f"/c/{world.a.slug}/alerts/banner/").content.decode()
+        client.get(f"/c/{world.a.slug}/alerts/")
+    assert "escalated" not in banner, "showing the banner escalates nothing: the worker does"
+    writes = [
+        q["sql"]
+        for q in reads.captured_queries
+        if q["sql"].startswith(("UPDATE", "DELETE")) and "django_session" not in q["sql"]
+    ]
+    assert writes == [], "reads never write (beyond the staff session's own expiry)"
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert sweep_every_clinic() == 1  # the worker's sweep
+    banner = client.get(f"/c/{world.a.slug}/alerts/banner/").content.decode()
     assert "1 escalated to the clinic administrator" in banner
     assert [m.to for m in mail.outbox] == [["admin@example.org"]]
     assert "Ramírez" not in mail.outbox[0].body and "PHQ" not in mail.outbox[0].body
     with unscoped("test"):
         assert Flag.objects.get(pk=world.flag_a.pk).escalated_at is not None
+        assert AuditEvent.objects.filter(
+            action="screening.alert_escalated", object_id=str(world.flag_a.pk)
+        ).exists()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert sweep_every_clinic() == 0, "an alert escalates once"
+    assert len(mail.outbox) == 1
 
 
 def test_the_escalation_task_escalates_by_itself(world: ClinicWorld) -> None:
-    from dyadcare.screening.tasks import escalate_alert
+    from dyadcare.screening.tasks import escalate_overdue_alerts
 
     assert world.flag_a
-    escalate_alert.call(str(world.flag_a.pk))
+    assert escalate_overdue_alerts.call(str(world.a.pk)) == 0
     with unscoped("test"):
         assert Flag.objects.get(pk=world.flag_a.pk).escalated_at is None, "not before 15 minutes"
         Flag.objects.filter(pk=world.flag_a.pk).update(
             raised_at=timezone.now() - timedelta(minutes=15, seconds=1)
         )
-    escalate_alert.call(str(world.flag_a.pk))
+    assert escalate_overdue_alerts.call(str(world.a.pk)) == 1
     with unscoped("test"):
         assert Flag.objects.get(pk=world.flag_a.pk).escalated_at is not None
 
@@ -258,6 +280,7 @@ def test_an_alert_queues_its_escalation(world: ClinicWorld, two_month_visit: Vis
         services.family_submit(session, actor=actor)
     queued = default_task_backend.results  # type: ignore[attr-defined]
     assert len(queued) == 1
-    assert queued[0].task.name == "escalate_alert"
+    assert queued[0].task.name == "escalate_overdue_alerts"
+    assert queued[0].args == [str(world.a.pk)]
     assert queued[0].task.run_after > timezone.now() + timedelta(minutes=14)
     assert ScreeningPerm.ALERT_ACKNOWLEDGE in role_permissions("clinic_admin")

@@ -16,7 +16,6 @@ from dyadcare.instruments.engine import Instrument
 from dyadcare.screening.internal.plan import InstrumentCache, Planned, load, visit_plan
 from dyadcare.screening.internal.sensitivity import Access, access
 from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
-from dyadcare.screening.tasks import escalate_overdue
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record, audit_record_many
 from dyadcare.touchpoints.huddle import HuddleNote
@@ -166,9 +165,7 @@ class AlertSummary:
 
 
 def alert_summary(*, actor: Actor) -> AlertSummary:
-    """The clinic-wide banner: open safety alerts (escalating overdue ones first)."""
-    assert actor.clinic is not None
-    escalate_overdue(actor.clinic)
+    """The clinic-wide banner: open safety alerts, how many were escalated. A pure read."""
     counts = Flag.objects.filter(resolved_at__isnull=True).aggregate(
         alerts=Count("id", filter=Q(severity=Flag.Severity.ALERT)),
         escalated=Count("id", filter=Q(severity=Flag.Severity.ALERT, escalated_at__isnull=False)),
@@ -179,8 +176,6 @@ def alert_summary(*, actor: Actor) -> AlertSummary:
 
 def open_flags(*, actor: Actor) -> list[Flag]:
     actor.require(FamilyPerm.VIEW)
-    assert actor.clinic is not None
-    escalate_overdue(actor.clinic)
     flags = list(
         Flag.objects.filter(resolved_at__isnull=True)
         .select_related("visit", "child", "result")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -21,7 +21,9 @@ from dyadcare.instruments import engine
 from dyadcare.publiclinks import throttle
 from dyadcare.publiclinks.tokens import looks_like_token, new_token, token_hash
 from dyadcare.screening.audit_actions import ScreeningAction
+from dyadcare.screening.events import FlagRaised, FlagResolved, ResultRecorded
 from dyadcare.screening.internal import crisis
+from dyadcare.screening.internal.notify import clinic_admin_emails, notify_escalation
 from dyadcare.screening.internal.plan import InstrumentCache, Planned, load, safety_items, visit_plan
 from dyadcare.screening.internal.scoring import Scored, score_and_store
 from dyadcare.screening.models import Flag, Message, ScreeningSession
@@ -29,6 +31,7 @@ from dyadcare.screening.permissions import ScreeningPerm
 from dyadcare.screening.senders import SendError, send_email, send_sms
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record
+from dyadcare.tenancy.events import emit
 from dyadcare.tenancy.scope import clinic_scope
 from dyadcare.touchpoints.models import Visit
 from dyadcare.touchpoints.selectors import clinic_bundle
@@ -262,6 +265,7 @@ def staff_scores_enter(
         entered_by=actor.user,
     )
     _mark_done(visit, [category])
+    _announce(scored)
     audit_record(
         actor=actor, action=Action.CREATE, obj=scored.result, summary=f"{instrument.id} entered by staff"
     )
@@ -288,7 +292,62 @@ def flag_resolve(*, actor: Actor, flag: Flag, note: str) -> Flag:
         obj=current,
         summary=f"{current.severity} acknowledged",
     )
+    emit(FlagResolved(clinic_id=current.clinic_id, flag_id=current.pk))
     return current
+
+
+@transaction.atomic
+def alerts_escalate(*, actor: Actor, now: datetime | None = None) -> list[Flag]:
+    """Escalate the clinic's safety alerts still unacknowledged after the escalation delay:
+    mark them escalated (the banner then says so) and email the clinic's administrators. Run
+    by the background worker, never by a page that only shows alerts."""
+    actor.require(ScreeningPerm.ALERT_ACKNOWLEDGE)
+    assert actor.clinic is not None
+    stamp = now or timezone.now()
+    due = stamp - timedelta(minutes=settings.ALERT_ESCALATION_MINUTES)
+    overdue = list(
+        Flag.objects.select_for_update()
+        .filter(
+            severity=Flag.Severity.ALERT,
+            resolved_at__isnull=True,
+            escalated_at__isnull=True,
+            raised_at__lte=due,
+        )
+        .order_by("raised_at")
+    )
+    for flag in overdue:
+        flag.escalated_at = stamp
+        flag.save(update_fields=["escalated_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=ScreeningAction.ALERT_ESCALATED,
+            obj=flag,
+            summary="escalated to the clinic administrator",
+        )
+    if overdue:
+        admins = clinic_admin_emails(actor.clinic)
+        transaction.on_commit(partial(notify_escalation, actor.clinic, admins, len(overdue)))
+    return overdue
+
+
+def _announce(scored: Scored) -> None:
+    """Tell the domains above what was recorded (delivered after the transaction commits)."""
+    result = scored.result
+    emit(
+        ResultRecorded(
+            clinic_id=result.clinic_id,
+            result_id=result.pk,
+            child_id=result.child_id,
+            visit_id=result.visit_id,
+            instrument_id=result.instrument_id,
+            category=result.category,
+            positive=result.positive,
+        )
+    )
+    for flag in scored.flags:
+        emit(
+            FlagRaised(clinic_id=flag.clinic_id, flag_id=flag.pk, result_id=result.pk, severity=flag.severity)
+        )
 
 
 def _mark_done(visit: Visit, categories: Sequence[str]) -> None:
@@ -468,12 +527,8 @@ def _score_session(session: ScreeningSession, cache: InstrumentCache | None = No
         )
         categories.append(entry.get("category", ""))
     _mark_done(session.visit, [c for c in categories if c])
-    alerts = [f for s in scored for f in s.flags if f.severity == Flag.Severity.ALERT]
-    if alerts:
-        from dyadcare.screening.tasks import schedule_escalation
-
-        for alert in alerts:
-            transaction.on_commit(partial(schedule_escalation, alert.pk))
+    for result in scored:
+        _announce(result)
     return scored
 
 

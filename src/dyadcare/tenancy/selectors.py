@@ -73,3 +73,8 @@ def clinic_staff(clinic: Clinic) -> QuerySet[Membership]:
         .select_related("user", "user__credential")
         .order_by("user__last_name", "user__first_name", "role")
     )
+
+
+def all_clinic_ids() -> list[object]:
+    """Every clinic's id (for jobs that visit each clinic in turn)."""
+    return list(Clinic.objects.order_by("name").values_list("pk", flat=True))

@@ -1,19 +1,35 @@
-"""``dyadcare worker``: run the background queue (alert escalations), polling every few seconds."""
+"""``dyadcare worker``: run the background queue (alert escalations) and, every minute, sweep
+every clinic for safety alerts left unacknowledged past the escalation delay."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+
+from dyadcare.screening.tasks import sweep_every_clinic
+
+SWEEP_SECONDS = 60.0
 
 
 class Command(BaseCommand):
-    help = "Run the background task queue (escalation of unacknowledged safety alerts)."
+    help = "Run the background task queue and escalate unacknowledged safety alerts."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=float, default=5.0, help="seconds between checks when idle")
-        parser.add_argument("--batch", action="store_true", help="run what is due, then exit")
+        parser.add_argument("--batch", action="store_true", help="run what is due and sweep once, then exit")
 
     def handle(self, *args: Any, interval: float, batch: bool, **options: Any) -> None:
-        call_command("db_worker", interval=interval, batch=batch, reload=False, startup_delay=False)
+        last_sweep = 0.0
+        while True:
+            call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+            if batch or time.monotonic() - last_sweep >= SWEEP_SECONDS:
+                sweep_every_clinic()
+                last_sweep = time.monotonic()
+            if batch:
+                return
+            close_old_connections()
+            time.sleep(interval)
