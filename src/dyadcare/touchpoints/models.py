@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
 
 from dyadcare.families.choices import bilingual_label
 from dyadcare.families.models import Child
@@ -78,7 +81,8 @@ class Visit(ClinicScopedModel):
 
 class ScheduleRule(models.Model):
     """A clinic's choice of instruments for one category at one touchpoint (``*``: all), or a
-    category the clinic adds at a touchpoint. Clinic configuration, not a person's record."""
+    category the clinic adds at a touchpoint. Clinic configuration, not a person's record, but
+    a clinic's own: its queries run in the clinic scope like every clinic's data."""
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="schedule_rules")
     category = models.SlugField(_("category"), max_length=40)
@@ -87,6 +91,11 @@ class ScheduleRule(models.Model):
     instruments = models.JSONField(_("instruments"), default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    if TYPE_CHECKING:
+        objects: ClassVar[models.Manager[ScheduleRule]]
+    else:
+        objects = ScopedManager(clinic="clinic")
 
     class Meta:
         ordering = ["category", "touchpoint"]

@@ -20,6 +20,7 @@ from dyadcare.touchpoints.bundles import Bundle, Rule
 from dyadcare.touchpoints.due import DueReport, PastVisit, due_on
 from dyadcare.touchpoints.huddle import HUDDLE_PROVIDERS, HuddleNote
 from dyadcare.touchpoints.models import ScheduleRule, Visit
+from dyadcare.touchpoints.permissions import VisitPerm
 from dyadcare.touchpoints.schedule import (
     ScheduledTouchpoint,
     child_schedule,
@@ -30,11 +31,18 @@ from dyadcare.touchpoints.schedule import (
 
 
 def clinic_bundle(clinic: Clinic) -> Bundle:
+    """The clinic's screening bundle: its service model's defaults and its own rules (read in
+    the clinic's scope)."""
     rules = tuple(
-        Rule(r.category, r.touchpoint, tuple(r.instruments), r.label)
-        for r in ScheduleRule.objects.filter(clinic=clinic)
+        Rule(r.category, r.touchpoint, tuple(r.instruments), r.label) for r in ScheduleRule.objects.all()
     )
     return Bundle(service_model=clinic.service_model, rules=rules)
+
+
+def schedule_rules(*, actor: Actor) -> list[ScheduleRule]:
+    """The clinic's own choices, for its schedule settings page."""
+    actor.require(VisitPerm.SCHEDULE_CONFIGURE)
+    return list(ScheduleRule.objects.order_by("category", "touchpoint"))
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:

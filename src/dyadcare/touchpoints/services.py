@@ -94,9 +94,7 @@ def visit_arrive(*, actor: Actor, visit: Visit) -> Visit:
 @transaction.atomic
 def visit_complete(*, actor: Actor, visit: Visit, categories: Sequence[str]) -> Visit:
     """Close a visit, recording which screening categories were done at it."""
-    known = set(all_categories()) | set(
-        ScheduleRule.objects.filter(clinic_id=visit.clinic_id).values_list("category", flat=True)
-    )
+    known = set(all_categories()) | set(ScheduleRule.objects.values_list("category", flat=True))
     unknown = set(categories) - known
     if unknown:
         raise ValidationError(
@@ -292,7 +290,12 @@ def schedule_rule_set(
     if category not in all_categories() and not label:
         raise ValidationError({"label": [_("Name the new category.")]})
     rule, created = ScheduleRule.objects.update_or_create(
-        clinic=clinic,
+        create_defaults={
+            "clinic": clinic,
+            "instruments": list(dict.fromkeys(i.strip() for i in instruments if i.strip())),
+            "label": label,
+            "updated_by": actor.user,
+        },
         category=category,
         touchpoint=touchpoint,
         defaults={
@@ -311,8 +314,16 @@ def schedule_rule_set(
 
 
 @transaction.atomic
-def schedule_rule_remove(*, actor: Actor, rule: ScheduleRule) -> None:
+def schedule_rule_remove(*, actor: Actor, rule_id: object) -> bool:
+    """Remove one of the clinic's choices (the service model's default applies again).
+    False when there is no such rule in this clinic (an unknown or malformed id)."""
     actor.require(VisitPerm.SCHEDULE_CONFIGURE)
-    actor.require_clinic(rule.clinic_id)
+    try:
+        rule = ScheduleRule.objects.filter(pk=int(str(rule_id))).first()
+    except ValueError:
+        return False
+    if rule is None:
+        return False
     audit_record(actor=actor, action=Action.DELETE, obj=rule, summary=f"{rule.category}@{rule.touchpoint}")
     rule.delete()
+    return True

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dyadcare.families import selectors as family_selectors
 from dyadcare.families.permissions import FamilyPerm
 from dyadcare.touchpoints import selectors, services
-from dyadcare.touchpoints.models import ScheduleRule
 from dyadcare.touchpoints.permissions import VisitPerm
 from dyadcare.touchpoints.schedule import TOUCHPOINT_KEYS, touchpoints
 from dyadcare.web.access import StaffRequest, clinic_view, redirect_back
@@ -190,10 +189,10 @@ def schedule_settings(request: HttpRequest) -> HttpResponse:
     req = _staff(request)
     form = ScheduleRuleForm(req.POST or None)
     if req.method == "POST" and req.POST.get("remove"):
-        rule = ScheduleRule.objects.filter(clinic=req.clinic, pk=req.POST["remove"]).first()
-        if rule is not None:
-            services.schedule_rule_remove(actor=req.actor, rule=rule)
+        if services.schedule_rule_remove(actor=req.actor, rule_id=req.POST["remove"]):
             messages.success(req, _("The clinic's choice is removed; the service model's default applies."))
+        else:
+            messages.error(req, _("That choice no longer exists; reload the page."))
         return redirect("web:schedule_settings", clinic_slug=req.clinic.slug)
     if req.method == "POST" and form.is_valid():
         try:
@@ -216,7 +215,7 @@ def schedule_settings(request: HttpRequest) -> HttpResponse:
         (point, [(entry, bundle.label(entry.category, language)) for entry in bundle.due_at(point.key)])
         for point in touchpoints()
     ]
-    rules = ScheduleRule.objects.filter(clinic=req.clinic).order_by("category", "touchpoint")
+    rules = selectors.schedule_rules(actor=req.actor)
     status = 422 if req.method == "POST" else 200
     return render(
         req,
