@@ -243,3 +243,24 @@ def test_schedule_settings(world: ClinicWorld, client: Client) -> None:
     rule = page.context["rules"][0]
     client.post(url, {"remove": str(rule.pk)})
     assert not client.get(url).context["rules"]
+
+
+def test_import_books_through_the_form_s_rules_and_survives_odd_files(world: ClinicWorld) -> None:
+    """A line the booking form would refuse is refused the same way (a visit before the
+    child's birth, a date far in the future), and a malformed file is a message, not a crash."""
+    assert world.child_a
+    before_birth = (world.child_a.date_of_birth - timedelta(days=3)).isoformat()
+    text = (
+        "date,time,mrn\n"
+        f"{before_birth},09:00,{world.child_a.mrn}\n"
+        f"9999-12-31,09:00,{world.child_a.mrn}\n"
+        f'{timezone.localdate().isoformat()},09:00,"{"x" * 140_000}"\n'
+    )
+    with clinic_scope(world.a):
+        result = services.appointments_import(actor=_actor(world), clinic=world.a, text=text)
+        assert not result.created
+        reasons = {e.line: e.reason for e in result.errors}
+        assert "before the child's birth" in reasons[2]
+        assert "five years ahead" in reasons[3]
+        assert "cannot be read" in reasons[4]
+        assert not Visit.objects.filter(child=world.child_a, source="import").exists()

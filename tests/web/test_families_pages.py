@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -212,3 +213,25 @@ def test_billing_sees_the_child_but_not_the_edit_buttons(world: ClinicWorld, cli
     login(client, world.staff_a["billing"])
     body = client.get(f"/c/{world.a.slug}/children/{world.child_a.pk}/").content.decode()
     assert "Ana Ramírez" in body and "/edit/" not in body and "Register a sibling" not in body
+
+
+def test_a_sibling_is_registered_whole_or_not_at_all(
+    world: ClinicWorld, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure while linking the caregivers leaves no half-registered child behind."""
+    from dyadcare.families import services
+
+    assert world.child_a and world.caregiver_a
+
+    def broken_link(**kwargs: object) -> None:
+        raise RuntimeError("the database went away while linking")
+
+    monkeypatch.setattr(services, "caregiver_link", broken_link)
+    login(client, world.staff_a["front_desk"])
+    url = f"/c/{world.a.slug}/children/{world.child_a.pk}/sibling/"
+    form = _form(mrn="SIB-2", medi_cal_id="", copy_caregiver=[str(world.caregiver_a.pk)])
+    client.raise_request_exception = False
+    assert client.post(url, form).status_code == 500
+    with clinic_scope(world.a):
+        assert not Child.objects.filter(mrn="SIB-2").exists()
+        assert Child.objects.count() == 1

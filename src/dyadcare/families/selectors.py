@@ -100,6 +100,48 @@ def child_record(*, actor: Actor, child_id: uuid.UUID | str) -> ChildRecord:
     return ChildRecord(child=child, relationships=relationships, siblings=siblings)
 
 
+def caregivers_of(*, actor: Actor, child_id: uuid.UUID | str) -> list[CareRelationship]:
+    """The child's caregivers, primary first (the caller has loaded and audited the child)."""
+    actor.require(FamilyPerm.VIEW)
+    return list(
+        CareRelationship.objects.filter(child_id=child_id)
+        .select_related("caregiver")
+        .order_by("-is_primary", "caregiver__given_name")
+    )
+
+
+def caregiver_of(
+    *, actor: Actor, child_id: uuid.UUID | str, caregiver_id: uuid.UUID | str
+) -> CareRelationship | None:
+    """The link between a child and one of their caregivers, or None (also for a malformed id)."""
+    actor.require(FamilyPerm.VIEW)
+    try:
+        return (
+            CareRelationship.objects.select_related("caregiver")
+            .filter(child_id=child_id, caregiver_id=uuid.UUID(str(caregiver_id)))
+            .first()
+        )
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class CaregiverRecord:
+    caregiver: Caregiver
+    children: list[CareRelationship]
+
+
+def caregiver_record(*, actor: Actor, caregiver_id: uuid.UUID | str) -> CaregiverRecord:
+    """A caregiver with the children they care for, for the caregiver page."""
+    caregiver = caregiver_get(actor=actor, caregiver_id=caregiver_id)
+    links = list(
+        CareRelationship.objects.filter(caregiver=caregiver)
+        .select_related("child")
+        .order_by("child__date_of_birth")
+    )
+    return CaregiverRecord(caregiver=caregiver, children=links)
+
+
 def caregiver_get(*, actor: Actor, caregiver_id: uuid.UUID | str) -> Caregiver:
     actor.require(FamilyPerm.VIEW)
     caregiver = _get_or_404(Caregiver, caregiver_id)

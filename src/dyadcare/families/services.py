@@ -146,3 +146,26 @@ def caregiver_add_to_child(
         legal_guardian=legal_guardian,
         lives_with_child=lives_with_child,
     )
+
+
+@transaction.atomic
+def sibling_register(
+    *, actor: Actor, child: Child, sibling_of: Child, caregiver_ids: Iterable[object] = ()
+) -> Child:
+    """Register a brother or sister of ``sibling_of`` and link the chosen caregivers of theirs
+    with the same relationship: all of it or nothing."""
+    actor.require_clinic(sibling_of.clinic_id)
+    saved = child_save(actor=actor, child=child)
+    chosen = {str(i) for i in caregiver_ids}
+    for link in CareRelationship.objects.filter(child=sibling_of).select_related("caregiver"):
+        if str(link.caregiver_id) in chosen:
+            caregiver_link(
+                actor=actor,
+                child=saved,
+                caregiver=link.caregiver,
+                relationship=link.relationship,
+                is_primary=link.is_primary,
+                legal_guardian=link.legal_guardian,
+                lives_with_child=link.lives_with_child,
+            )
+    return saved

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from django.core.exceptions import ValidationError
@@ -15,6 +16,9 @@ from dyadcare.families.models import Child
 from dyadcare.tenancy.models import Clinic, User
 from dyadcare.tenancy.scope import ClinicScopedModel
 from dyadcare.touchpoints.schedule import TOUCHPOINT_KEYS, touchpoints
+
+# How far ahead a visit may be booked: well past the last touchpoint of a child born today.
+BOOKING_HORIZON_DAYS = 5 * 366
 
 TOUCHPOINT_CHOICES = [(t.key, bilingual_label(t.label, t.label_es)) for t in touchpoints()]
 
@@ -67,12 +71,12 @@ class Visit(ClinicScopedModel):
             raise ValidationError({"touchpoint": _("Choose a touchpoint from the list.")})
         if self.child_id and self.child.clinic_id != self.clinic_id:
             raise ValidationError(_("The child belongs to another clinic."))
-        if (
-            self.child_id
-            and self.scheduled_for
-            and timezone.localtime(self.scheduled_for).date() < self.child.date_of_birth
-        ):
-            raise ValidationError({"scheduled_for": _("A visit cannot be before the child's birth.")})
+        if self.child_id and self.scheduled_for:
+            day = timezone.localtime(self.scheduled_for).date()
+            if day < self.child.date_of_birth:
+                raise ValidationError({"scheduled_for": _("A visit cannot be before the child's birth.")})
+            if day > timezone.localdate() + timedelta(days=BOOKING_HORIZON_DAYS):
+                raise ValidationError({"scheduled_for": _("A visit can be booked at most five years ahead.")})
 
     @property
     def is_open(self) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +17,7 @@ from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record, audit_record_many
 from dyadcare.tenancy.models import Clinic, User
 from dyadcare.touchpoints.bundles import ANY, all_categories
+from dyadcare.touchpoints.internal.appointments import Appointment, ImportRefused, RowError, read_appointments
 from dyadcare.touchpoints.models import ScheduleRule, Visit
 from dyadcare.touchpoints.permissions import VisitPerm
 from dyadcare.touchpoints.schedule import TOUCHPOINT_KEYS, touchpoint_on
@@ -44,6 +43,18 @@ def visit_schedule(
     """Book a visit. ``touchpoint=None`` picks the touchpoint whose window holds the day."""
     actor.require(VisitPerm.MANAGE)
     actor.require_clinic(child.clinic_id)
+    visit = _book(
+        child=child, scheduled_for=scheduled_for, touchpoint=touchpoint, clinician=clinician, source=source
+    )
+    audit_record(actor=actor, action=Action.CREATE, obj=visit, summary=f"visit {visit.touchpoint or 'other'}")
+    return visit
+
+
+def _book(
+    *, child: Child, scheduled_for: datetime, touchpoint: str | None, clinician: User | None, source: str
+) -> Visit:
+    """The booking rules shared by the form and the import: the visit's own checks, then no
+    second visit for the child at the same time."""
     visit = Visit(
         clinic_id=child.clinic_id,
         child=child,
@@ -60,7 +71,6 @@ def visit_schedule(
     ):
         raise ValidationError({"scheduled_for": [_("This child already has a visit at that time.")]})
     visit.save()
-    audit_record(actor=actor, action=Action.CREATE, obj=visit, summary=f"visit {visit.touchpoint or 'other'}")
     return visit
 
 
@@ -136,18 +146,6 @@ def visit_cancel(*, actor: Actor, visit: Visit) -> Visit:
 
 # Importing a clinic day's appointments ---------------------------------------------------
 
-IMPORT_COLUMNS = ("date", "time", "mrn", "touchpoint", "clinician")
-REQUIRED_COLUMNS = ("date", "time", "mrn")
-_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y")
-_TIME_FORMATS = ("%H:%M", "%I:%M %p", "%I:%M%p", "%H:%M:%S")
-MAX_IMPORT_ROWS = 2000
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    reason: str
-
 
 @dataclass
 class ImportResult:
@@ -155,116 +153,73 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
 
 
-def _parse(text: str, formats: Sequence[str]) -> datetime | None:
-    for fmt in formats:
-        try:
-            return datetime.strptime(text.strip().upper(), fmt)  # noqa: DTZ007 (a wall-clock value)
-        except ValueError:
-            continue
-    return None
-
-
-def _parse_date(text: str) -> date | None:
-    parsed = _parse(text, _DATE_FORMATS)
-    return parsed.date() if parsed else None
-
-
-def _parse_time(text: str) -> time | None:
-    parsed = _parse(text, _TIME_FORMATS)
-    return parsed.time() if parsed else None
-
-
 @transaction.atomic
 def appointments_import(*, actor: Actor, clinic: Clinic, text: str) -> ImportResult:
     """Book the appointments in a CSV (columns date, time, mrn, and optionally touchpoint and
-    clinician username). Each bad row is reported by line number and reason; good rows are
-    booked."""
+    clinician username). Each line is booked by the same rules as the booking form; a bad
+    line is reported by its number and reason, the good ones are booked."""
     actor.require(VisitPerm.MANAGE)
     actor.require_clinic(clinic.pk)
     result = ImportResult()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        result.errors.append(
-            RowError(1, _("The first line must name the columns; missing: %(c)s") % {"c": ", ".join(missing)})
-        )
+    try:
+        appointments, result.errors = read_appointments(text)
+    except ImportRefused as refused:
+        result.errors.append(refused.error)
         return result
-    rows = []
-    for raw in reader:
-        rows.append({(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None})
-        if len(rows) > MAX_IMPORT_ROWS:
-            result.errors.append(
-                RowError(
-                    reader.line_num,
-                    _("Too many rows: import at most %(n)d at a time.") % {"n": MAX_IMPORT_ROWS},
-                )
-            )
-            return result
-    mrns = {r.get("mrn", "") for r in rows}
-    children = {c.mrn: c for c in Child.objects.filter(mrn__in=mrns)}
-    usernames = {r.get("clinician", "") for r in rows if r.get("clinician")}
-    clinicians = {
+    children = {c.mrn: c for c in Child.objects.filter(mrn__in={a.mrn for a in appointments})}
+    clinicians = _clinicians(clinic, {a.clinician for a in appointments if a.clinician})
+    first_line: dict[tuple[str, date, time], int] = {}
+    for appointment in appointments:
+        key = (appointment.mrn, appointment.day, appointment.at)
+        if key in first_line:
+            reason = _("the same child and time as line %(n)d") % {"n": first_line[key]}
+            result.errors.append(RowError(appointment.line, reason))
+            continue
+        first_line[key] = appointment.line
+        outcome = _book_appointment(appointment, children, clinicians)
+        if isinstance(outcome, Visit):
+            result.created.append(outcome)
+        else:
+            result.errors.append(outcome)
+    result.errors.sort(key=lambda e: e.line)
+    if result.created:
+        audit_record_many(actor=actor, action=Action.CREATE, objects=result.created, summary="imported visit")
+    return result
+
+
+def _clinicians(clinic: Clinic, usernames: set[str]) -> dict[str, User]:
+    return {
         u.username: u
         for u in User.objects.filter(
             username__in=usernames, memberships__clinic=clinic, memberships__active=True
         ).distinct()
     }
-    existing = set(
-        Visit.objects.filter(child__in=children.values())
-        .exclude(status=Status.CANCELLED)
-        .values_list("child_id", "scheduled_for")
-    )
-    seen: dict[tuple[object, datetime], int] = {}
-    line = 1
-    for row in rows:
-        line += 1
-        day, at = _parse_date(row.get("date", "")), _parse_time(row.get("time", ""))
-        child = children.get(row.get("mrn", ""))
-        point = row.get("touchpoint", "").lower()
-        who = row.get("clinician", "")
-        reason = None
-        if not any(row.values()):
-            continue
-        if day is None:
-            reason = _("the date %(v)r is not a date (use YYYY-MM-DD)") % {"v": row.get("date", "")}
-        elif at is None:
-            reason = _("the time %(v)r is not a time (use 14:30 or 2:30 PM)") % {"v": row.get("time", "")}
-        elif not row.get("mrn"):
-            reason = _("the MRN is empty")
-        elif child is None:
-            reason = _("no child in this clinic has MRN %(v)r") % {"v": row["mrn"]}
-        elif point and point not in TOUCHPOINT_KEYS:
-            reason = _("unknown touchpoint %(v)r") % {"v": point}
-        elif who and who not in clinicians:
-            reason = _("no staff member of this clinic has the username %(v)r") % {"v": who}
-        elif day < child.date_of_birth:
-            reason = _("the date is before the child's birth")
-        if reason is None:
-            assert day is not None and at is not None and child is not None
-            when = timezone.make_aware(datetime.combine(day, at))
-            key = (child.pk, when)
-            if key in seen:
-                reason = _("the same child and time as line %(n)d") % {"n": seen[key]}
-            elif key in existing:
-                reason = _("this child already has a visit at that time")
-            else:
-                seen[key] = line
-                visit = Visit(
-                    clinic=clinic,
-                    child=child,
-                    scheduled_for=when,
-                    touchpoint=point or _auto_touchpoint(child, when),
-                    clinician=clinicians.get(who) if who else None,
-                    source=Visit.Source.IMPORT,
-                )
-                result.created.append(visit)
-                continue
-        result.errors.append(RowError(line, reason))
-    if result.created:
-        Visit.objects.bulk_create(result.created)
-        audit_record_many(actor=actor, action=Action.CREATE, objects=result.created, summary="imported visit")
-    return result
+
+
+def _book_appointment(
+    appointment: Appointment, children: dict[str, Child], clinicians: dict[str, User]
+) -> Visit | RowError:
+    child = children.get(appointment.mrn)
+    if child is None:
+        return RowError(appointment.line, _("no child in this clinic has MRN %(v)r") % {"v": appointment.mrn})
+    who = appointment.clinician
+    if who and who not in clinicians:
+        return RowError(
+            appointment.line, _("no staff member of this clinic has the username %(v)r") % {"v": who}
+        )
+    try:
+        with transaction.atomic():  # one line's failure leaves the others booked
+            return _book(
+                child=child,
+                scheduled_for=timezone.make_aware(datetime.combine(appointment.day, appointment.at)),
+                touchpoint=appointment.touchpoint or None,
+                clinician=clinicians.get(who),
+                source=Visit.Source.IMPORT,
+            )
+    except ValidationError as exc:
+        return RowError(appointment.line, "; ".join(exc.messages))
+    except (OverflowError, ValueError):
+        return RowError(appointment.line, _("the date is out of range"))
 
 
 # Schedule settings -------------------------------------------------------------------------

@@ -110,31 +110,26 @@ def child_edit(request: HttpRequest, child_id: str) -> HttpResponse:
 def _child_form(req: StaffRequest, child: Child, *, sibling_of: Child | None) -> HttpResponse:
     creating = child._state.adding
     form = ChildForm(req.POST or None, instance=child)
-    sibling_links = []
-    if sibling_of is not None:
-        sibling_links = list(
-            sibling_of.care_relationships.select_related("caregiver").order_by("-is_primary")
-        )
+    sibling_links = selectors.caregivers_of(actor=req.actor, child_id=sibling_of.pk) if sibling_of else []
     if req.method == "POST" and form.is_valid():
-        saved = _save(
-            form,
-            lambda: services.child_save(
-                actor=req.actor, child=form.save(commit=False), changed=form.changed_data
-            ),
-        )
+        if sibling_of is not None:
+            saved = _save(
+                form,
+                lambda: services.sibling_register(
+                    actor=req.actor,
+                    child=form.save(commit=False),
+                    sibling_of=sibling_of,
+                    caregiver_ids=req.POST.getlist("copy_caregiver"),
+                ),
+            )
+        else:
+            saved = _save(
+                form,
+                lambda: services.child_save(
+                    actor=req.actor, child=form.save(commit=False), changed=form.changed_data
+                ),
+            )
         if saved is not None:
-            chosen = set(req.POST.getlist("copy_caregiver"))
-            for link in sibling_links:
-                if str(link.caregiver_id) in chosen:
-                    services.caregiver_link(
-                        actor=req.actor,
-                        child=saved,
-                        caregiver=link.caregiver,
-                        relationship=link.relationship,
-                        is_primary=link.is_primary,
-                        legal_guardian=link.legal_guardian,
-                        lives_with_child=link.lives_with_child,
-                    )
             if creating:
                 messages.success(req, _("%(name)s is registered.") % {"name": saved.full_name})
             else:
@@ -243,9 +238,10 @@ def relationship_edit(request: HttpRequest, child_id: str, link_id: str) -> Http
 @require_GET
 def caregiver_detail(request: HttpRequest, caregiver_id: str) -> HttpResponse:
     req = _staff(request)
-    caregiver = selectors.caregiver_get(actor=req.actor, caregiver_id=caregiver_id)
-    links = caregiver.care_relationships.select_related("child").order_by("child__date_of_birth")
-    return render(req, "web/caregivers/detail.html", {"caregiver": caregiver, "links": links})
+    record = selectors.caregiver_record(actor=req.actor, caregiver_id=caregiver_id)
+    return render(
+        req, "web/caregivers/detail.html", {"caregiver": record.caregiver, "links": record.children}
+    )
 
 
 @clinic_view(FamilyPerm.EDIT, phi="read")

@@ -3,7 +3,6 @@ staff-scored instruments, results with their sensitivity rules, alerts and follo
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, cast
 
 from django.contrib import messages
@@ -15,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from dyadcare.families.models import CareRelationship
+from dyadcare.families import selectors as family_selectors
 from dyadcare.families.permissions import FamilyPerm
 from dyadcare.instruments import describe
 from dyadcare.screening import selectors, services
@@ -57,11 +56,7 @@ def visit_screening(request: HttpRequest, visit_id: str) -> HttpResponse:
     visit = visit_selectors.visit_get(actor=req.actor, visit_id=visit_id)
     language = _language()
     screening = selectors.visit_screening(actor=req.actor, visit=visit, language=language)
-    caregivers = list(
-        CareRelationship.objects.filter(child_id=visit.child_id)
-        .select_related("caregiver")
-        .order_by("-is_primary", "caregiver__given_name")
-    )
+    caregivers = family_selectors.caregivers_of(actor=req.actor, child_id=visit.child_id)
     answered = {
         s.pk: sum(1 for values in s.answers.values() for v in values if v is not None)
         for s in screening.sessions
@@ -96,16 +91,8 @@ def screening_start(request: HttpRequest, visit_id: str) -> HttpResponse:
     """Open a session and send its link (text or email), or hand the tablet over."""
     req = _staff(request)
     visit = visit_selectors.visit_get(actor=req.actor, visit_id=visit_id)
-    try:
-        caregiver_id = uuid.UUID(req.POST.get("caregiver", ""))
-    except ValueError:
-        caregiver_id = None
-    relationship = (
-        CareRelationship.objects.select_related("caregiver")
-        .filter(child_id=visit.child_id, caregiver_id=caregiver_id)
-        .first()
-        if caregiver_id
-        else None
+    relationship = family_selectors.caregiver_of(
+        actor=req.actor, child_id=visit.child_id, caregiver_id=req.POST.get("caregiver", "")
     )
     if relationship is None:
         messages.error(req, _("Choose the caregiver who will answer."))
