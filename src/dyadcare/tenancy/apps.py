@@ -13,3 +13,4 @@ class TenancyConfig(AppConfig):
         # Every domain declares its own permissions and audit actions, and subscribes to the
         # events of the domains below it; the registries here fill as those modules load.
         autodiscover_modules("permissions", "audit_actions", "subscribers")
+        from dyadcare.tenancy import signals  # noqa: F401  (connects the login audit receivers)

@@ -88,8 +88,19 @@ def audit_search(
     object_id: str = "",
     since: date | None = None,
     until: date | None = None,
+    export: bool = False,
 ) -> models.QuerySet[AuditEvent]:
-    """The clinic's audit entries matching the filters, newest first (inside a clinic scope)."""
+    """The clinic's audit entries matching the filters, newest first (inside a clinic scope).
+    The search itself is audited (an export as an export)."""
+    from dyadcare.tenancy.permissions import TenancyPerm
+
+    actor.require(TenancyPerm.AUDIT_VIEW)
+    audit_record(
+        actor=actor,
+        action=Action.EXPORT if export else Action.SEARCH,
+        object_type="tenancy.auditevent",
+        summary="csv" if export else "",
+    )
     events = AuditEvent.objects.select_related("actor")
     if who:
         events = events.filter(actor_label__icontains=who)

@@ -78,3 +78,8 @@ def membership_grant(
         summary=f"role {role}",
     )
     return membership
+
+
+def place_switch_record(*, actor: Actor, place_key: str) -> None:
+    """Record that a person switched to another clinic or network."""
+    audit_record(actor=actor, action=Action.SWITCH_CLINIC, summary=f"to {place_key}")

@@ -6,6 +6,3 @@ class WebConfig(AppConfig):
     name = "dyadcare.web"
     label = "web"
     verbose_name = _("Web")
-
-    def ready(self) -> None:
-        from dyadcare.web import signals  # noqa: F401  (connects the login audit receivers)

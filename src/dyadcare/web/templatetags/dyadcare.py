@@ -106,9 +106,9 @@ def instrument_title(instrument: Any) -> str:
 
 @register.filter
 def instrument_name(instrument_id: str) -> str:
-    from dyadcare.instruments.internal import registry
+    from dyadcare.instruments.engine import load_library
 
-    instrument = registry.library().instruments.get(instrument_id)
+    instrument = load_library().instruments.get(instrument_id)
     return str(instrument.title_in(_language())) if instrument else instrument_id
 
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from dyadcare.tenancy.audit import Action, audit_record
 from dyadcare.tenancy.selectors import Place, places_for_user
+from dyadcare.tenancy.services import place_switch_record
 from dyadcare.web.access import actor_for, public_view, staff_view
 from dyadcare.web.forms import LoginForm
 
@@ -58,7 +58,7 @@ def places(request: HttpRequest) -> HttpResponse:
             key = place.clinic.slug if place.clinic else "n:" + place.network.slug
             if key == wanted:
                 actor = actor_for(request, clinic=place.clinic, network=place.network, roles=place.roles)
-                audit_record(actor=actor, action=Action.SWITCH_CLINIC, summary=f"to {key}")
+                place_switch_record(actor=actor, place_key=key)
                 request.session["place"] = key
                 return redirect(place_url(place))
     return render(

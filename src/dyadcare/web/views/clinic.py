@@ -12,10 +12,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from dyadcare.tenancy.audit import Action, audit_csv_rows, audit_record, audit_search
+from dyadcare.tenancy.audit import audit_csv_rows, audit_search
+from dyadcare.tenancy.entry import acting_in
 from dyadcare.tenancy.models import AuditEvent
 from dyadcare.tenancy.permissions import TenancyPerm
-from dyadcare.tenancy.scope import clinic_scope
 from dyadcare.tenancy.selectors import clinic_staff
 from dyadcare.web.access import StaffRequest, clinic_view
 from dyadcare.web.forms import AuditFilterForm
@@ -33,10 +33,10 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return render(req, "web/staff/list.html", {"people": list(people.values())})
 
 
-def _filtered(req: StaffRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
+def _filtered(req: StaffRequest, *, export: bool = False) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
     form = AuditFilterForm(req.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    events = audit_search(actor=req.actor, **{k: v for k, v in filters.items() if v})
+    events = audit_search(actor=req.actor, export=export, **{k: v for k, v in filters.items() if v})
     return form, events
 
 
@@ -47,7 +47,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     req = cast(StaffRequest, request)
     form, events = _filtered(req)
     page = Paginator(events, 50).get_page(req.GET.get("page"))
-    audit_record(actor=req.actor, action=Action.SEARCH, object_type="tenancy.auditevent")
     query = req.GET.copy()
     query.pop("page", None)
     return render(req, "web/audit/log.html", {"form": form, "page": page, "query": query.urlencode()})
@@ -58,12 +57,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered audit log as CSV."""
     req = cast(StaffRequest, request)
-    _form, events = _filtered(req)
-    audit_record(actor=req.actor, action=Action.EXPORT, object_type="tenancy.auditevent", summary="csv")
-    clinic = req.clinic
+    _form, events = _filtered(req, export=True)
+    clinic, actor = req.clinic, req.actor
 
     def rows() -> Iterator[str]:
-        with clinic_scope(clinic):
+        # Streamed after the view returns: the rows are read in the request's clinic again.
+        with acting_in(actor):
             yield from audit_csv_rows(events)
 
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -1,4 +1,4 @@
-"""Audit entries for logins, logouts and failed logins."""
+"""Audit entries for logins, logouts and failed logins (connected when tenancy starts)."""
 
 from __future__ import annotations
 
