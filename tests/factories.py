@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -11,6 +12,7 @@ from django.test import Client
 
 from dyadcare.families.models import Caregiver, CareRelationship, Child, Household
 from dyadcare.families.rules import search_key
+from dyadcare.screening.family import FamilyLink
 from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.models import Clinic, Credential, Membership, Network, User
@@ -270,3 +272,26 @@ def start_session(
             language=language,
             mode=mode,
         )
+
+
+@contextmanager
+def family_link(opened_by: str | ScreeningSession, *, ip: str | None = None) -> Iterator[FamilyLink]:
+    """A family's link as the family pages open it (by its token, or straight from the session
+    for a test that has no token), inside the session's clinic scope."""
+    from dyadcare.screening import family
+    from dyadcare.tenancy.entry import acting_in
+
+    if isinstance(opened_by, str):
+        link = family.open_link(opened_by, ip=ip)
+    else:
+        link = family.link_to(opened_by, ip=ip)
+    with acting_in(link.actor):
+        yield link
+
+
+def answer(link: FamilyLink, instrument_id: str, number: int, value: object) -> None:
+    """Answer one question as the family's form sends it (positions as strings)."""
+    from dyadcare.screening import family
+
+    values = [str(v) for v in value] if isinstance(value, list) else ([] if value is None else [str(value)])
+    family.answer(link, instrument_id=instrument_id, number=number, values=values)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from dyadcare.publiclinks import throttle
 from dyadcare.publiclinks.models import LinkAttempt
 from dyadcare.screening import services
 from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
@@ -323,7 +324,7 @@ def test_every_problem_page_passes_axe(live_server: Any, browser: Any, world: Cl
     assert page.locator("section[lang=es] h1").inner_text() == "Este enlace no funciona"
     _axe(page, "unknown link")
     LinkAttempt.objects.bulk_create(
-        [LinkAttempt(ip="127.0.0.1", at=timezone.now()) for _ in range(services.LINK_FAILURES_PER_ADDRESS)]
+        [LinkAttempt(ip="127.0.0.1", at=timezone.now()) for _ in range(throttle.FAILURES_PER_ADDRESS)]
     )
     assert page.goto(f"{live_server.url}/f/{'n' * 43}/").status == 429
     _axe(page, "too many tries")

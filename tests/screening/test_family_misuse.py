@@ -13,13 +13,14 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from dyadcare.publiclinks import throttle
 from dyadcare.publiclinks.models import LinkAttempt
-from dyadcare.screening import services
+from dyadcare.screening import family, services
 from dyadcare.screening.internal import crisis
 from dyadcare.screening.models import ScreeningResult, ScreeningSession
 from dyadcare.tenancy.scope import clinic_scope, unscoped
 from dyadcare.touchpoints.models import Visit
-from tests.factories import ClinicWorld
+from tests.factories import ClinicWorld, answer, family_link
 from tests.screening.conftest import staff_actor
 from tests.screening.test_family_pages import body, confirm, saved, start
 
@@ -93,7 +94,7 @@ def test_a_tampered_link_is_unknown(world: ClinicWorld, two_month_visit: Visit, 
 
 def test_guessing_is_slowed_down(world: ClinicWorld, two_month_visit: Visit, client: Client) -> None:
     _session, token = start(world, two_month_visit, ("phq9",))
-    for n in range(services.LINK_FAILURES_PER_ADDRESS):
+    for n in range(throttle.FAILURES_PER_ADDRESS):
         assert client.get(f"/f/guess{n:040d}/").status_code == 404
     response = client.get("/f/" + "y" * 43 + "/")
     assert response.status_code == 429 and int(response["Retry-After"]) == 600
@@ -148,19 +149,17 @@ def test_a_closed_session_tells_the_family_their_answers_were_kept(
 
 def test_closing_races_an_answer_through_the_services(world: ClinicWorld, two_month_visit: Visit) -> None:
     session, token = start(world, two_month_visit, ("phq9",))
-    family = services.family_session(token, ip="10.0.0.2")
-    actor = services.family_actor(family, ip="10.0.0.2")
-    services.family_answer(family, "phq9", 1, 3, actor=actor)
-    with clinic_scope(world.a):
+    with family_link(token, ip="10.0.0.2") as link:
+        answer(link, "phq9", 1, 3)
         services.screening_cancel(actor=staff_actor(world, "front_desk"), session=session)
-    with pytest.raises(services.LinkProblem) as problem:
-        services.family_answer(family, "phq9", 2, 1, actor=actor)
-    assert problem.value.kind == "cancelled"
-    with pytest.raises(services.LinkProblem) as problem:
-        services.family_submit(family, actor=actor)
-    assert problem.value.kind == "cancelled"
-    with pytest.raises(services.LinkProblem):
-        services.family_set_language(family, "es", actor=actor)
+        with pytest.raises(family.LinkProblem) as problem:
+            answer(link, "phq9", 2, 1)
+        assert problem.value.kind == "cancelled"
+        with pytest.raises(family.LinkProblem) as problem:
+            family.submit(link)
+        assert problem.value.kind == "cancelled"
+        with pytest.raises(family.LinkProblem):
+            family.set_language(link, "es")
     assert saved(session)["phq9"][:2] == [3, None]
     assert _results(session) == 0
 
@@ -215,17 +214,15 @@ def test_a_new_link_racing_an_answer_through_the_services(world: ClinicWorld, tw
     """The family's request found the session before the staff issued a new link: the answer
     is saved on the session all the same."""
     session, token = start(world, two_month_visit, ("phq9",))
-    family = services.family_session(token, ip="10.0.0.3")
-    actor = services.family_actor(family, ip="10.0.0.3")
-    with clinic_scope(world.a):
+    with family_link(token, ip="10.0.0.3") as link:
         new_token = services.screening_new_link(
             actor=staff_actor(world, "front_desk"), session=session, mode=ScreeningSession.Mode.KIOSK
         )
-    services.family_answer(family, "phq9", 1, 2, actor=actor)
+        answer(link, "phq9", 1, 2)
     assert saved(session)["phq9"][0] == 2
-    with pytest.raises(services.LinkProblem):
-        services.family_session(token, ip="10.0.0.3")
-    assert services.family_session(new_token, ip="10.0.0.3").answers["phq9"][0] == 2
+    with pytest.raises(family.LinkProblem):
+        family.open_link(token, ip="10.0.0.3")
+    assert family.open_link(new_token, ip="10.0.0.3").session.answers["phq9"][0] == 2
 
 
 # Two tabs -------------------------------------------------------------------------------------------
@@ -256,12 +253,10 @@ def test_two_tabs_submitting_both_land_on_thanks_with_one_set_of_results(
 
 def test_two_submissions_through_the_services(world: ClinicWorld, two_month_visit: Visit) -> None:
     session, token = start(world, two_month_visit, ("phq9",))
-    tab_one = services.family_session(token, ip=None)
-    tab_two = services.family_session(token, ip=None)
-    actor = services.family_actor(tab_one, ip=None)
-    services.family_answer(tab_one, "phq9", 9, 2, actor=actor)
-    first = services.family_submit(tab_one, actor=actor)
-    second = services.family_submit(tab_two, actor=actor)
+    with family_link(token) as tab_one, family_link(token) as tab_two:
+        answer(tab_one, "phq9", 9, 2)
+        first = family.submit(tab_one)
+        second = family.submit(tab_two)
     assert not first.already and second.already
     assert first.show_crisis_resources and second.show_crisis_resources
     assert _results(session) == 1
@@ -273,16 +268,16 @@ def test_two_submissions_at_the_same_moment(world: ClinicWorld, two_month_visit:
     if connection.vendor == "sqlite":
         pytest.skip("SQLite's in-memory test database locks tables instead of waiting (PostgreSQL runs it)")
     session, token = start(world, two_month_visit, ("phq9",))
-    family = services.family_session(token, ip=None)
-    services.family_answer(family, "phq9", 1, 1, actor=services.family_actor(family, ip=None))
+    with family_link(token) as link:
+        answer(link, "phq9", 1, 1)
     barrier = threading.Barrier(2)
     outcomes: list[object] = []
 
     def send() -> None:
         try:
-            mine = services.family_session(token, ip=None)
-            barrier.wait(timeout=10)
-            outcomes.append(services.family_submit(mine, actor=services.family_actor(mine, ip=None)).already)
+            with family_link(token) as mine:
+                barrier.wait(timeout=10)
+                outcomes.append(family.submit(mine).already)
         except Exception as exc:  # recorded for the assertion below
             outcomes.append(exc)
         finally:

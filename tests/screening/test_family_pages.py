@@ -15,13 +15,13 @@ from django.utils import timezone
 
 from dyadcare.instruments.engine.textfile import ItemText
 from dyadcare.instruments.services import item_text_load as load_text
-from dyadcare.screening import services
+from dyadcare.screening import family, services
 from dyadcare.screening.models import ScreeningResult, ScreeningSession
 from dyadcare.tenancy.models import AuditEvent
 from dyadcare.tenancy.scope import clinic_scope, unscoped
 from dyadcare.touchpoints.models import Visit
 from dyadcare.touchpoints.services import schedule_rule_set
-from tests.factories import ClinicWorld, start_session
+from tests.factories import ClinicWorld, family_link, start_session
 from tests.screening.conftest import mother, staff_actor
 
 THREE = ("phq9", "ahc-hrsn", "cdc-milestones-2m")  # 9 + 10 + 11 questions
@@ -576,15 +576,17 @@ def test_no_switch_to_a_language_the_clinic_has_no_licensed_text_in(
             instrument_ids=["epds"],
             language="es",
         )
-    assert services.family_languages(session) == ["es"]
+    with family_link(session) as link:
+        assert link.languages == ["es"]
     confirm(client, token, two_month_visit)
     page = body(client.get(f"/f/{token}/q/epds/1/"))
     assert "Texto 1" in page and "English" not in page
     assert "© 1987 The Royal College of Psychiatrists" in page, "the clinic's own notice"
     client.post(f"/f/{token}/language/", {"language": "en", "next": f"/f/{token}/q/epds/1/"})
-    assert services.family_session(token, ip=None).language == "es"
-    with pytest.raises(ValidationError):
-        services.family_set_language(session, "en", actor=services.family_actor(session, ip=None))
+    with family_link(token) as link:
+        assert link.session.language == "es"
+        with pytest.raises(ValidationError):
+            family.set_language(link, "en")
 
 
 def test_the_review_page_is_audited(world: ClinicWorld, two_month_visit: Visit, client: Client) -> None:

@@ -12,6 +12,7 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from django.utils import timezone
 
+from dyadcare.publiclinks import throttle
 from dyadcare.publiclinks.models import LinkAttempt
 from dyadcare.screening import services
 from dyadcare.screening.models import ScreeningSession
@@ -78,7 +79,7 @@ def family_pages(world: ClinicWorld, visit: Visit) -> dict[str, str]:
     pages["closed by the clinic"] = body(client.get(f"/f/{problem_token}/"))
     pages["unknown link"] = body(client.get("/f/" + "u" * 43 + "/"))
     LinkAttempt.objects.bulk_create(
-        [LinkAttempt(ip="127.0.0.1", at=timezone.now()) for _ in range(services.LINK_FAILURES_PER_ADDRESS)]
+        [LinkAttempt(ip="127.0.0.1", at=timezone.now()) for _ in range(throttle.FAILURES_PER_ADDRESS)]
     )
     pages["too many tries"] = body(client.get("/f/" + "u" * 43 + "/"))
     return pages

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
 
-from dyadcare.screening import services
+from dyadcare.screening import family, services
 from dyadcare.screening.internal.plan import visit_plan
 from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
 from dyadcare.screening.senders import MemorySms
 from dyadcare.tenancy.scope import clinic_scope
 from dyadcare.touchpoints.models import Visit
 from dyadcare.touchpoints.selectors import clinic_bundle
-from tests.factories import ClinicWorld
+from tests.factories import ClinicWorld, answer, family_link
 from tests.screening.conftest import mother, staff_actor
 
 
@@ -48,26 +47,25 @@ def test_start_answer_submit(world: ClinicWorld, two_month_visit: Visit) -> None
     assert sent.to == "+15105550150" and "/f/" in sent.body and "preguntas" in sent.body, sent.body
     link_token = sent.body.split("/f/")[1].split("/")[0]
     assert link_token != token, "sending issues a fresh link"
-    with pytest.raises(services.LinkProblem):
-        services.family_session(token, ip="10.0.0.1")
-    family = services.family_session(link_token, ip="10.0.0.1")
-    fam = services.family_actor(family, ip="10.0.0.1")
-    assert services.family_verify_dob(family, two_month_visit.child.date_of_birth, actor=fam)
-    for n in range(1, 12):
-        services.family_answer(family, "cdc-milestones-2m", n, 0 if n != 3 else 2, actor=fam)
-    with pytest.raises(ValidationError):
-        services.family_answer(family, "cdc-milestones-2m", 1, 9, actor=fam)
-    first = services.family_submit(family, actor=fam)
-    again = services.family_submit(family, actor=fam)
+    with pytest.raises(family.LinkProblem):
+        family.open_link(token, ip="10.0.0.1")
+    with family_link(link_token, ip="10.0.0.1") as link:
+        assert family.confirm_dob(link, two_month_visit.child.date_of_birth)
+        for n in range(1, 12):
+            answer(link, "cdc-milestones-2m", n, 0 if n != 3 else 2)
+        with pytest.raises(family.AnswerRefused):
+            answer(link, "cdc-milestones-2m", 1, 9)
+        first = family.submit(link)
+        again = family.submit(link)
     assert again.already and not first.already
     with clinic_scope(world.a):
-        results = list(ScreeningResult.objects.filter(session=family))
+        results = list(ScreeningResult.objects.filter(session=session))
         assert len(results) == 1 and results[0].total == 1
         assert results[0].questionnaire_response["status"] == "completed"
         assert ScreeningSession.objects.get(pk=session.pk).status == "submitted"
         assert "developmental-surveillance" in Visit.objects.get(pk=two_month_visit.pk).completed_categories
-    with pytest.raises(services.LinkProblem) as problem:
-        services.family_session(link_token, ip="10.0.0.1")
+    with pytest.raises(family.LinkProblem) as problem:
+        family.open_link(link_token, ip="10.0.0.1")
     assert problem.value.kind == "submitted"
 
 
@@ -88,10 +86,10 @@ def test_critical_answer_raises_an_alert(world: ClinicWorld, two_month_visit: Vi
             instrument_ids=["phq9"],
             language="en",
         )
-    fam = services.family_actor(session, ip=None)
-    for n, value in enumerate([0, 0, 0, 0, 0, 0, 0, 0, 1], start=1):
-        services.family_answer(session, "phq9", n, value, actor=fam)
-    outcome = services.family_submit(session, actor=fam)
+    with family_link(session) as link:
+        for n, value in enumerate([0, 0, 0, 0, 0, 0, 0, 0, 1], start=1):
+            answer(link, "phq9", n, value)
+        outcome = family.submit(link)
     assert outcome.show_crisis_resources
     with clinic_scope(world.a):
         flags = list(Flag.objects.filter(visit=two_month_visit))

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dyadcare.instruments.internal import registry
-from dyadcare.screening import services
+from dyadcare.screening import family
 from dyadcare.screening.internal.scoring import score_and_store
 from dyadcare.screening.internal.sensitivity import access
 from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
@@ -22,7 +22,7 @@ from dyadcare.tenancy.models import AuditEvent
 from dyadcare.tenancy.roles import CLINIC_ROLES, role_permissions
 from dyadcare.tenancy.scope import clinic_scope, unscoped
 from dyadcare.touchpoints.models import Visit
-from tests.factories import ClinicWorld, login, start_session
+from tests.factories import ClinicWorld, answer, family_link, login, start_session
 from tests.screening.conftest import mother
 
 # Who sees which result in full (the rest see a claim-level summary).
@@ -145,7 +145,7 @@ def test_the_tablet_link_is_shown_once(world: ClinicWorld, two_month_visit: Visi
     tablet = client.get(response["Location"])
     token = tablet.context["token"]
     assert token and f"/f/{token}/" in tablet.content.decode()
-    assert services.family_session(token, ip="127.0.0.1").mode == "kiosk"
+    assert family.open_link(token, ip="127.0.0.1").session.mode == "kiosk"
     again = client.get(response["Location"])
     assert again.context["token"] is None and "New tablet link" in again.content.decode()
 
@@ -274,10 +274,10 @@ def test_an_alert_queues_its_escalation(world: ClinicWorld, two_month_visit: Vis
     from django_tasks import default_task_backend
 
     session, _token = start_session(world, two_month_visit, ["phq9"], by_role="front_desk")
-    actor = services.family_actor(session, ip=None)
-    services.family_answer(session, "phq9", 9, 2, actor=actor)
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        services.family_submit(session, actor=actor)
+    with family_link(session) as link:
+        answer(link, "phq9", 9, 2)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            family.submit(link)
     queued = default_task_backend.results  # type: ignore[attr-defined]
     assert len(queued) == 1
     assert queued[0].task.name == "escalate_overdue_alerts"

@@ -106,8 +106,7 @@ UNSCOPED_CALL_SITES = {
     ("tenancy/scope.py", "unscoped"): "the switch itself",
     ("demo/generate.py", "build_demo"): "the demo generator writes every clinic's invented families",
     ("families/selectors.py", "record_counts"): "operators' record counts: numbers only",
-    ("screening/services.py", "family_session"): "a family link names its session: the token is the scope",
-    ("screening/services.py", "family_closed_session"): "a proved link to a closed session names it",
+    ("screening/family.py", "_find"): "a family link names its session: the token is the scope",
 }
 
 

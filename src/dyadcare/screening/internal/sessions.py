@@ -1,0 +1,129 @@
+"""What the staff and family sides of a screening session share: the session locked for a
+write, a new link token, its instruments read once, scoring its saved answers, and telling
+the domains above what was recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from dyadcare.instruments import engine
+from dyadcare.instruments.engine import Instrument
+from dyadcare.publiclinks.tokens import new_token, token_hash
+from dyadcare.screening.events import FlagRaised, ResultRecorded
+from dyadcare.screening.internal.plan import InstrumentCache, load, safety_items
+from dyadcare.screening.internal.scoring import Scored, score_and_store
+from dyadcare.screening.models import ScreeningSession
+from dyadcare.tenancy.events import emit
+from dyadcare.touchpoints.models import Visit
+
+
+def locked(session: ScreeningSession) -> ScreeningSession:
+    """The session as stored now, locked for this transaction (two tabs, a staff member)."""
+    return (
+        ScreeningSession.objects.select_for_update()
+        .select_related("clinic__network", "visit__child", "caregiver", "child")
+        .get(pk=session.pk)
+    )
+
+
+def issue_token(session: ScreeningSession) -> str:
+    """A new link for the session: only its hash is kept; the previous link stops working."""
+    token = new_token()
+    session.token_hash = token_hash(token)
+    session.token_expires_at = timezone.now() + timedelta(hours=settings.SCREENING_LINK_HOURS)
+    return token
+
+
+class SessionInstruments:
+    """The session's instruments as its clinic uses them, each read once however often a
+    request asks."""
+
+    def __init__(self, session: ScreeningSession) -> None:
+        self.session = session
+        self._cache: InstrumentCache = {}
+
+    def get(self, instrument_id: str) -> Instrument | None:
+        if instrument_id not in self.session.instrument_ids:
+            return None
+        return load(instrument_id, clinic=self.session.clinic, visit=self.session.visit, cache=self._cache)
+
+    def all(self) -> list[Instrument | None]:
+        return [self.get(ident) for ident in self.session.instrument_ids]
+
+
+def score_saved_answers(session: ScreeningSession, instruments: SessionInstruments) -> list[Scored]:
+    """Score every instrument of the session that has an answer, store the results and their
+    flags, and mark the visit's categories done."""
+    scored = []
+    now = timezone.now()
+    for entry in session.instruments:
+        instrument = instruments.get(entry["id"])
+        if instrument is None:
+            continue
+        answers = engine.parse_answers(
+            instrument, session.answers.get(entry["id"], [None] * len(instrument.items))
+        )
+        if all(a is None for a in answers):
+            continue
+        scored.append(
+            score_and_store(
+                instrument=instrument,
+                answers=answers,
+                visit=session.visit,
+                caregiver=session.caregiver,
+                language=session.language,
+                category=entry.get("category", ""),
+                scored_at=now,
+                session=session,
+            )
+        )
+    mark_done(session.visit, [s.result.category for s in scored if s.result.category])
+    for result in scored:
+        announce(result)
+    return scored
+
+
+def mark_done(visit: Visit, categories: Sequence[str]) -> None:
+    current = Visit.objects.select_for_update().get(pk=visit.pk)
+    done = sorted({*current.completed_categories, *categories})
+    if done != current.completed_categories:
+        current.completed_categories = done
+        current.save(update_fields=["completed_categories", "updated_at"])
+
+
+def announce(scored: Scored) -> None:
+    """Tell the domains above what was recorded (delivered after the transaction commits)."""
+    result = scored.result
+    emit(
+        ResultRecorded(
+            clinic_id=result.clinic_id,
+            result_id=result.pk,
+            child_id=result.child_id,
+            visit_id=result.visit_id,
+            instrument_id=result.instrument_id,
+            category=result.category,
+            positive=result.positive,
+        )
+    )
+    for flag in scored.flags:
+        emit(
+            FlagRaised(clinic_id=flag.clinic_id, flag_id=flag.pk, result_id=result.pk, severity=flag.severity)
+        )
+
+
+def answered_a_safety_question(session: ScreeningSession, instruments: SessionInstruments) -> bool:
+    """Whether the family answered a safety question (a critical item, a safety domain, or a
+    violence screen): their thank-you page then shows crisis lines."""
+    for entry in session.instruments:
+        instrument = instruments.get(entry["id"])
+        if instrument is None:
+            continue
+        answers = session.answers.get(entry["id"], [])
+        for number in safety_items(instrument):
+            if number <= len(answers) and answers[number - 1] is not None:
+                return True
+    return False
