@@ -36,6 +36,7 @@ from dyadcare.screening.senders import SendError, send_email, send_sms
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record
 from dyadcare.tenancy.events import emit
+from dyadcare.tenancy.models import Clinic
 from dyadcare.touchpoints.models import Visit
 from dyadcare.touchpoints.selectors import clinic_bundle
 
@@ -66,24 +67,7 @@ def screening_start(
     if visit.status not in (Visit.Status.SCHEDULED, Visit.Status.ARRIVED):
         raise ValidationError(_("Screenings are started from a visit that is booked or in progress."))
     assert actor.clinic is not None
-    plan = {
-        p.id: p
-        for p in visit_plan(
-            visit=visit, bundle=clinic_bundle(actor.clinic), clinic=actor.clinic, language=language
-        )
-    }
-    chosen: list[Planned] = []
-    for ident in dict.fromkeys(instrument_ids):
-        planned = plan.get(ident)
-        if planned is None:
-            raise ValidationError({"instruments": [_("%(id)s is not due at this visit.") % {"id": ident}]})
-        if not planned.family_can_answer:
-            raise ValidationError(
-                {"instruments": [f"{planned.instrument.title_in(language)}: {planned.why_not}"]}
-            )
-        chosen.append(planned)
-    if not chosen:
-        raise ValidationError({"instruments": [_("Choose at least one questionnaire.")]})
+    chosen = _family_answerable(actor.clinic, visit, instrument_ids, language)
     if ScreeningSession.objects.filter(visit=visit, caregiver=caregiver, status=Status.OPEN).exists():
         already = _("This caregiver already has an open screening here: resend its link or close it.")
         raise ValidationError(already)
@@ -107,6 +91,30 @@ def screening_start(
         summary=f"screening {', '.join(session.instrument_ids)}",
     )
     return session, token
+
+
+def _family_answerable(
+    clinic: Clinic, visit: Visit, instrument_ids: Sequence[str], language: str
+) -> list[Planned]:
+    """The chosen instruments of the visit's plan, each one the family can answer in
+    ``language``; a ValidationError names the first that is not."""
+    plan = {
+        p.id: p
+        for p in visit_plan(visit=visit, bundle=clinic_bundle(clinic), clinic=clinic, language=language)
+    }
+    chosen: list[Planned] = []
+    for ident in dict.fromkeys(instrument_ids):
+        planned = plan.get(ident)
+        if planned is None:
+            raise ValidationError({"instruments": [_("%(id)s is not due at this visit.") % {"id": ident}]})
+        if not planned.family_can_answer:
+            raise ValidationError(
+                {"instruments": [f"{planned.instrument.title_in(language)}: {planned.why_not}"]}
+            )
+        chosen.append(planned)
+    if not chosen:
+        raise ValidationError({"instruments": [_("Choose at least one questionnaire.")]})
+    return chosen
 
 
 @transaction.atomic
