@@ -12,7 +12,7 @@ from dyadcare.instruments.internal import registry
 from dyadcare.instruments.models import ClinicItemText, ClinicParameter
 from dyadcare.tenancy import auditactions
 from dyadcare.tenancy.models import AuditEvent
-from dyadcare.tenancy.scope import unscoped
+from dyadcare.tenancy.scope import clinic_scope, unscoped
 from tests.factories import ClinicWorld, login
 
 EPDS_CSV = "number,text,option_1,option_2,option_3,option_4\n" + "".join(
@@ -93,7 +93,8 @@ def test_upload_licensed_text_then_see_it_in_spanish(world: ClinicWorld, client:
         },
     )
     assert response.status_code == 302
-    row = ClinicItemText.objects.get(clinic=world.a, instrument_id="epds", language="es")
+    with clinic_scope(world.a):
+        row = ClinicItemText.objects.get(instrument_id="epds", language="es")
     assert row.items[2] == {
         "number": 3,
         "text": "Texto autorizado 3",
@@ -107,8 +108,11 @@ def test_upload_licensed_text_then_see_it_in_spanish(world: ClinicWorld, client:
     assert "Texto autorizado 3" in spanish
     english = client.get(f"/c/{world.a.slug}/instruments/epds/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Texto autorizado 3" not in english  # no English text was loaded
-    assert registry.get("epds", clinic=world.a).item(3).label("es") == "Texto autorizado 3"
-    assert registry.get("epds", clinic=world.b).item(3).label("es") == "Pregunta 3"  # clinic B: its own
+    with clinic_scope(world.a):
+        assert registry.get("epds", clinic=world.a).item(3).label("es") == "Texto autorizado 3"
+    with clinic_scope(world.b):
+        assert registry.get("epds", clinic=world.b).item(3).label("es") == "Pregunta 3"  # clinic B: its own
+        assert not ClinicItemText.objects.exists(), "clinic B does not see clinic A's text"
 
 
 def test_upload_json_replaces_the_earlier_text(world: ClinicWorld, client: Client) -> None:
@@ -127,7 +131,8 @@ def test_upload_json_replaces_the_earlier_text(world: ClinicWorld, client: Clien
             },
         )
         assert response.status_code == 302
-    assert ClinicItemText.objects.get(clinic=world.a, instrument_id="mchat-r").items[0]["text"] == "two 1"
+    with clinic_scope(world.a):
+        assert ClinicItemText.objects.get(instrument_id="mchat-r").items[0]["text"] == "two 1"
     assert "two 4" in client.get(f"/c/{world.a.slug}/instruments/mchat-r/").content.decode()
 
 
@@ -143,7 +148,8 @@ def _post_text(client: Client, world: ClinicWorld, **overrides: object) -> str:
         f"/c/{world.a.slug}/instruments/epds/text/", {k: v for k, v in data.items() if v is not None}
     )
     assert response.status_code == 422
-    assert not ClinicItemText.objects.exists(), "nothing is saved on error"
+    with clinic_scope(world.a):
+        assert not ClinicItemText.objects.exists(), "nothing is saved on error"
     return response.content.decode()
 
 
@@ -189,7 +195,8 @@ def test_remove_loaded_text(world: ClinicWorld, client: Client) -> None:
         },
     )
     assert client.post(url, {"remove": "es"}).status_code == 302
-    assert not ClinicItemText.objects.exists()
+    with clinic_scope(world.a):
+        assert not ClinicItemText.objects.exists()
     with unscoped("read the audit entries"):
         assert (
             AuditEvent.objects.filter(object_type="instruments.clinicitemtext", action="delete").count() == 1
@@ -202,17 +209,30 @@ def test_change_and_reset_a_parameter(world: ClinicWorld, client: Client) -> Non
     body = client.get(url).content.decode()
     assert "secondary source" in body and "Default: 9." in body
     assert client.post(url, {"positive_at_least": "10", "reason": "medical director"}).status_code == 302
-    row = ClinicParameter.objects.get(clinic=world.a, instrument_id="swyc-ppsc")
-    assert (row.name, row.value, row.reason) == ("positive_at_least", 10, "medical director")
-    assert registry.get("swyc-ppsc", clinic=world.a).parameter_value("positive_at_least") == 10
-    assert registry.get("swyc-ppsc", clinic=world.b).parameter_value("positive_at_least") == 9
+    with clinic_scope(world.a):
+        row = ClinicParameter.objects.get(instrument_id="swyc-ppsc")
+        assert (row.name, row.value, row.reason) == ("positive_at_least", 10, "medical director")
+        assert row.changed_by == world.staff_a["clinic_admin"]
+        assert registry.get("swyc-ppsc", clinic=world.a).parameter_value("positive_at_least") == 10
+    with clinic_scope(world.b):
+        assert registry.get("swyc-ppsc", clinic=world.b).parameter_value("positive_at_least") == 9
     detail = client.get(f"/c/{world.a.slug}/instruments/swyc-ppsc/").content.decode()
     assert "set by the clinic" in detail and "Positive when the total is 10 or more." in detail
     with unscoped("read the audit entry"):
         event = AuditEvent.objects.get(object_type="instruments.clinicparameter")
     assert event.action == "instruments.parameters_changed" and event.summary == "changed: positive_at_least"
     assert client.post(url, {"positive_at_least": ""}).status_code == 302  # empty: back to the default
-    assert not ClinicParameter.objects.exists()
+    with clinic_scope(world.a):
+        # The history keeps both changes: the reset is a row of its own (null: the default).
+        assert list(
+            ClinicParameter.objects.order_by("effective_from", "id").values_list("value", flat=True)
+        ) == [
+            10,
+            None,
+        ]
+        assert registry.get("swyc-ppsc", clinic=world.a).parameter_value("positive_at_least") == 9
+    detail = client.get(f"/c/{world.a.slug}/instruments/swyc-ppsc/").content.decode()
+    assert "set by the clinic" not in detail and "Positive when the total is 9 or more." in detail
 
 
 def test_parameter_errors_are_shown_at_the_field(world: ClinicWorld, client: Client) -> None:
@@ -228,7 +248,8 @@ def test_parameter_errors_are_shown_at_the_field(world: ClinicWorld, client: Cli
         },
     )
     assert response.status_code == 422 and "item 4 is in two blocks" in response.content.decode()
-    assert not ClinicParameter.objects.exists()
+    with clinic_scope(world.a):
+        assert not ClinicParameter.objects.exists()
 
 
 def test_swap_the_bpsc_block_names(world: ClinicWorld, client: Client) -> None:
@@ -241,7 +262,8 @@ def test_swap_the_bpsc_block_names(world: ClinicWorld, client: Client) -> None:
     assert client.post(f"/c/{world.a.slug}/instruments/swyc-bpsc/settings/", data).status_code == 302
     from dyadcare.instruments.engine import score
 
-    bpsc = registry.get("swyc-bpsc", clinic=world.a)
+    with clinic_scope(world.a):
+        bpsc = registry.get("swyc-bpsc", clinic=world.a)
     assert score(bpsc, [2, 1, 0, 0] + [0] * 8).subscores == {
         "irritability": 0,
         "inflexibility": 3,
@@ -257,7 +279,9 @@ def test_posi_check_all_weights(world: ClinicWorld, client: Client) -> None:
         ).status_code
         == 302
     )
-    assert registry.get("swyc-posi", clinic=world.a).parameter_value("check_all_weights") == [0, 0, 0, 1, 1]
+    with clinic_scope(world.a):
+        posi = registry.get("swyc-posi", clinic=world.a)
+    assert posi.parameter_value("check_all_weights") == [0, 0, 0, 1, 1]
 
 
 def test_every_instrument_form_page_accepts_its_sample_and_audits_it(

@@ -1,6 +1,10 @@
 """Writes on a clinic's instrument set-up: licensed item text and parameter values. Each
 service checks the permission, validates against the instrument, saves in one transaction and
-writes the audit entry."""
+writes the audit entry. Both are the clinic's own rows, read and written in its scope.
+
+Parameter values are a history: a change appends a row in force from now (a null value:
+back to the library default); nothing is overwritten, so a stored result can always be
+explained by the values that scored it."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dyadcare.instruments.audit_actions import InstrumentAction
@@ -19,6 +24,7 @@ from dyadcare.instruments.models import ClinicItemText, ClinicParameter
 from dyadcare.instruments.permissions import InstrumentPerm
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record
+from dyadcare.tenancy.models import Clinic
 
 
 def _instrument(instrument_id: str) -> Instrument:
@@ -28,13 +34,13 @@ def _instrument(instrument_id: str) -> Instrument:
         raise ValidationError(_("There is no such instrument.")) from None
 
 
-def _clinic(actor: Actor) -> Any:
+def _clinic(actor: Actor) -> Clinic:
     if actor.clinic is None:
         raise ValidationError(_("Choose a clinic first."))
     return actor.clinic
 
 
-def _save(row: ClinicItemText | ClinicParameter) -> None:
+def _save(row: ClinicItemText) -> None:
     """Save; two people saving the same row at the same moment: the second is told to retry."""
     try:
         with transaction.atomic():
@@ -66,7 +72,8 @@ def item_text_load(
         instrument.with_text(language, [i.text for i in items], [list(i.options) or None for i in items])
     except DefinitionError as exc:
         raise ValidationError({"file": [str(exc)]}) from None
-    row = ClinicItemText.objects.filter(clinic=clinic, instrument_id=instrument.id, language=language).first()
+    with registry.in_scope_of(clinic):
+        row = ClinicItemText.objects.filter(instrument_id=instrument.id, language=language).first()
     creating = row is None
     if row is None:
         row = ClinicItemText(clinic=clinic, instrument_id=instrument.id, language=language)
@@ -90,7 +97,8 @@ def item_text_load(
 def item_text_remove(*, actor: Actor, instrument_id: str, language: str) -> bool:
     actor.require(InstrumentPerm.MANAGE)
     clinic = _clinic(actor)
-    row = ClinicItemText.objects.filter(clinic=clinic, instrument_id=instrument_id, language=language).first()
+    with registry.in_scope_of(clinic):
+        row = ClinicItemText.objects.filter(instrument_id=instrument_id, language=language).first()
     if row is None:
         return False
     audit_record(
@@ -104,8 +112,9 @@ def item_text_remove(*, actor: Actor, instrument_id: str, language: str) -> bool
 def parameters_set(
     *, actor: Actor, instrument_id: str, values: dict[str, Any], reason: str = ""
 ) -> list[str]:
-    """Set (or, with ``None``, reset to the library default) the clinic's values of an
-    instrument's configurable parameters. Returns the names changed."""
+    """Set (or, with ``None`` or the default value, reset to the library default) the clinic's
+    values of an instrument's configurable parameters, in force from now. A row is appended
+    for each parameter whose value changes, and for nothing else. Returns the names changed."""
     actor.require(InstrumentPerm.MANAGE)
     clinic = _clinic(actor)
     instrument = _instrument(instrument_id)
@@ -124,27 +133,30 @@ def parameters_set(
             errors.setdefault(name, []).append(str(exc))
     if errors:
         raise ValidationError(errors)
-    existing = {p.name: p for p in ClinicParameter.objects.filter(clinic=clinic, instrument_id=instrument.id)}
-    changed = []
-    assert actor.user is not None
-    for name, value in checked.items():
-        row = existing.get(name)
-        default = instrument.parameters[name].default
-        if value is None or value == default:
-            if row is not None:
-                row.delete()
-                changed.append(name)
-            continue
-        if row is not None and row.value == value:
-            continue
-        if row is None:
-            row = ClinicParameter(clinic=clinic, instrument_id=instrument.id, name=name)
-        row.value = value
-        row.reason = reason.strip()[:300]
-        row.changed_by = actor.user
-        row.full_clean(validate_constraints=False)
-        _save(row)
-        changed.append(name)
+    # One writer per clinic at a time: the second of two saves at the same moment compares
+    # against the first one's values.
+    list(Clinic.objects.select_for_update().filter(pk=clinic.pk).values_list("pk", flat=True))
+    now = timezone.now()
+    with registry.in_scope_of(clinic):
+        current = registry.get(instrument.id, clinic=clinic, at=now).overrides
+        changed = []
+        assert actor.user is not None
+        for name, value in checked.items():
+            stored = None if value is None or value == instrument.parameters[name].default else value
+            if stored == current.get(name):
+                continue
+            row = ClinicParameter(
+                clinic=clinic,
+                instrument_id=instrument.id,
+                name=name,
+                value=stored,
+                effective_from=now,
+                reason=reason.strip()[:300],
+                changed_by=actor.user,
+            )
+            row.full_clean()
+            row.save()
+            changed.append(name)
     if changed:
         audit_record(
             actor=actor,
