@@ -21,7 +21,7 @@ from django.utils import timezone
 from dyadcare.demo.families import NAMESPACE
 from dyadcare.demo.fastinsert import fast_insert
 from dyadcare.families.models import CareRelationship
-from dyadcare.instruments import engine
+from dyadcare.instruments import engine, parameters
 from dyadcare.instruments.engine import Instrument
 from dyadcare.instruments.internal import registry
 from dyadcare.screening.internal.scoring import flags_for, labels
@@ -59,9 +59,9 @@ RESOLVED_NOTE = "Discussed with the family at the visit; plan recorded in the ch
 CRITICAL_SHARE = 0.012  # a critical answer (self-harm item) among caregiver depression screens
 AHC = {"housing": 0.12, "quality": 0.15, "food": 0.25, "transport": 0.08, "utilities": 0.07, "safety": 0.015}
 RESULT_COLUMNS = (
-    "id", "clinic", "visit", "child", "caregiver", "instrument_id", "instrument_version", "category",
-    "respondent", "language", "answers", "total", "band", "positive", "critical_items", "subscores",
-    "domains", "complete", "sensitivity", "scored_at", "created_at", "updated_at",
+    "id", "clinic", "visit", "child", "caregiver", "instrument_id", "instrument_version", "parameters",
+    "category", "respondent", "language", "answers", "total", "band", "positive", "critical_items",
+    "subscores", "domains", "complete", "sensitivity", "scored_at", "created_at", "updated_at",
 )  # fmt: skip
 FLAG_COLUMNS = (
     "id", "clinic", "result", "visit", "child", "severity", "reason", "raised_at", "resolved_at",
@@ -207,9 +207,10 @@ def build_screening_history(*, seed: int, anchor: date, clinic_models: dict[uuid
             results.append(
                 (
                     result_id, clinic_id, visit_id, child_id, primary.get(child_id), instrument.id,
-                    instrument.version, entry.category, instrument.respondent, "en", answers, score.total,
-                    score.band or "", score.positive, list(score.critical_items), dict(score.subscores),
-                    dict(score.domains), score.complete, labels(instrument), scored_at, now, now,
+                    instrument.version, parameters.values_of(instrument), entry.category,
+                    instrument.respondent, "en", answers, score.total, score.band or "", score.positive,
+                    list(score.critical_items), dict(score.subscores), dict(score.domains), score.complete,
+                    labels(instrument), scored_at, now, now,
                 )
             )  # fmt: skip
             for severity, reason in flags_for(instrument, score):

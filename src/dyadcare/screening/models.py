@@ -71,6 +71,10 @@ class ScreeningResult(ClinicScopedModel):
     )
     instrument_id = models.CharField(max_length=40)
     instrument_version = models.CharField(max_length=20, blank=True)
+    # The parameter values that scored it, defaults included ({"positive_at_least": 3}), so a
+    # later change of the clinic's cut-off never changes what this result meant. Null: not
+    # recorded (scored before results kept them, and not recoverable from the history).
+    parameters = models.JSONField(null=True, blank=True)
     category = models.CharField(max_length=40, blank=True)
     respondent = models.CharField(max_length=30)
     language = models.CharField(max_length=5, default="en")

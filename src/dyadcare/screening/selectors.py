@@ -12,8 +12,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from dyadcare.families.permissions import FamilyPerm
-from dyadcare.instruments.engine import Instrument
-from dyadcare.screening.internal.plan import InstrumentCache, Planned, load, visit_plan
+from dyadcare.instruments.engine import InputError, Instrument
+from dyadcare.instruments.internal import registry
+from dyadcare.screening.internal.plan import Planned, visit_plan
 from dyadcare.screening.internal.sensitivity import Access, access
 from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
 from dyadcare.tenancy.actor import Actor
@@ -79,14 +80,19 @@ def result_views(*, actor: Actor, results: Sequence[ScreeningResult], language: 
     ):
         earlier[(row.child_id, row.instrument_id)].append(row)
     views = []
-    cache: InstrumentCache = {}
+    # Each result is described with the parameter values that scored it, not today's.
+    scored_with: dict[uuid.UUID, registry.InstrumentSet] = {}
     for result in results:
         level = access(result.sensitivity, actor.permissions)
         instrument = None
         if level == "full":
-            instrument = load(
-                result.instrument_id, clinic=result.visit.clinic, visit=result.visit, cache=cache
-            )
+            clinic = result.visit.clinic
+            if clinic.pk not in scored_with:
+                scored_with[clinic.pk] = registry.for_clinic(clinic, ids=instruments)
+            try:
+                instrument = scored_with[clinic.pk].as_scored(result)
+            except InputError:
+                instrument = None
         previous = next(
             (
                 r

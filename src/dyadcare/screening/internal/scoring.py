@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from dyadcare.families.models import Caregiver
-from dyadcare.instruments import engine
+from dyadcare.instruments import engine, parameters
 from dyadcare.instruments.engine import Instrument
 from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
 from dyadcare.tenancy.models import User
@@ -54,7 +54,8 @@ def score_and_store(
     with_fhir: bool = True,
 ) -> Scored:
     """Score ``answers`` (already checked with ``engine.parse_answers``), save the result and
-    its flags. With ``with_fhir`` the QuestionnaireResponse and Observations are stored too."""
+    its flags. The result keeps the instrument's version and the parameter values it was
+    scored with. With ``with_fhir`` the QuestionnaireResponse and Observations are stored too."""
     score = engine.score(instrument, answers, language=language)
     result = ScreeningResult(
         id=uuid.uuid4(),
@@ -65,6 +66,7 @@ def score_and_store(
         caregiver=caregiver,
         instrument_id=instrument.id,
         instrument_version=instrument.version,
+        parameters=parameters.values_of(instrument),
         category=category,
         respondent=instrument.respondent,
         language=language,

@@ -48,6 +48,18 @@ def _back_to_visit(req: StaffRequest, visit_id: object) -> HttpResponse:
     return redirect("web:visit_screening", clinic_slug=req.clinic.slug, visit_id=visit_id)
 
 
+def _rule(view: selectors.ResultView) -> str:
+    """The positive rule the result was scored by (its own parameter values, not today's)."""
+    if view.instrument is None:
+        return ""
+    if view.result.parameters is None and view.instrument.parameters:
+        return _(
+            "The settings this result was scored with were not recorded "
+            "(it was scored before results kept them)."
+        )
+    return describe.positive_rule_text(view.instrument)
+
+
 @clinic_view(FamilyPerm.VIEW, phi="read")
 @require_GET
 def visit_screening(request: HttpRequest, visit_id: str) -> HttpResponse:
@@ -62,10 +74,7 @@ def visit_screening(request: HttpRequest, visit_id: str) -> HttpResponse:
         for s in screening.sessions
     }
     total = {s.pk: sum(entry.get("items", 0) for entry in s.instruments) for s in screening.sessions}
-    rules = {
-        view.result.pk: describe.positive_rule_text(view.instrument) if view.instrument else ""
-        for view in screening.results
-    }
+    rules = {view.result.pk: _rule(view) for view in screening.results}
     staff_entry = [p for p in screening.plan if p.staff_entry]
     return render(
         req,
