@@ -64,3 +64,34 @@ def test_library_and_licensed_text_upload(
     assert "Texto con licencia 3" in page.content()
     assert not serious_violations(page), "instrument page in Spanish"
     spanish.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=list(VIEWPORTS))
+def test_settings_change_and_its_history(
+    live_server: Any, browser: Any, demo_network: str, viewport: str
+) -> None:
+    """A clinic administrator raises the PPSC cut-off, then puts the default back: the settings
+    page shows the value in force and both changes, newest first; axe finds nothing serious."""
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="en-US")
+    page = context.new_page()
+    login_as(page, live_server.url, "admin.fruitvale")
+    settings = f"{live_server.url}/c/fruitvale/instruments/swyc-ppsc/settings/"
+    page.goto(settings)
+    assert "No change yet" in page.content()
+    assert not serious_violations(page), "settings page without history"
+    for value, reason in (("10", "pilot with the medical director"), ("", "end of the pilot")):
+        page.goto(settings)
+        page.get_by_label("Positive at a total of at least").fill(value)
+        page.get_by_label("Reason for the change").fill(reason)
+        page.get_by_role("button", name="Save settings").click()
+        page.wait_for_load_state()
+        assert "The settings were saved." in page.content()
+    page.goto(settings)
+    history = page.get_by_role("table", name="Every change of these settings, newest first")
+    rows = history.locator("tbody tr")
+    assert rows.count() == 2
+    assert "end of the pilot" in rows.nth(0).inner_text() and "in force" in rows.nth(0).inner_text()
+    assert "pilot with the medical director" in rows.nth(1).inner_text() and "10" in rows.nth(1).inner_text()
+    assert "In force: 9, the library default" in page.content()
+    assert not serious_violations(page), "settings page with history"
+    context.close()

@@ -235,6 +235,30 @@ def test_change_and_reset_a_parameter(world: ClinicWorld, client: Client) -> Non
     assert "set by the clinic" not in detail and "Positive when the total is 9 or more." in detail
 
 
+def test_the_settings_page_shows_every_change_newest_first(world: ClinicWorld, client: Client) -> None:
+    admin(world, client)
+    url = f"/c/{world.a.slug}/instruments/swyc-ppsc/settings/"
+    body = client.get(url).content.decode()
+    assert "No change yet" in body and "In force: 9, the library default." in body
+    assert client.post(url, {"positive_at_least": "10", "reason": "pilot"}).status_code == 302
+    assert client.post(url, {"positive_at_least": "11", "reason": "medical director"}).status_code == 302
+    assert client.post(url, {"positive_at_least": "", "reason": "end of pilot"}).status_code == 302
+    body = client.get(url).content.decode()
+    assert "In force: 9, the library default (since " in body
+    table = body[body.index("<caption") : body.index("</table>")]
+    assert "Every change of these settings, newest first" in table and '<th scope="col">' in table
+    rows = table.split("<tr>")[2:]  # after the header row
+    assert len(rows) == 3
+    who = str(world.staff_a["clinic_admin"])
+    for row, value, reason in zip(
+        rows, ("library default (9)", "11", "10"), ("end of pilot", "medical director", "pilot"), strict=True
+    ):
+        assert value in row and reason in row and who in row
+    assert "in force" in rows[0] and "in force" not in rows[1] + rows[2]
+    # The form still shows the value in force: empty, the library default.
+    assert 'name="positive_at_least"' in body and 'name="positive_at_least" value=' not in body
+
+
 def test_parameter_errors_are_shown_at_the_field(world: ClinicWorld, client: Client) -> None:
     admin(world, client)
     response = client.post(f"/c/{world.a.slug}/instruments/swyc-ppsc/settings/", {"positive_at_least": "99"})

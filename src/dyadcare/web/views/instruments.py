@@ -16,11 +16,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dyadcare.instruments import describe, services
-from dyadcare.instruments.engine import InputError, Instrument
+from dyadcare.instruments import describe, selectors, services
+from dyadcare.instruments.engine import InputError, Instrument, Parameter
 from dyadcare.instruments.engine.textfile import needs_option_labels
-from dyadcare.instruments.internal import registry
-from dyadcare.instruments.models import ClinicItemText, ClinicParameter
 from dyadcare.instruments.permissions import InstrumentPerm
 from dyadcare.web.access import StaffRequest, clinic_view
 from dyadcare.web.instrument_forms import ItemTextForm, ParametersForm
@@ -32,7 +30,7 @@ def _lang() -> str:
 
 def _instrument(req: StaffRequest, instrument_id: str) -> Instrument:
     try:
-        return registry.get(instrument_id, clinic=req.clinic)
+        return selectors.instrument(actor=req.actor, instrument_id=instrument_id)
     except InputError:
         raise Http404 from None
 
@@ -61,7 +59,7 @@ def _summary(instrument: Instrument) -> dict[str, Any]:
 @require_GET
 def instrument_list(request: HttpRequest) -> HttpResponse:
     req = cast(StaffRequest, request)
-    instruments = registry.all_for(req.clinic)
+    instruments = selectors.library(actor=req.actor)
     screens = [_summary(i) for i in instruments if i.kind != "surveillance"]
     surveillance = [_summary(i) for i in instruments if i.kind == "surveillance"]
     return render(
@@ -122,9 +120,7 @@ def instrument_detail(request: HttpRequest, instrument_id: str) -> HttpResponse:
         }
         for name, param in instrument.parameters.items()
     ]
-    texts = ClinicItemText.objects.filter(clinic=req.clinic, instrument_id=instrument.id).select_related(
-        "loaded_by"
-    )
+    texts = selectors.texts(actor=req.actor, instrument_id=instrument.id)
     return render(
         req,
         "web/instruments/detail.html",
@@ -136,7 +132,7 @@ def instrument_detail(request: HttpRequest, instrument_id: str) -> HttpResponse:
             "rules": describe.scoring_rules(instrument),
             "bands": describe.bands(instrument),
             "parameters": parameters,
-            "texts": list(texts),
+            "texts": texts,
             "terms": instrument.licence_terms.get(language, instrument.licence_terms["en"]),
             "notes": instrument.notes.get(language, instrument.notes.get("en", "")),
             "can_manage": req.actor.can(InstrumentPerm.MANAGE),
@@ -184,9 +180,7 @@ def instrument_text(request: HttpRequest, instrument_id: str) -> HttpResponse:
         else:
             messages.success(req, _("The item text was saved."))
             return redirect("web:instrument_detail", clinic_slug=req.clinic.slug, instrument_id=instrument.id)
-    texts = ClinicItemText.objects.filter(clinic=req.clinic, instrument_id=instrument.id).select_related(
-        "loaded_by"
-    )
+    texts = selectors.texts(actor=req.actor, instrument_id=instrument.id)
     names = dict(settings.LANGUAGES)
     needs_options = describe.item_ranges(
         item.number for item in instrument.items if needs_option_labels(item)
@@ -244,21 +238,23 @@ def instrument_parameters(request: HttpRequest, instrument_id: str) -> HttpRespo
                     "web:instrument_detail", clinic_slug=req.clinic.slug, instrument_id=instrument.id
                 )
     language = _lang()
+    history = selectors.parameter_history(actor=req.actor, instrument_id=instrument.id)
+    since = {change.name: change for change in history if change.in_force}
     rows = []
     for name, keys in form.parameter_fields:
         param = instrument.parameters[name]
         rows.append(
             {
                 "param": param,
-                "label": param.label.get(language, param.label["en"]),
+                "label": _label(param, language),
                 "fields": [form[key] for key in keys],
                 "note": param.note.get(language, param.note.get("en", "")),
                 "default": describe.value_text(param, param.default),
+                "in_force": describe.value_text(param, instrument.overrides.get(name, param.default)),
+                "set_by_clinic": name in instrument.overrides,
+                "since": since.get(name),
             }
         )
-    history = ClinicParameter.objects.filter(clinic=req.clinic, instrument_id=instrument.id).select_related(
-        "changed_by"
-    )
     return render(
         req,
         "web/instruments/parameters.html",
@@ -267,7 +263,29 @@ def instrument_parameters(request: HttpRequest, instrument_id: str) -> HttpRespo
             "title": instrument.title_in(language),
             "form": form,
             "rows": rows,
-            "history": history,
+            "history": [_change(change, language) for change in history],
         },
         status=422 if req.method == "POST" else 200,
     )
+
+
+def _label(param: Parameter, language: str) -> str:
+    return param.label.get(language, param.label["en"])
+
+
+def _change(change: selectors.ParameterChange, language: str) -> dict[str, Any]:
+    """One row of the settings history as the page shows it."""
+    param = change.parameter
+    if change.is_reset:
+        value = (
+            _("library default (%(value)s)") % {"value": describe.value_text(param, param.default)}
+            if param
+            else _("library default")
+        )
+    else:
+        value = describe.value_text(param, change.value) if param else json.dumps(change.value)
+    return {
+        "change": change,
+        "label": _label(param, language) if param else change.name,
+        "value": value,
+    }
