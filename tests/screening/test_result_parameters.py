@@ -7,8 +7,10 @@ from django.test import Client
 from django.utils import timezone
 
 from dyadcare.instruments import engine
+from dyadcare.instruments import services as services_instruments
 from dyadcare.instruments.internal import registry
 from dyadcare.screening import family, services
+from dyadcare.screening.internal.scoring import score_and_store
 from dyadcare.screening.models import ScreeningResult
 from dyadcare.tenancy.scope import clinic_scope
 from dyadcare.touchpoints.models import Visit
@@ -134,3 +136,36 @@ def test_a_result_whose_settings_were_not_recorded_is_not_described_with_todays(
     assert "The settings this result was scored with were not recorded" in page
     assert "Positive when the total is 3 or more." not in page
     assert "Positive when the total is 10 or more." in page  # the PHQ-9's rule has no parameter
+
+
+def test_a_result_answered_in_spanish_is_described_with_the_spanish_cut_off(
+    world: ClinicWorld, two_month_visit: Visit, client: Client
+) -> None:
+    """HITS: positive at 11 in English, at 6 in Spanish (a parameter of its own). A result
+    answered in Spanish was scored at 6, and its rule says so, also after the clinic changes
+    the Spanish cut-off."""
+    with clinic_scope(world.a):
+        hits = registry.get("hits", clinic=world.a)
+        scored = score_and_store(
+            instrument=hits,
+            answers=engine.parse_answers(hits, [0, 0, 0, 2]),  # a total of 6
+            visit=two_month_visit,
+            caregiver=mother(two_month_visit),
+            language="es",
+            category="",
+            scored_at=timezone.now(),
+        )
+    assert scored.result.positive is True
+    assert scored.result.parameters == {"positive_at_least": 11, "positive_at_least_es": 6}
+    page = _visit_page(client, world, two_month_visit)
+    assert "Positive when the total is 6 or more." in page
+    assert "Positive when the total is 11 or more." not in page
+    with clinic_scope(world.a):
+        services_instruments.parameters_set(
+            actor=staff_actor(world, "clinic_admin"),
+            instrument_id="hits",
+            values={"positive_at_least": 11, "positive_at_least_es": 7},
+        )
+    page = _visit_page(client, world, two_month_visit)
+    assert "Positive when the total is 6 or more." in page
+    assert "Positive when the total is 7 or more." not in page

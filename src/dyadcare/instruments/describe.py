@@ -45,15 +45,18 @@ class Threshold:
     confidence: str | None
 
 
-def threshold(instrument: Instrument, value: float | str | None) -> Threshold:
+def threshold(instrument: Instrument, value: float | str | None, scored_in: str = "en") -> Threshold:
+    """A rule's limit; a parameter's value for answers given in ``scored_in`` (a language
+    variant such as ``positive_at_least_es`` applies to answers in that language)."""
     if isinstance(value, str):
-        param = instrument.parameters[value]
-        return Threshold(_num(instrument.parameter_value(value)), value, param.confidence)
+        variant = f"{value}_{scored_in}"
+        param = instrument.parameters.get(variant) or instrument.parameters[value]
+        return Threshold(_num(instrument.parameter_value(value, scored_in)), value, param.confidence)
     return Threshold(_num(value), None, None)
 
 
-def rule_text(instrument: Instrument, rule: Rule) -> str:
-    limit = threshold(instrument, rule.threshold).value if rule.threshold is not None else ""
+def rule_text(instrument: Instrument, rule: Rule, scored_in: str = "en") -> str:
+    limit = threshold(instrument, rule.threshold, scored_in).value if rule.threshold is not None else ""
     items = item_ranges(rule.items)
     if rule.kind == "total-at-least":
         return _("the total is %(n)s or more") % {"n": limit}
@@ -175,8 +178,11 @@ def bands(instrument: Instrument) -> list[dict[str, Any]]:
     return rows
 
 
-def positive_rule_text(instrument: Instrument) -> str:
-    """The positive rule in one sentence ("Positive when the total is 10 or more.")."""
+def positive_rule_text(instrument: Instrument, scored_in: str = "en") -> str:
+    """The positive rule in one sentence ("Positive when the total is 10 or more."), for
+    answers given in ``scored_in`` (a result's language)."""
     if instrument.scoring.positive is None:
         return ""
-    return _("Positive when %(rule)s.") % {"rule": rule_text(instrument, instrument.scoring.positive)}
+    return _("Positive when %(rule)s.") % {
+        "rule": rule_text(instrument, instrument.scoring.positive, scored_in)
+    }

@@ -57,7 +57,7 @@ def _rule(view: selectors.ResultView) -> str:
             "The settings this result was scored with were not recorded "
             "(it was scored before results kept them)."
         )
-    return describe.positive_rule_text(view.instrument)
+    return describe.positive_rule_text(view.instrument, scored_in=view.result.language)
 
 
 @clinic_view(FamilyPerm.VIEW, phi="read")
