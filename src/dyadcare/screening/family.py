@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 
 from dyadcare.instruments import engine
 from dyadcare.instruments.engine import AnswerItem, Instrument
-from dyadcare.instruments.models import ClinicItemText
 from dyadcare.publiclinks import throttle
 from dyadcare.publiclinks.tokens import looks_like_token, token_hash
 from dyadcare.screening.audit_actions import ScreeningAction
@@ -127,20 +126,9 @@ class FamilyLink:
         loaded = self.instruments.all()
         return [language for language in LANGUAGES if all(_offered(i, language) for i in loaded)]
 
-    @cached_property
-    def _notices(self) -> dict[tuple[str, str], str]:
-        rows = ClinicItemText.objects.filter(
-            clinic=self.session.clinic, instrument_id__in=self.session.instrument_ids
-        ).values_list("instrument_id", "language", "copyright_notice")
-        return {(ident, language): notice for ident, language, notice in rows}
-
     def copyright(self, instrument: Instrument, language: str) -> str:
         """The notice the family sees: the clinic's own for a licensed text it loaded."""
-        if instrument.licence == "clinic-supplied":
-            notice = self._notices.get((instrument.id, language)) or self._notices.get((instrument.id, "en"))
-            if notice:
-                return notice
-        return instrument.copyright
+        return self.instruments.copyright(instrument, language)
 
     def crisis_due(self) -> bool:
         """Whether the family answered a safety question: the thank-you page then shows the

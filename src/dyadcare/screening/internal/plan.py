@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dyadcare.instruments.engine import InputError, Instrument
-from dyadcare.instruments.engine.library import MILESTONE_AGES
+from dyadcare.instruments.engine import Instrument
+from dyadcare.instruments.engine.library import MILESTONE_AGES, MILESTONES
 from dyadcare.instruments.internal import registry
 from dyadcare.tenancy.models import Clinic
 from dyadcare.touchpoints.bundles import Bundle
@@ -43,28 +44,39 @@ def milestone_age(visit: Visit) -> int | None:
     return max(ages) if ages else None
 
 
-# Instruments read once per request: (instrument id, milestone age) -> instrument.
-InstrumentCache = dict[tuple[str, int | None], Instrument | None]
+def concrete_id(instrument_id: str, visit: Visit) -> str | None:
+    """The library instrument a visit's bundle entry means: ``cdc-milestones`` is the checklist
+    for the visit's age (None when the visit has none); other ids are themselves."""
+    if instrument_id != MILESTONES:
+        return instrument_id
+    age = milestone_age(visit)
+    return f"{MILESTONES}-{age}m" if age is not None else None
 
 
-def load(
-    instrument_id: str, *, clinic: Clinic, visit: Visit, cache: InstrumentCache | None = None
-) -> Instrument | None:
-    """The instrument as the clinic uses it (its licensed text and settings read from the
-    database); pass a ``cache`` dict when loading several, to read each instrument once."""
-    age = milestone_age(visit) if instrument_id.startswith("cdc-milestones") else None
-    if instrument_id == "cdc-milestones" and age is None:
-        return None
-    key = (instrument_id, age)
-    if cache is not None and key in cache:
-        return cache[key]
-    try:
-        instrument: Instrument | None = registry.get(instrument_id, clinic=clinic, age=age)
-    except InputError:
-        instrument = None
-    if cache is not None:
-        cache[key] = instrument
-    return instrument
+class VisitInstruments:
+    """The instruments a visit may use, as its clinic uses them, read as one set (two queries)
+    however many a page or a submission needs."""
+
+    def __init__(self, *, clinic: Clinic, visit: Visit, ids: Iterable[str]) -> None:
+        self.visit = visit
+        wanted = {i: concrete_id(i, visit) for i in dict.fromkeys(ids)}
+        self._concrete = wanted
+        self._set = registry.for_clinic(clinic, ids=[c for c in wanted.values() if c])
+
+    def get(self, instrument_id: str) -> Instrument | None:
+        ident = self._concrete.get(instrument_id, instrument_id)
+        if ident is None or ident not in self._set:
+            return None
+        return self._set.get(ident)
+
+    def copyright(self, instrument: Instrument, language: str) -> str:
+        return self._set.copyright(instrument.id, language)
+
+
+def load(instrument_id: str, *, clinic: Clinic, visit: Visit) -> Instrument | None:
+    """One instrument as the clinic uses it at this visit, or None when there is no such
+    instrument (or no checklist for the visit's age)."""
+    return VisitInstruments(clinic=clinic, visit=visit, ids=[instrument_id]).get(instrument_id)
 
 
 def visit_plan(*, visit: Visit, bundle: Bundle, clinic: Clinic, language: str) -> list[Planned]:
@@ -74,10 +86,12 @@ def visit_plan(*, visit: Visit, bundle: Bundle, clinic: Clinic, language: str) -
     child_months = age_on(visit.child, timezone.localtime(visit.scheduled_for).date()).months
     planned: list[Planned] = []
     seen: set[str] = set()
-    cache: InstrumentCache = {}
+    loaded = VisitInstruments(
+        clinic=clinic, visit=visit, ids=[i for item in report.items for i in item.instruments]
+    )
     for item in report.items:
         for instrument_id in item.instruments:
-            instrument = load(instrument_id, clinic=clinic, visit=visit, cache=cache)
+            instrument = loaded.get(instrument_id)
             if instrument is None or instrument.id in seen:
                 continue
             seen.add(instrument.id)

@@ -14,7 +14,7 @@ from dyadcare.instruments import engine
 from dyadcare.instruments.engine import Instrument
 from dyadcare.publiclinks.tokens import new_token, token_hash
 from dyadcare.screening.events import FlagRaised, ResultRecorded
-from dyadcare.screening.internal.plan import InstrumentCache, load, safety_items
+from dyadcare.screening.internal.plan import VisitInstruments, safety_items
 from dyadcare.screening.internal.scoring import Scored, score_and_store
 from dyadcare.screening.models import ScreeningSession
 from dyadcare.tenancy.events import emit
@@ -39,20 +39,33 @@ def issue_token(session: ScreeningSession) -> str:
 
 
 class SessionInstruments:
-    """The session's instruments as its clinic uses them, each read once however often a
-    request asks."""
+    """The session's instruments as its clinic uses them, read as one set (two queries) the
+    first time a request asks for one."""
 
     def __init__(self, session: ScreeningSession) -> None:
         self.session = session
-        self._cache: InstrumentCache = {}
+        self._loaded: VisitInstruments | None = None
+
+    @property
+    def loaded(self) -> VisitInstruments:
+        if self._loaded is None:
+            session = self.session
+            self._loaded = VisitInstruments(
+                clinic=session.clinic, visit=session.visit, ids=session.instrument_ids
+            )
+        return self._loaded
 
     def get(self, instrument_id: str) -> Instrument | None:
         if instrument_id not in self.session.instrument_ids:
             return None
-        return load(instrument_id, clinic=self.session.clinic, visit=self.session.visit, cache=self._cache)
+        return self.loaded.get(instrument_id)
 
     def all(self) -> list[Instrument | None]:
         return [self.get(ident) for ident in self.session.instrument_ids]
+
+    def copyright(self, instrument: Instrument, language: str) -> str:
+        """The notice the family sees with the items: the clinic's own for a licensed text."""
+        return self.loaded.copyright(instrument, language)
 
 
 def score_saved_answers(session: ScreeningSession, instruments: SessionInstruments) -> list[Scored]:

@@ -1,0 +1,60 @@
+"""The family's question, review and submit pages cost a fixed, small number of queries: the
+link and its session once, the clinic's licensed text and parameters once (for every
+instrument of the session together), and the writes. Before the restructure a question page
+cost 10 queries and the review 15, growing with the number of instruments."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from dyadcare.touchpoints.models import Visit
+from tests.factories import ClinicWorld
+from tests.screening.test_family_pages import confirm, start
+
+ONE = ("phq9",)
+THREE = ("phq9", "ahc-hrsn", "cdc-milestones-2m")
+
+# The throttle's count and the session (with clinic, caregiver, child and visit) ...
+OPEN_LINK = 2
+# ... then the clinic's item text and its parameter history, for all the session's instruments.
+READ_INSTRUMENTS = 2
+
+
+def _queries(client: Client, method: str, url: str, data: dict[str, str] | None = None) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = getattr(client, method)(url, data or {})
+    assert response.status_code in (200, 303), (url, response.status_code)
+    return [q["sql"] for q in captured.captured_queries]
+
+
+@pytest.mark.parametrize("instruments", [ONE, THREE], ids=["one instrument", "three instruments"])
+def test_the_family_pages_cost_the_same_whatever_the_number_of_instruments(
+    world: ClinicWorld, two_month_visit: Visit, client: Client, instruments: tuple[str, ...]
+) -> None:
+    _session, token = start(world, two_month_visit, instruments)
+    confirm(client, token, two_month_visit)
+
+    question = _queries(client, "get", f"/f/{token}/q/phq9/1/")
+    assert len(question) == OPEN_LINK + READ_INSTRUMENTS == 4, question
+    assert sum("instruments_clinicitemtext" in q for q in question) == 1
+    assert sum("instruments_clinicparameter" in q for q in question) == 1
+
+    answer = _queries(client, "post", f"/f/{token}/q/phq9/1/", {"answer": "1", "action": "next"})
+    # + the session locked, the answer saved, the audit entry (and the savepoint around them)
+    assert len(answer) == OPEN_LINK + READ_INSTRUMENTS + 5, answer
+
+    review = _queries(client, "get", f"/f/{token}/review/")
+    assert len(review) == OPEN_LINK + READ_INSTRUMENTS + 1, review  # + the audit entry
+
+    for ident in instruments[1:]:  # one answer in every instrument: each is scored
+        client.post(f"/f/{token}/q/{ident}/1/", {"answer": "0", "action": "next"})
+    submit = _queries(client, "post", f"/f/{token}/submit/")
+    results = sum(q.startswith('INSERT INTO "screening_screeningresult"') for q in submit)
+    assert results == len(instruments)
+    # The session locked, the instruments read once, one insert per result, the visit locked
+    # and its categories saved, the session's status, the audit entry, the savepoint and its
+    # release: only the result inserts grow with the instruments.
+    assert len(submit) == OPEN_LINK + READ_INSTRUMENTS + 7 + results, submit
