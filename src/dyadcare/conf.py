@@ -15,6 +15,8 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from dyadcare.families.rules import term_setting_range
+
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 
@@ -61,7 +63,8 @@ class Env:
         return [part.strip() for part in raw.split(",") if part.strip()]
 
     def gestational_age_days(self, name: str, default: int) -> int:
-        """Weeks+days such as ``39+0`` (37+0 to 42+6), as days."""
+        """Weeks+days such as ``39+0`` within the term range of families/data/demographics.json
+        (gestational_age.term_setting), as days."""
         raw = self.string(name)
         if not raw:
             return default
@@ -70,8 +73,9 @@ class Env:
             total = int(weeks) * 7 + int(days or 0)
         except ValueError:
             raise ImproperlyConfigured(f"{name} must be weeks+days such as 40+0, not {raw!r}") from None
-        if not 37 * 7 <= total <= 42 * 7 + 6 or int(days or 0) > 6:
-            raise ImproperlyConfigured(f"{name} must be between 37+0 and 42+6, not {raw!r}")
+        low, high = term_setting_range()
+        if not low.total_days <= total <= high.total_days or int(days or 0) > 6:
+            raise ImproperlyConfigured(f"{name} must be between {low} and {high}, not {raw!r}")
         return total
 
     def secret_key(self, *, demo: bool) -> str:

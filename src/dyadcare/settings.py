@@ -24,6 +24,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from dyadcare.clinicaldata import load as load_data_file
 from dyadcare.conf import Env, parse_database_url
 
 env = Env()
@@ -179,9 +180,13 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Corrected age (touchpoints): term and threshold, see touchpoints/data/periodicity.json.
-CORRECTED_AGE_TERM_DAYS = env.gestational_age_days("DYADCARE_TERM", 280)
-PRETERM_THRESHOLD_DAYS = env.integer("DYADCARE_PRETERM_THRESHOLD_DAYS", 21, minimum=0)
+# Corrected age (touchpoints): term and threshold; the defaults and their sources are in
+# touchpoints/data/periodicity.json (corrected_age).
+_corrected_age = load_data_file("periodicity")["corrected_age"]
+CORRECTED_AGE_TERM_DAYS = env.gestational_age_days("DYADCARE_TERM", _corrected_age["term_days"])
+PRETERM_THRESHOLD_DAYS = env.integer(
+    "DYADCARE_PRETERM_THRESHOLD_DAYS", _corrected_age["threshold_days"], minimum=0
+)
 
 # Screening sessions and alerts.
 SCREENING_LINK_HOURS = env.integer("DYADCARE_SCREENING_LINK_HOURS", 48, minimum=1)

@@ -47,11 +47,11 @@ def _names(background: str) -> tuple[str, str]:
 def _language(rng: random.Random, background: str) -> str:
     shape = population()
     if background == "hispanic":
-        return "es" if rng.random() < shape["spanish_speaking_share_of_hispanic_families"] else "en"
+        return "es" if rng.random() < shape.spanish_speaking_share_of_hispanic_families else "en"
     if background == "asian":
-        return weighted(rng, shape["asian_languages"])
+        return weighted(rng, shape.asian_languages)
     if background == "mena":
-        return weighted(rng, shape["mena_languages"])
+        return weighted(rng, shape.mena_languages)
     return "en"
 
 
@@ -77,11 +77,11 @@ def _race_codes(rng: random.Random, background: str) -> tuple[list[str], str]:
 
 
 def _gestational_age_days(rng: random.Random) -> int | None:
-    bands = population()["gestational_age_bands"]
-    band = rng.choices(bands, weights=[b["weight"] for b in bands])[0]
-    if band["weeks"] is None:
+    bands = population().gestational_age_bands
+    band = rng.choices(bands, weights=[b.weight for b in bands])[0]
+    if band.weeks is None:
         return None
-    low, high = band["weeks"]
+    low, high = band.weeks
     return rng.randint(low, high) * 7 + rng.randint(0, 6)
 
 
@@ -99,10 +99,10 @@ def build_family(
 ) -> FamilyRows:
     """One family, never more than ``child_budget`` children."""
     shape = population()
-    names = shape["names"]
+    names = shape.names
     rng = random.Random(f"{seed}:family:{index}")
-    clinic = clinics[rng.choices(range(len(clinics)), weights=shape["clinic_weights"][: len(clinics)])[0]]
-    background = weighted(rng, shape["race_ethnicity_weights"])
+    clinic = clinics[rng.choices(range(len(clinics)), weights=shape.clinic_weights[: len(clinics)])[0]]
+    background = weighted(rng, shape.race_ethnicity_weights)
     given_pool, family_pool = _names(
         "hispanic" if background == "multi" and rng.random() < 0.4 else background
     )
@@ -121,7 +121,7 @@ def build_family(
     )
     rows = FamilyRows(household=household)
 
-    n_children = min(int(weighted(rng, shape["children_per_family_weights"])), child_budget)
+    n_children = min(int(weighted(rng, shape.children_per_family_weights)), child_budget)
     age_days = rng.randint(0, MAX_YOUNGEST_AGE_DAYS)
     for j in range(n_children):
         # Each child draws from a stream of their own, so a family cut short by the
@@ -145,7 +145,7 @@ def build_family(
                 mrn=f"{clinic.slug[:2].upper()}{number:08d}",
                 medi_cal_id=(
                     f"9{number % 10_000_000:07d}{'ABCDEFGHJK'[number % 10]}"
-                    if crng.random() < shape["medi_cal_share"]
+                    if crng.random() < shape.medi_cal_share
                     else ""
                 ),
                 race_ethnicity=race,
@@ -164,17 +164,17 @@ def build_family(
         plans.append((Relationship.FATHER, "male", True))
     else:
         plans.append((Relationship.MOTHER, "female", True))
-    if rng.random() < shape["second_caregiver_share"]:
+    if rng.random() < shape.second_caregiver_share:
         second = Relationship.MOTHER if plans[0][0] == Relationship.FATHER else Relationship.FATHER
         plans.append((second, "male" if second == Relationship.FATHER else "female", rng.random() < 0.85))
-    if rng.random() < shape["grandparent_share"] and plans[0][0] != Relationship.GRANDMOTHER:
+    if rng.random() < shape.grandparent_share and plans[0][0] != Relationship.GRANDMOTHER:
         plans.append((Relationship.GRANDMOTHER, "female", rng.random() < 0.5))
 
     for k, (relationship, sex_pool, lives_with) in enumerate(plans):
         given = pick(rng, names[f"{given_pool}_given_{sex_pool}"])
         own_family = family_name if rng.random() < 0.7 else pick(rng, names[f"{family_pool}_family"])
         has_phone = rng.random() < 0.95
-        has_email = rng.random() < shape["email_share"]
+        has_email = rng.random() < shape.email_share
         slug = search_key(f"{given} {own_family}").replace(" ", ".")
         caregiver = Caregiver(
             id=record_id(seed, "caregiver", index, k),
@@ -183,7 +183,7 @@ def build_family(
             **_person_fields(given, own_family),
             preferred_language=language,
             phone=_phone(rng) if has_phone else "",
-            consent_sms=has_phone and rng.random() < shape["sms_consent_share"],
+            consent_sms=has_phone and rng.random() < shape.sms_consent_share,
             email=f"{slug}.{index}@example.org" if has_email else "",
             consent_email=has_email,
             date_of_birth=anchor

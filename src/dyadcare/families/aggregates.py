@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from dyadcare.families.models import Caregiver, Child
+from dyadcare.families.rules import PRETERM_BEFORE
 from dyadcare.tenancy.models import Clinic, Membership, Network
 from dyadcare.tenancy.scope import clinics_scope
 
@@ -38,7 +39,7 @@ def network_clinic_counts(*, network: Network) -> list[ClinicCounts]:
             Child.objects.values_list("clinic").annotate(n=Count("id")).values_list("clinic", "n")
         )
         preterm = dict(
-            Child.objects.filter(gestational_age_days__lt=37 * 7)
+            Child.objects.filter(gestational_age_days__lt=PRETERM_BEFORE.total_days)
             .values_list("clinic")
             .annotate(n=Count("id"))
             .values_list("clinic", "n")

@@ -24,11 +24,11 @@ def _choices(section: str) -> list[tuple[str, str]]:
 
 LANGUAGE_CHOICES = _choices("languages")
 RACE_ETHNICITY_CHOICES = _choices("race_ethnicity")
-_declined = demographics()["race_ethnicity"]["declined"]
-RACE_ETHNICITY_DECLINED = _declined["code"]
+_declined = demographics().race_ethnicity_declined
+RACE_ETHNICITY_DECLINED = _declined.code
 RACE_ETHNICITY_WITH_DECLINED = [
     *RACE_ETHNICITY_CHOICES,
-    (_declined["code"], bilingual_label(_declined["label"], _declined["label_es"])),
+    (_declined.code, bilingual_label(_declined.label, _declined.label_es)),
 ]
 
 

@@ -24,6 +24,7 @@ from dyadcare.families.phones import PhoneError, normalize_us_phone
 from dyadcare.families.rules import (
     GA_MAX,
     GA_MIN,
+    PRETERM_BEFORE,
     GestationalAge,
     RuleError,
     normalize_medi_cal_id,
@@ -166,7 +167,7 @@ class Child(Person):
     @property
     def is_preterm(self) -> bool:
         ga = self.gestational_age
-        return ga is not None and ga.weeks < 37
+        return ga is not None and ga < PRETERM_BEFORE
 
     def clean(self) -> None:
         errors: dict[str, list[ValidationError]] = {}

@@ -1,26 +1,20 @@
 """Pure rules about family records: parsing and checking identifiers and ages.
 
 No Django here, so the rules can be used by the command line, the schedule engine and tests
-without a database. The ranges and formats come from ``data/demographics.json``.
+without a database. The code lists, ranges and formats come from ``data/demographics.json``
+(read and checked by :mod:`dyadcare.clinicaldata`).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-DATA_FILE = Path(__file__).with_name("data") / "demographics.json"
-
-
-@cache
-def demographics() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(DATA_FILE.read_text(encoding="utf-8"))
-    return data
+from dyadcare.clinicaldata import DataFile, DataFileError, Problem, Provenance, load
 
 
 class RuleError(ValueError):
@@ -43,13 +37,92 @@ class GestationalAge:
 _GA_PATTERN = re.compile(r"^\s*(\d{1,2})\s*(?:\+\s*(\d))?\s*$")
 
 
-def _ga_bound(key: str) -> GestationalAge:
-    weeks, days = demographics()["gestational_age"][key].split("+")
+@dataclass(frozen=True)
+class Code:
+    code: str
+    label: str
+    label_es: str
+    cdcrec: str = ""
+
+
+@dataclass(frozen=True)
+class CodeList:
+    title: str
+    note: str
+    entries: tuple[Code, ...]
+    provenance: Provenance = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class GestationalAgeRange:
+    low: GestationalAge
+    high: GestationalAge
+    provenance: Provenance = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Demographics:
+    """``data/demographics.json``, typed."""
+
+    race_ethnicity: CodeList
+    race_ethnicity_declined: Code
+    languages: CodeList
+    medi_cal_id_rule: str
+    medi_cal_id_provenance: Provenance
+    record_range: GestationalAgeRange
+    preterm_before: GestationalAge
+    preterm_provenance: Provenance
+    term_setting: GestationalAgeRange
+
+
+def _ga(text: str) -> GestationalAge:
+    weeks, days = text.split("+")
     return GestationalAge(int(weeks), int(days))
 
 
-GA_MIN = _ga_bound("min")
-GA_MAX = _ga_bound("max")
+def _code(entry: Mapping[str, Any]) -> Code:
+    return Code(entry["code"], entry["label"], entry["label_es"], entry.get("cdcrec", ""))
+
+
+def _code_list(data: DataFile, block: Mapping[str, Any], key: str) -> CodeList:
+    entries = tuple(_code(e) for e in block[key])
+    return CodeList(block["title"], block["note"], entries, data.provenance(block))
+
+
+def _range(data: DataFile, block: Mapping[str, Any], where: str) -> GestationalAgeRange:
+    low, high = _ga(block["min"]), _ga(block["max"])
+    if low > high:
+        raise DataFileError(data.path, [Problem(where, f"min {low} is above max {high}")])
+    return GestationalAgeRange(low, high, data.provenance(block))
+
+
+@cache
+def demographics() -> Demographics:
+    data = load("demographics")
+    ga = data["gestational_age"]
+    return Demographics(
+        race_ethnicity=_code_list(data, data["race_ethnicity"], "categories"),
+        race_ethnicity_declined=_code(data["race_ethnicity"]["declined"]),
+        languages=_code_list(data, data["languages"], "choices"),
+        medi_cal_id_rule=data["medi_cal_id"]["rule"],
+        medi_cal_id_provenance=data.provenance(data["medi_cal_id"]),
+        record_range=_range(data, ga["record_range"], "$.gestational_age.record_range"),
+        preterm_before=_ga(ga["preterm"]["before"]),
+        preterm_provenance=data.provenance(ga["preterm"]),
+        term_setting=_range(data, ga["term_setting"], "$.gestational_age.term_setting"),
+    )
+
+
+GA_MIN = demographics().record_range.low
+GA_MAX = demographics().record_range.high
+# Born before this counts as preterm (the network's counts, the badge on a child's record).
+PRETERM_BEFORE = demographics().preterm_before
+
+
+def term_setting_range() -> tuple[GestationalAge, GestationalAge]:
+    """The gestational ages a deployment may set as term for corrected age (DYADCARE_TERM)."""
+    term = demographics().term_setting
+    return term.low, term.high
 
 
 def parse_gestational_age(text: str) -> GestationalAge:
@@ -93,11 +166,12 @@ def search_key(text: str) -> str:
 
 
 def race_ethnicity_codes() -> list[str]:
-    return [c["code"] for c in demographics()["race_ethnicity"]["categories"]]
+    return [c.code for c in demographics().race_ethnicity.entries]
 
 
 def coded_choices(section: str) -> list[tuple[str, str, str]]:
-    """(code, English label, Spanish label) for a coded list in the data file."""
-    block = demographics()[section]
-    entries = block.get("categories") or block.get("choices") or []
-    return [(e["code"], e["label"], e["label_es"]) for e in entries]
+    """(code, English label, Spanish label) for a coded list in the data file
+    (``race_ethnicity`` or ``languages``)."""
+    lists = {"race_ethnicity": demographics().race_ethnicity, "languages": demographics().languages}
+    block = lists[section]
+    return [(e.code, e.label, e.label_es) for e in block.entries]

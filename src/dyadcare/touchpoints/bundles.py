@@ -8,31 +8,60 @@ touchpoints), and the clinic's own rules (stored in the database, passed in as `
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
-from typing import Any
 
-from dyadcare.touchpoints.schedule import CATEGORY_ORDER, Category, categories, touchpoints
+from dyadcare.clinicaldata import Provenance, load
+from dyadcare.touchpoints.schedule import CATEGORY_ORDER, Category, categories, category_from, touchpoints
 
-DATA_FILE = Path(__file__).with_name("data") / "bundles.json"
 ANY = "*"
 
 
+@dataclass(frozen=True)
+class ModelRule:
+    """A service model's default instruments for one category, by touchpoint key (or ``*``)."""
+
+    category: str
+    instruments: Mapping[str, tuple[str, ...]]
+    provenance: Provenance = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class BundleData:
+    """``data/bundles.json``, typed."""
+
+    extra_categories: tuple[Category, ...]
+    models: Mapping[str, tuple[ModelRule, ...]]
+
+    def model(self, service_model: str) -> tuple[ModelRule, ...]:
+        """The model's rules; a model the file does not name gets ``other``'s."""
+        return self.models.get(service_model, self.models["other"])
+
+
 @cache
-def bundle_data() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(DATA_FILE.read_text(encoding="utf-8"))
-    return data
+def bundle_data() -> BundleData:
+    data = load("bundles")
+    return BundleData(
+        extra_categories=tuple(category_from(c, data.provenance(c)) for c in data["extra_categories"]),
+        models={
+            model: tuple(
+                ModelRule(
+                    category=category,
+                    instruments={point: tuple(ids) for point, ids in rule["instruments"].items()},
+                    provenance=data.provenance(rule),
+                )
+                for category, rule in rules.items()
+            )
+            for model, rules in data["models"].items()
+        },
+    )
 
 
 @cache
 def all_categories() -> dict[str, Category]:
     """The schedule's categories and those a service model may add."""
-    extra = {
-        c["key"]: Category(c["key"], c["label"], c["label_es"], c["bring_forward_until_months"])
-        for c in bundle_data()["extra_categories"]
-    }
+    extra = {c.key: c for c in bundle_data().extra_categories}
     return {**categories(), **extra}
 
 
@@ -62,10 +91,9 @@ class Bundle:
     _due_cache: dict[str, list[DueCategory]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        model = bundle_data()["models"].get(self.service_model, bundle_data()["models"]["other"])
-        for category, cells in model.items():
-            for point, instruments in cells.items():
-                self._cells[(category, point)] = tuple(instruments)
+        for default in bundle_data().model(self.service_model):
+            for point, instruments in default.instruments.items():
+                self._cells[(default.category, point)] = instruments
         for rule in self.rules:
             self._cells[(rule.category, rule.touchpoint)] = tuple(rule.instruments)
             if rule.label:

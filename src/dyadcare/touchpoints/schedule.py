@@ -1,30 +1,23 @@
 """The birth-to-3 touchpoint schedule: target dates, windows, corrected age, what is due.
 
-Pure Python (no Django): the rules come from ``data/periodicity.json`` and every function is
-a plain calculation on dates, so the command line, the web pages and the benchmarks share one
-implementation.
+Pure Python (no Django): the rules come from ``data/periodicity.json`` (read and checked by
+:mod:`dyadcare.clinicaldata`) and every function is a plain calculation on dates, so the
+command line, the web pages and the benchmarks share one implementation.
 """
 
 from __future__ import annotations
 
 import calendar
 import itertools
-import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any, Literal
 
-DATA_FILE = Path(__file__).with_name("data") / "periodicity.json"
+from dyadcare.clinicaldata import Provenance, Source, load
 
 Status = Literal["past", "current", "upcoming"]
-
-
-@cache
-def periodicity() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(DATA_FILE.read_text(encoding="utf-8"))
-    return data
 
 
 def add_months(start: date, months: int) -> date:
@@ -42,6 +35,7 @@ class Touchpoint:
     months: int
     days: int
     due: tuple[str, ...]
+    provenance: Provenance = field(compare=False, repr=False)
 
     def target(self, dob: date) -> date:
         return add_months(dob, self.months) + timedelta(days=self.days)
@@ -58,33 +52,16 @@ class Category:
     label: str
     label_es: str
     bring_forward_until_months: int | None
+    provenance: Provenance = field(compare=False, repr=False)
 
 
-@cache
 def touchpoints() -> tuple[Touchpoint, ...]:
-    return tuple(
-        Touchpoint(
-            key=t["key"],
-            label=t["label"],
-            label_es=t["label_es"],
-            months=t["age"].get("months", 0),
-            days=t["age"].get("days", 0),
-            due=tuple(t["due"]),
-        )
-        for t in periodicity()["touchpoints"]
-    )
+    return periodicity().touchpoints
 
 
 @cache
 def categories() -> dict[str, Category]:
-    return {
-        c["key"]: Category(c["key"], c["label"], c["label_es"], c["bring_forward_until_months"])
-        for c in periodicity()["categories"]
-    }
-
-
-CATEGORY_ORDER = tuple(c["key"] for c in periodicity()["categories"])
-TOUCHPOINT_KEYS = tuple(t["key"] for t in periodicity()["touchpoints"])
+    return {c.key: c for c in periodicity().categories}
 
 
 def touchpoint(key: str) -> Touchpoint:
@@ -116,10 +93,66 @@ class CorrectionRule:
 _rule_override: CorrectionRule | None = None
 
 
+@dataclass(frozen=True)
+class Periodicity:
+    """``data/periodicity.json``, typed."""
+
+    title: str
+    edition: str
+    sources: Mapping[str, Source]
+    categories: tuple[Category, ...]
+    touchpoints: tuple[Touchpoint, ...]
+    last_window_end_months: int
+    windows_provenance: Provenance
+    corrected_age: CorrectionRule
+    corrected_age_provenance: Provenance
+
+
+def category_from(entry: Mapping[str, Any], provenance: Provenance) -> Category:
+    return Category(
+        entry["key"], entry["label"], entry["label_es"], entry["bring_forward_until_months"], provenance
+    )
+
+
 @cache
+def periodicity() -> Periodicity:
+    data = load("periodicity")
+    windows, corrected = data["windows"], data["corrected_age"]
+    return Periodicity(
+        title=data["title"],
+        edition=data["edition"],
+        sources=data.sources,
+        categories=tuple(category_from(c, data.provenance(c)) for c in data["categories"]),
+        touchpoints=tuple(
+            Touchpoint(
+                key=t["key"],
+                label=t["label"],
+                label_es=t["label_es"],
+                months=t["age"].get("months", 0),
+                days=t["age"].get("days", 0),
+                due=tuple(t["due"]),
+                provenance=data.provenance(t),
+            )
+            for t in data["touchpoints"]
+        ),
+        last_window_end_months=windows["last_end_months"],
+        windows_provenance=data.provenance(windows),
+        corrected_age=CorrectionRule(
+            corrected["term_days"],
+            corrected["threshold_days"],
+            corrected["until_months"],
+            corrected["days_per_month"],
+        ),
+        corrected_age_provenance=data.provenance(corrected),
+    )
+
+
+CATEGORY_ORDER = tuple(c.key for c in periodicity().categories)
+TOUCHPOINT_KEYS = tuple(t.key for t in periodicity().touchpoints)
+
+
 def _data_rule() -> CorrectionRule:
-    c = periodicity()["corrected_age"]
-    return CorrectionRule(c["term_days"], c["threshold_days"], c["until_months"], c["days_per_month"])
+    return periodicity().corrected_age
 
 
 def correction_rule() -> CorrectionRule:
@@ -142,7 +175,7 @@ def windows(dob: date) -> list[tuple[Touchpoint, date, date, date]]:
     for earlier, later in itertools.pairwise(targets):
         starts.append(earlier + timedelta(days=((later - earlier).days + 1) // 2))
     ends = [start - timedelta(days=1) for start in starts[1:]]
-    ends.append(max(add_months(dob, periodicity()["last_window_end_months"]), targets[-1]))
+    ends.append(max(add_months(dob, periodicity().last_window_end_months), targets[-1]))
     return list(zip(points, targets, starts, ends, strict=True))
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
-from typing import Any
 
-DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "crisis.json"
+from dyadcare.clinicaldata import Provenance, load
 
 
 @dataclass(frozen=True)
@@ -17,6 +15,7 @@ class CrisisResource:
     name: str
     how: str
     phone: str
+    provenance: Provenance = field(compare=False, repr=False)
 
     @property
     def phone_display(self) -> str:
@@ -27,20 +26,41 @@ class CrisisResource:
         return digits
 
 
+@dataclass(frozen=True)
+class CrisisLine:
+    """One line as the data file gives it, with its text in every language."""
+
+    key: str
+    name: Mapping[str, str]
+    how: Mapping[str, str]
+    phone: str
+    provenance: Provenance
+
+    def in_language(self, language: str) -> CrisisResource:
+        return CrisisResource(
+            key=self.key,
+            name=self.name.get(language) or self.name["en"],
+            how=self.how.get(language) or self.how["en"],
+            phone=self.phone,
+            provenance=self.provenance,
+        )
+
+
 @cache
-def _crisis_data() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(DATA_FILE.read_text(encoding="utf-8"))
-    return data
+def _crisis_data() -> tuple[CrisisLine, ...]:
+    data = load("crisis")
+    return tuple(
+        CrisisLine(
+            key=entry["key"],
+            name=entry["name"],
+            how=entry["how"],
+            phone=entry["phone"],
+            provenance=data.provenance(entry),
+        )
+        for entry in data["resources"]
+    )
 
 
 def crisis_resources(language: str) -> list[CrisisResource]:
     """The crisis lines from ``data/crisis.json`` in ``language`` (English when missing)."""
-    return [
-        CrisisResource(
-            key=str(entry["key"]),
-            name=entry["name"].get(language) or entry["name"]["en"],
-            how=entry["how"].get(language) or entry["how"]["en"],
-            phone=str(entry["phone"]),
-        )
-        for entry in _crisis_data()["resources"]
-    ]
+    return [line.in_language(language) for line in _crisis_data()]
