@@ -186,3 +186,11 @@ def positive_rule_text(instrument: Instrument, scored_in: str = "en") -> str:
     return _("Positive when %(rule)s.") % {
         "rule": rule_text(instrument, instrument.scoring.positive, scored_in)
     }
+
+
+def instrument_title(instrument_id: str, language: str) -> str:
+    """An instrument's name in ``language`` (its id when the library has no such instrument)."""
+    from dyadcare.instruments.engine import load_library
+
+    instrument = load_library().instruments.get(instrument_id)
+    return str(instrument.title_in(language)) if instrument else instrument_id

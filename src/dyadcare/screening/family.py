@@ -26,11 +26,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dyadcare.instruments import engine
-from dyadcare.instruments.engine import AnswerItem, Instrument
+from dyadcare.instruments.engine import Instrument
 from dyadcare.publiclinks import throttle
 from dyadcare.publiclinks.tokens import looks_like_token, token_hash
 from dyadcare.screening.audit_actions import ScreeningAction
 from dyadcare.screening.internal import crisis
+from dyadcare.screening.internal.answers import AnswerRefused, read_answer
 from dyadcare.screening.internal.navigation import REVIEW, Questionnaire, Step
 from dyadcare.screening.internal.scoring import Scored
 from dyadcare.screening.internal.sessions import (
@@ -86,14 +87,6 @@ class LinkProblem(Exception):
 
 class NotAQuestion(Exception):
     """The address names no question of this session (an old link, a typed address)."""
-
-
-class AnswerRefused(Exception):
-    """The answer sent cannot be saved; ``message`` says why, in the page's language."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -245,64 +238,6 @@ def confirm_dob(link: FamilyLink, dob: date | None) -> bool:
         summary="date of birth not confirmed",
     )
     return False
-
-
-class _AnswerError(Exception):  # TEMPORARY until engine.answer_from_form lands
-    def __init__(self, code: str, option: int | None = None) -> None:
-        super().__init__(code)
-        self.code, self.option = code, option
-
-
-def _answer_from_form(item: AnswerItem, values: Sequence[str]) -> Any:  # TEMPORARY
-    import math
-
-    if item.kind == "multi":
-        try:
-            chosen = sorted({int(v) for v in values})
-        except ValueError:
-            raise _AnswerError("choose-option") from None
-        if any(not 0 <= p < len(item.options) for p in chosen):
-            raise _AnswerError("choose-option")
-        exclusive = [p for p in chosen if item.options[p].exclusive]
-        if exclusive and len(chosen) > 1:
-            raise _AnswerError("exclusive", exclusive[0])
-        return chosen or None
-    raw = values[-1].strip() if values else ""
-    if not raw:
-        return None
-    if item.kind == "numeric":
-        try:
-            number = float(raw.replace(",", "."))
-        except ValueError:
-            raise _AnswerError("enter-number") from None
-        if not math.isfinite(number):
-            raise _AnswerError("enter-number")
-        return int(number) if number.is_integer() else number
-    try:
-        position = int(raw)
-    except ValueError:
-        raise _AnswerError("choose-option") from None
-    if not 0 <= position < len(item.options):
-        raise _AnswerError("choose-option")
-    return position
-
-
-def _refusal(error: _AnswerError, item: AnswerItem, language: str) -> str:
-    if error.code == "enter-number":
-        return _("Enter a number.")
-    if error.code == "exclusive" and error.option is not None:
-        return _("“%(none)s” cannot be chosen with other answers.") % {
-            "none": item.options[error.option].label(language)
-        }
-    return _("Choose one of the answers shown.")
-
-
-def read_answer(item: AnswerItem, values: Sequence[str], *, language: str) -> Any:
-    """The answer given as form values (None when none was chosen), or AnswerRefused."""
-    try:
-        return _answer_from_form(item, values)
-    except _AnswerError as error:
-        raise AnswerRefused(_refusal(error, item, language)) from None
 
 
 def answer(

@@ -4,10 +4,9 @@ transaction each, audited. The family's side is in ``family.py``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,9 +15,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dyadcare.families.models import Caregiver, CareRelationship
-from dyadcare.instruments import engine
 from dyadcare.screening.audit_actions import ScreeningAction
 from dyadcare.screening.events import FlagResolved
+from dyadcare.screening.internal.answers import read_answers
 from dyadcare.screening.internal.notify import clinic_admin_emails, notify_escalation
 from dyadcare.screening.internal.plan import Planned, load, visit_plan
 from dyadcare.screening.internal.scoring import Scored, score_and_store
@@ -232,20 +231,23 @@ def screening_score_saved(*, actor: Actor, session: ScreeningSession) -> list[Sc
 
 @transaction.atomic
 def staff_scores_enter(
-    *, actor: Actor, visit: Visit, instrument_id: str, values: Sequence[Any], category: str
+    *,
+    actor: Actor,
+    visit: Visit,
+    instrument_id: str,
+    entered: Mapping[int, Sequence[str]],
+    category: str,
+    language: str = "en",
 ) -> Scored:
-    """Staff enter an instrument's scores (ASQ-3 areas and zones, ASQ:SE-2), checked against
-    the instrument's ranges."""
+    """Staff enter an instrument's scores (ASQ-3 areas and zones, ASQ:SE-2) as typed on the
+    form (item number → values), read and checked by the same validator as a family's answers."""
     actor.require(ScreeningPerm.MANAGE)
     actor.require_clinic(visit.clinic_id)
     assert actor.clinic is not None
     instrument = load(instrument_id, clinic=actor.clinic, visit=visit)
     if instrument is None:
         raise ValidationError(_("Unknown instrument."))
-    try:
-        answers = engine.parse_answers(instrument, list(values))
-    except engine.InputError as exc:
-        raise ValidationError(str(exc)) from exc
+    answers = read_answers(instrument, entered, language=language)
     scored = score_and_store(
         instrument=instrument,
         answers=answers,

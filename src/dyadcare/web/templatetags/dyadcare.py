@@ -106,10 +106,9 @@ def instrument_title(instrument: Any) -> str:
 
 @register.filter
 def instrument_name(instrument_id: str) -> str:
-    from dyadcare.instruments.engine import load_library
+    from dyadcare.instruments.describe import instrument_title
 
-    instrument = load_library().instruments.get(instrument_id)
-    return str(instrument.title_in(_language())) if instrument else instrument_id
+    return instrument_title(instrument_id, _language())
 
 
 @register.filter

@@ -3,7 +3,7 @@ staff-scored instruments, results with their sensitivity rules, alerts and follo
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,7 +18,6 @@ from dyadcare.families import selectors as family_selectors
 from dyadcare.families.permissions import FamilyPerm
 from dyadcare.instruments import describe
 from dyadcare.screening import selectors, services
-from dyadcare.screening.internal.plan import load
 from dyadcare.screening.models import ScreeningSession
 from dyadcare.screening.permissions import ScreeningPerm
 from dyadcare.touchpoints import selectors as visit_selectors
@@ -188,34 +187,25 @@ def scores_enter(request: HttpRequest, visit_id: str, instrument_id: str) -> Htt
     """Staff enter a score-only instrument's results (ASQ-3 areas and zones, ASQ:SE-2)."""
     req = _staff(request)
     visit = visit_selectors.visit_get(actor=req.actor, visit_id=visit_id)
-    instrument = load(instrument_id, clinic=req.clinic, visit=visit)
-    if instrument is None:
-        messages.error(req, _("Unknown instrument."))
-        return _back_to_visit(req, visit.pk)
-    values: list[Any] = []
-    for item in instrument.items:
-        raw = req.POST.get(f"item-{item.number}", "").strip()
-        if raw == "":
-            values.append(None)
-            continue
-        try:
-            values.append(float(raw) if item.kind == "numeric" else int(raw))
-        except ValueError:
-            messages.error(req, _("%(item)s: enter a number.") % {"item": item.label(_language())})
-            return _back_to_visit(req, visit.pk)
-    values = [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]
+    entered = {
+        int(key.removeprefix("item-")): req.POST.getlist(key)
+        for key in req.POST
+        if key.startswith("item-") and key.removeprefix("item-").isdigit()
+    }
     try:
-        services.staff_scores_enter(
+        scored = services.staff_scores_enter(
             actor=req.actor,
             visit=visit,
-            instrument_id=instrument.id,
-            values=values,
+            instrument_id=instrument_id,
+            entered=entered,
             category=req.POST.get("category", ""),
+            language=_language(),
         )
     except ValidationError as exc:
         _errors(req, exc)
     else:
-        messages.success(req, _("%(title)s saved.") % {"title": instrument.title_in(_language())})
+        title = describe.instrument_title(scored.result.instrument_id, _language())
+        messages.success(req, _("%(title)s saved.") % {"title": title})
     return _back_to_visit(req, visit.pk)
 
 
