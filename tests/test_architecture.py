@@ -10,6 +10,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "dyadcare"
 INTERFACES = ("web", "family_pages", "api", "ops")
+MANAGERS = {"objects", "_base_manager", "_default_manager"}
 
 
 def _python_files(app: str) -> list[Path]:
