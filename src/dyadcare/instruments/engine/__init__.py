@@ -12,17 +12,12 @@ The public API (``from dyadcare.instruments import engine``):
 - :class:`InputError` for any invalid input.
 """
 
-from dyadcare.instruments.engine.definition import (
-    AnswerItem,
-    Instrument,
-    Option,
-    Parameter,
-    Source,
-    parse_instrument,
-)
+from dyadcare.instruments.engine.datafile import parse_instrument
+from dyadcare.instruments.engine.definition import AnswerItem, Instrument, Option, Source
 from dyadcare.instruments.engine.errors import DefinitionError, InputError
 from dyadcare.instruments.engine.fhir import FormItem, FormModel, form_model
 from dyadcare.instruments.engine.library import CONTRACT_IDS, MILESTONE_AGES, Library, listing, load_library
+from dyadcare.instruments.engine.parameters import Parameter
 from dyadcare.instruments.engine.response import ResponseScore, build_response, score_response
 from dyadcare.instruments.engine.scoring import Answer, ScoreResult, parse_answers, score
 
