@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from dyadcare.instruments.engine import extract, fhir, fhirpath
+from dyadcare.instruments.engine import enable_when, extract, fhir, fhirpath
 from dyadcare.instruments.engine.definition import AnswerItem, Instrument
 from dyadcare.instruments.engine.errors import InputError
 from dyadcare.instruments.engine.library import Library, item_code, load_library
@@ -218,7 +218,7 @@ def compute(
         local = {**env, **_item_variables(model, item, working, env)}
         return _first_bool(fhirpath.evaluate(item.enable_when_expression, working, local))
 
-    enabled = fhir.enabled_links(model, _answers_by_link(working), expression)
+    enabled = enable_when.enabled_links(model, _answers_by_link(working), expression)
     return working, calculated, enabled
 
 
