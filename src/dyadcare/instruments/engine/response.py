@@ -113,17 +113,7 @@ def score_response(
     library = library or load_library()
     if questionnaire is None:
         reference = str(response.get("questionnaire") or "")
-        instrument = instrument or library.find(url=reference)
-        if instrument is None:
-            codes = [
-                item_code(str(i["linkId"]), i.get("definition"))
-                for i in response_items(response.get("item", []))
-            ]
-            instrument = library.find_by_item_codes(c for c in codes if c)
-        if instrument is None:
-            raise InputError(
-                f"no Questionnaire in the library for {reference or 'this response'}; give --questionnaire"
-            )
+        instrument = instrument or _library_instrument(response, reference, library)
         questionnaire = instrument.questionnaire
         if reference.split("|")[0] != instrument.url:
             return _score_foreign(response, instrument, library)
@@ -156,6 +146,22 @@ def score_response(
         answers=answers,
         warnings=warnings,
     )
+
+
+def _library_instrument(response: Mapping[str, Any], reference: str, library: Library) -> Instrument:
+    """The library instrument a response names (its Questionnaire's URL or an alias), else the
+    one its items' LOINC codes point to."""
+    instrument = library.find(url=reference)
+    if instrument is None:
+        codes = [
+            item_code(str(i["linkId"]), i.get("definition")) for i in response_items(response.get("item", []))
+        ]
+        instrument = library.find_by_item_codes(c for c in codes if c)
+    if instrument is None:
+        raise InputError(
+            f"no Questionnaire in the library for {reference or 'this response'}; give --questionnaire"
+        )
+    return instrument
 
 
 def _score_foreign(response: Mapping[str, Any], instrument: Instrument, library: Library) -> ResponseScore:
