@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from dyadcare.instruments.engine import fhir
+from dyadcare.instruments.engine.answers import Answer
 from dyadcare.instruments.engine.definition import AnswerItem, Instrument
 from dyadcare.instruments.engine.library import item_code
 from dyadcare.instruments.engine.response_items import Value, response_items
-from dyadcare.instruments.engine.scoring import Answer
 
 
 def _option_position(item: AnswerItem, kind: str, value: Any) -> int | None:

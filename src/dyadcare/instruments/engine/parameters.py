@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from dyadcare.instruments.engine.errors import DefinitionError
+from dyadcare.instruments.engine.plain import plain_text
 
 if TYPE_CHECKING:
     from dyadcare.instruments.engine.definition import Confidence, Instrument
@@ -44,9 +45,9 @@ class Parameter:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise DefinitionError(f"{self.name}: a number is needed")
         if self.minimum is not None and value < self.minimum:
-            raise DefinitionError(f"{self.name}: at least {plain_number(self.minimum)}")
+            raise DefinitionError(f"{self.name}: at least {plain_text(self.minimum)}")
         if self.maximum is not None and value > self.maximum:
-            raise DefinitionError(f"{self.name}: at most {plain_number(self.maximum)}")
+            raise DefinitionError(f"{self.name}: at most {plain_text(self.maximum)}")
         return value
 
     def _check_weights(self, value: Any, instrument: Instrument) -> list[int]:
@@ -77,8 +78,3 @@ class Parameter:
             if n in seen:
                 raise DefinitionError(f"{self.name}: item {n} is in two blocks")
             seen.add(n)
-
-
-def plain_number(value: float) -> str:
-    """``3`` for 3.0, ``2.5`` for 2.5: a limit as a person writes it."""
-    return str(int(value)) if float(value).is_integer() else str(value)

@@ -21,6 +21,7 @@ from typing import Any
 
 from dyadcare.instruments.engine import extract, fhir, fhirpath
 from dyadcare.instruments.engine.answer_mapping import map_answers
+from dyadcare.instruments.engine.answers import Answer
 from dyadcare.instruments.engine.calculated import compute
 from dyadcare.instruments.engine.definition import Instrument
 from dyadcare.instruments.engine.errors import InputError
@@ -31,7 +32,7 @@ from dyadcare.instruments.engine.response_items import (
     response_items,
     set_answers,
 )
-from dyadcare.instruments.engine.scoring import Answer, ScoreResult, score
+from dyadcare.instruments.engine.scoring import ScoreResult, score
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 Answers are given in the instrument's printed order, one entry per answer item: the 0-based
 position of the chosen option, a list of positions for a multi-select item, a number for a
-score-entry item, or ``None`` when unanswered.
+score-entry item, or ``None`` when unanswered (checked by
+:mod:`dyadcare.instruments.engine.answers`).
 
 Missing answers never hide a positive. ``total`` and the subscores count what was answered;
 the positive rule, the domains and the band are judged on the *least-risk completion* (every
@@ -13,16 +14,14 @@ rule is monotone (a higher-risk answer never lowers a score), which makes this e
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from dyadcare.instruments.engine.answers import Answer
 from dyadcare.instruments.engine.definition import AnswerItem, Instrument, Rule
 from dyadcare.instruments.engine.errors import InputError
-
-Answer = int | float | list[int] | None
+from dyadcare.instruments.engine.plain import plain
 
 
 @dataclass(frozen=True)
@@ -46,64 +45,14 @@ class ScoreResult:
     def as_contract(self) -> dict[str, Any]:
         return {
             "instrument": self.instrument,
-            "total": _plain(self.total),
+            "total": plain(self.total),
             "band": self.band,
             "positive": self.positive,
             "critical_items": list(self.critical_items),
-            "subscores": {k: _plain(v) for k, v in self.subscores.items()},
+            "subscores": {k: plain(v) for k, v in self.subscores.items()},
             "domains": dict(self.domains),
             "complete": self.complete,
         }
-
-
-def _plain(value: float | None) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else round(value, 4)
-
-
-def parse_answers(instrument: Instrument, raw: str | Sequence[Any]) -> list[Answer]:
-    """Check ``--answers`` (JSON text or a list) against the instrument; raise InputError."""
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            raise InputError("--answers is not valid JSON") from None
-    if not isinstance(raw, list):
-        raise InputError("--answers must be a JSON list with one entry per item")
-    if len(raw) != len(instrument.items):
-        raise InputError(
-            f"{instrument.id} has {len(instrument.items)} items; --answers has {len(raw)} entries"
-        )
-    return [_check_answer(item, value) for item, value in zip(instrument.items, raw, strict=True)]
-
-
-def _position(item: AnswerItem, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InputError(f"item {item.number}: a 0-based option position is needed, not {json.dumps(value)}")
-    if not 0 <= value < len(item.options):
-        raise InputError(f"item {item.number}: position {value} is out of range 0-{len(item.options) - 1}")
-    return value
-
-
-def _check_answer(item: AnswerItem, value: Any) -> Answer:
-    if value is None:
-        return None
-    if item.kind == "choice":
-        return _position(item, value)
-    if item.kind == "multi":
-        if not isinstance(value, list):
-            raise InputError(f"item {item.number} is multi-select: give a list of positions")
-        positions = sorted({_position(item, v) for v in value})
-        return positions or None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InputError(f"item {item.number}: a number is needed")
-    assert item.minimum is not None and item.maximum is not None
-    if not item.minimum <= value <= item.maximum:
-        raise InputError(
-            f"item {item.number}: {value} is out of range {_plain(item.minimum)}-{_plain(item.maximum)}"
-        )
-    return value
 
 
 class _Weights:
@@ -146,7 +95,8 @@ def score(
     *,
     language: str = "en",
 ) -> ScoreResult:
-    """Score answers already checked by :func:`parse_answers` (or built by the caller)."""
+    """Score answers already checked by :func:`~dyadcare.instruments.engine.answers.parse_answers`
+    (or built by the caller)."""
     if len(answers) != len(instrument.items):
         raise InputError(f"{instrument.id} has {len(instrument.items)} items; {len(answers)} answers given")
     spec = instrument.scoring
