@@ -4,7 +4,8 @@ The public API (``from dyadcare.instruments import engine``):
 
 - ``engine.load_library()`` → the bundled :class:`Library`; ``library.get("phq9")``.
 - ``engine.parse_answers(instrument, raw)`` checks answers given in printed order;
-  ``engine.check_answer(item, value)`` one typed answer. They raise :class:`AnswerError` (an
+  ``engine.check_answer(item, value)`` one typed answer; ``engine.answer_from_form(item,
+  values)`` one answer from the strings a form sent. They raise :class:`AnswerError` (an
   :class:`InputError` with a machine-readable ``code``).
 - ``engine.score(instrument, answers, language="en")`` → :class:`ScoreResult`.
 - ``engine.form_model(questionnaire, language)`` → a rendering-neutral :class:`FormModel`.
@@ -17,6 +18,7 @@ The public API (``from dyadcare.instruments import engine``):
 from dyadcare.instruments.engine.answers import (
     Answer,
     AnswerError,
+    answer_from_form,
     check_answer,
     parse_answers,
 )
@@ -46,6 +48,7 @@ __all__ = [
     "ResponseScore",
     "ScoreResult",
     "Source",
+    "answer_from_form",
     "build_response",
     "check_answer",
     "form_model",

@@ -9,7 +9,9 @@ An answer is given per answer item, in the instrument's printed order:
 - ``None``: unanswered.
 
 :func:`check_answer` checks one typed value (JSON, as ``dyadcare score --answers`` gives it,
-or stored answers) and :func:`parse_answers` a whole ``--answers`` list.
+or stored answers) and :func:`parse_answers` a whole ``--answers`` list. :func:`answer_from_form`
+reads the strings an HTML form sends for one item and applies the same checks, and one more
+that only a form needs: an exclusive option ("None of the above") is chosen alone.
 
 A problem with one answer raises :class:`AnswerError`, an :class:`InputError` with a one-line
 English message and a machine-readable ``code`` that a web layer translates.
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
     from dyadcare.instruments.engine.definition import AnswerItem, Instrument
 
 Answer = int | float | list[int] | None
-AnswerProblem = Literal["choose-option", "enter-number"]
+AnswerProblem = Literal["choose-option", "enter-number", "exclusive"]
 
 
 class AnswerError(InputError):
@@ -37,7 +39,8 @@ class AnswerError(InputError):
 
     - ``"choose-option"``: not an option's position (not an integer, or no such option), or
       not a list of them for a multi-select item;
-    - ``"enter-number"``: a score-entry item needs a finite number within its range.
+    - ``"enter-number"``: a score-entry item needs a finite number within its range;
+    - ``"exclusive"``: the exclusive option at position ``option`` was chosen with others.
     """
 
     def __init__(self, code: AnswerProblem, message: str, *, item: int, option: int | None = None) -> None:
@@ -112,3 +115,70 @@ def _number(item: AnswerItem, value: Any) -> int | float:
             item=item.number,
         )
     return value
+
+
+# Answers sent by a form ----------------------------------------------------------------------
+
+
+def answer_from_form(item: AnswerItem, values: Sequence[str]) -> Answer:
+    """The answer to ``item`` from the strings a form sent for it (every value of its field,
+    as ``request.POST.getlist`` gives them), or raise :class:`AnswerError`.
+
+    - single choice: no string, or one holding an option's position; blank is no answer;
+    - multi-select: each string a position; repeats dropped, sorted; none is no answer; an
+      exclusive option cannot be chosen with others;
+    - score entry: no string, or one holding a number (a decimal comma is accepted), finite
+      and within range; blank is no answer; a whole number comes back as an int.
+    """
+    if isinstance(values, str):
+        raise TypeError("values must be a sequence of strings, not one string")
+    if item.kind == "multi":
+        answer = check_answer(item, [_form_position(item, value) for value in values])
+        assert answer is None or isinstance(answer, list)
+        _check_exclusive(item, answer or [])
+        return answer
+    if len(values) > 1:
+        raise AnswerError(
+            "enter-number" if item.kind == "numeric" else "choose-option",
+            f"item {item.number} takes one answer, not {len(values)}",
+            item=item.number,
+        )
+    text = values[0].strip() if values else ""
+    if not text:
+        return None
+    if item.kind == "numeric":
+        return check_answer(item, _form_number(item, text))
+    return check_answer(item, _form_position(item, text))
+
+
+def _form_position(item: AnswerItem, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise AnswerError(
+            "choose-option",
+            f"item {item.number}: a 0-based option position is needed, not {json.dumps(text)}",
+            item=item.number,
+        ) from None
+
+
+def _form_number(item: AnswerItem, text: str) -> int | float:
+    try:
+        number = float(text.replace(",", "."))
+    except ValueError:
+        number = math.nan  # not a number: refused below, as are inf and nan
+    if not math.isfinite(number):
+        raise AnswerError("enter-number", f"item {item.number}: a number is needed", item=item.number)
+    return int(number) if number.is_integer() else number
+
+
+def _check_exclusive(item: AnswerItem, positions: list[int]) -> None:
+    exclusive = [p for p in positions if item.options[p].exclusive]
+    if exclusive and len(positions) > 1:
+        option = item.options[exclusive[0]]
+        raise AnswerError(
+            "exclusive",
+            f'item {item.number}: "{option.display}" cannot be chosen with other answers',
+            item=item.number,
+            option=option.position,
+        )
