@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from dyadcare.instruments.engine import fhir
 
 if TYPE_CHECKING:
-    from dyadcare.instruments.engine.definition import Instrument
+    from dyadcare.instruments.engine.definition import Instrument, ResultCode
     from dyadcare.instruments.engine.scoring import ScoreResult
 
 CATEGORY = {
@@ -82,10 +82,48 @@ def observations(
     instrument: Instrument | None,
     result: ScoreResult,
 ) -> list[dict[str, Any]]:
-    seed = str(
-        response.get("id") or hashlib.sha256(json.dumps(response, sort_keys=True).encode()).hexdigest()
-    )
-    namespace = uuid.uuid5(uuid.NAMESPACE_URL, "dyadcare:QuestionnaireResponse:" + seed)
+    """The Observations of a scored response: one per extracted answer, the instrument's
+    results, and the panel (first) listing them."""
+    collected = _Observations(response, instrument, result)
+    result_codes = {r.code for r in instrument.results} if instrument is not None else set()
+    _add_answers(collected, model, response, enabled, result_codes)
+    if instrument is not None:
+        _add_results(collected, instrument, result)
+    _add_panel(collected, model, instrument)
+    return collected.found
+
+
+class _Observations:
+    """The Observations extracted so far; each carries the elements common to the response
+    and an id derived from the response and a key."""
+
+    def __init__(
+        self, response: Mapping[str, Any], instrument: Instrument | None, result: ScoreResult
+    ) -> None:
+        seed = str(
+            response.get("id") or hashlib.sha256(json.dumps(response, sort_keys=True).encode()).hexdigest()
+        )
+        self.namespace = uuid.uuid5(uuid.NAMESPACE_URL, "dyadcare:QuestionnaireResponse:" + seed)
+        self.base = _common_elements(response, instrument, result)
+        self.found: list[dict[str, Any]] = []
+
+    def add(
+        self, key: str, code: str, display: str, value: dict[str, Any], extra: Mapping[str, Any] | None = None
+    ) -> None:
+        observation = {
+            **self.base,
+            "id": str(uuid.uuid5(self.namespace, key)),
+            "code": {"coding": [{"system": fhir.LOINC, "code": code, "display": display}], "text": display},
+            **value,
+            **dict(extra or {}),
+        }
+        self.found.append(observation)
+
+
+def _common_elements(
+    response: Mapping[str, Any], instrument: Instrument | None, result: ScoreResult
+) -> dict[str, Any]:
+    """Status, security labels, category, subject, encounter, time, performer, derivedFrom."""
     base: dict[str, Any] = {
         "resourceType": "Observation",
         "status": "final" if result.complete else "preliminary",
@@ -103,67 +141,87 @@ def observations(
         base["performer"] = [performer]
     if response.get("id"):
         base["derivedFrom"] = [{"reference": f"QuestionnaireResponse/{response['id']}"}]
+    return base
 
-    result_codes = {r.code for r in instrument.results} if instrument is not None else set()
+
+def _add_answers(
+    collected: _Observations,
+    model: fhir.FormModel,
+    response: Mapping[str, Any],
+    enabled: set[str],
+    result_codes: set[str],
+) -> None:
+    """One Observation per answer of each extracted item, in document order."""
     flags = _flags(model)
-    flagged = bool(flags)
     links = model.by_link()
-    found: list[dict[str, Any]] = []
 
-    def add(
-        key: str, code: str, display: str, value: dict[str, Any], extra: Mapping[str, Any] | None = None
-    ) -> None:
-        observation = {
-            **base,
-            "id": str(uuid.uuid5(namespace, key)),
-            "code": {"coding": [{"system": fhir.LOINC, "code": code, "display": display}], "text": display},
-            **value,
-            **dict(extra or {}),
-        }
-        found.append(observation)
+    def extracted(link: str) -> fhir.FormItem | None:
+        item = links.get(link)
+        if item is None or link not in enabled or not item.codes or item.codes[0] in result_codes:
+            return None
+        wanted = flags.get(link, False) if flags else True
+        return item if wanted else None
 
     def visit(items: list[Mapping[str, Any]]) -> None:
         for raw in items:
             link = str(raw.get("linkId"))
-            item = links.get(link)
-            if item is not None and link in enabled and item.codes and item.codes[0] not in result_codes:
-                wanted = flags.get(link, False) if flagged else True
-                if wanted:
-                    for index, answer in enumerate(raw.get("answer", [])):
-                        kind, value = fhir.answer_value(answer)
-                        converted = _value(kind, value, item)
-                        if converted is not None:
-                            add(f"{link}#{index}", item.codes[0], item.text, converted)
+            item = extracted(link)
+            if item is not None:
+                _add_item_answers(collected, link, item, raw.get("answer", []))
             for answer in raw.get("answer", []):
                 visit(answer.get("item", []))
             visit(raw.get("item", []))
 
     visit(list(response.get("item", [])))
 
-    if instrument is not None:
-        for spec in instrument.results:
-            if spec.value == "total" and result.total is not None:
-                total = int(result.total) if float(result.total).is_integer() else result.total
-                extra: dict[str, Any] = {}
-                if result.positive is not None:
-                    flag = "POS" if result.positive else "NEG"
-                    extra["interpretation"] = [
-                        {"coding": [{"system": INTERPRETATION, "code": flag, "display": flag.title()}]}
-                    ]
-                quantity = {"value": total, "unit": "{score}", "system": UCUM, "code": "{score}"}
-                add(f"result:{spec.code}", spec.code, spec.display, {"valueQuantity": quantity}, extra)
-            elif spec.value == "positive" and result.positive is not None:
-                if not result.positive and not result.complete:
-                    continue  # "no risk" is not known while answers are missing
-                coding = spec.answers.get("true" if result.positive else "false")
-                if coding:
-                    concept = {"coding": [dict(coding)], "text": coding.get("display", "")}
-                    add(f"result:{spec.code}", spec.code, spec.display, {"valueCodeableConcept": concept})
 
+def _add_item_answers(
+    collected: _Observations, link: str, item: fhir.FormItem, answers: list[Mapping[str, Any]]
+) -> None:
+    for index, answer in enumerate(answers):
+        kind, value = fhir.answer_value(answer)
+        converted = _value(kind, value, item)
+        if converted is not None:
+            collected.add(f"{link}#{index}", item.codes[0], item.text, converted)
+
+
+def _add_results(collected: _Observations, instrument: Instrument, result: ScoreResult) -> None:
+    """The engine's results the instrument reports: a total score, a risk."""
+    for spec in instrument.results:
+        if spec.value == "total" and result.total is not None:
+            _add_total(collected, spec, result.total, result.positive)
+        elif spec.value == "positive" and result.positive is not None:
+            if not result.positive and not result.complete:
+                continue  # "no risk" is not known while answers are missing
+            coding = spec.answers.get("true" if result.positive else "false")
+            if coding:
+                concept = {"coding": [dict(coding)], "text": coding.get("display", "")}
+                collected.add(
+                    f"result:{spec.code}", spec.code, spec.display, {"valueCodeableConcept": concept}
+                )
+
+
+def _add_total(collected: _Observations, spec: ResultCode, total: float, positive: bool | None) -> None:
+    """The total as a ``{score}`` quantity, interpreted POS or NEG when the instrument has a
+    positive rule."""
+    value = int(total) if float(total).is_integer() else total
+    extra: dict[str, Any] = {}
+    if positive is not None:
+        flag = "POS" if positive else "NEG"
+        extra["interpretation"] = [
+            {"coding": [{"system": INTERPRETATION, "code": flag, "display": flag.title()}]}
+        ]
+    quantity = {"value": value, "unit": "{score}", "system": UCUM, "code": "{score}"}
+    collected.add(f"result:{spec.code}", spec.code, spec.display, {"valueQuantity": quantity}, extra)
+
+
+def _add_panel(collected: _Observations, model: fhir.FormModel, instrument: Instrument | None) -> None:
+    """A panel Observation, put first, whose ``hasMember`` lists the others (when the form or
+    the instrument has a LOINC panel code and anything was extracted)."""
     panel = model.codes[0] if model.codes else (instrument.loinc_panel if instrument else None)
+    found = collected.found
     if panel and found:
         members = [{"reference": f"Observation/{o['id']}"} for o in found]
         title = model.title or (instrument.title["en"] if instrument is not None else panel)
-        add("panel", panel, title, {"hasMember": members})
+        collected.add("panel", panel, title, {"hasMember": members})
         found.insert(0, found.pop())
-    return found

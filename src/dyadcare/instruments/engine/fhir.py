@@ -1,18 +1,18 @@
-"""FHIR R4 SDC Questionnaires: reading items, a rendering-neutral form model, enableWhen.
+"""FHIR R4 SDC Questionnaires: reading items and a rendering-neutral form model.
 
 Works on plain JSON (dicts), as published: groups, choice and open-choice, repeats, integer,
-decimal, string, text, date, dateTime, time, boolean and quantity items; ``enableWhen`` with
-every operator and ``enableBehavior``; answer weights from ``ordinalValue`` or ``itemWeight``.
-FHIRPath expressions (``variable``, ``calculatedExpression``, ``enableWhenExpression``) are
-evaluated by :mod:`dyadcare.instruments.engine.fhirpath`.
+decimal, string, text, date, dateTime, time, boolean and quantity items; ``enableWhen``
+conditions with every operator and ``enableBehavior`` (evaluated by
+:mod:`dyadcare.instruments.engine.enable_when`); answer weights from ``ordinalValue`` or
+``itemWeight``. FHIRPath expressions (``variable``, ``calculatedExpression``,
+``enableWhenExpression``) are evaluated by :mod:`dyadcare.instruments.engine.fhirpath`.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from dyadcare.instruments.engine.errors import InputError
@@ -298,6 +298,47 @@ def _variables(element: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
 
 
 def _form_item(raw: Mapping[str, Any], language: str, item_vars: dict[str, Any], seen: set[str]) -> FormItem:
+    """One item and its children; records its FHIRPath variables in ``item_vars`` and its
+    linkId in ``seen`` (a repeated linkId is an error)."""
+    link, kind = _link_and_type(raw, seen)
+    options = tuple(_form_option(p, option, language) for p, option in enumerate(raw.get("answerOption", [])))
+    conditions = tuple(_enable_condition(condition, link) for condition in raw.get("enableWhen", []))
+    behavior = raw.get("enableBehavior", "all")
+    if behavior not in ("all", "any"):
+        raise InputError(f"item {link} has enableBehavior {behavior!r}")
+    low, high = min_max(raw)
+    variables = _variables(raw)
+    if variables:
+        item_vars[link] = variables
+    extract = ext_value(extension(raw, EXT_OBSERVATION_EXTRACT))
+    return FormItem(
+        link_id=link,
+        type="string" if kind == "question" else kind,
+        text=localized(raw, "text", language),
+        prefix=str(raw.get("prefix", "")),
+        required=bool(raw.get("required", False)),
+        repeats=bool(raw.get("repeats", False)),
+        read_only=bool(raw.get("readOnly", False)),
+        hidden=bool(ext_value(extension(raw, EXT_HIDDEN))),
+        options=options,
+        answer_value_set=raw.get("answerValueSet"),
+        codes=tuple(loinc_codes(raw)),
+        unit=_unit(raw),
+        minimum=low,
+        maximum=high,
+        max_length=raw.get("maxLength"),
+        item_control=_item_control(raw),
+        enable_when=conditions,
+        enable_behavior=str(behavior),
+        enable_when_expression=_expression(raw, EXT_ENABLE_WHEN_EXPRESSION),
+        calculated_expression=_expression(raw, EXT_CALCULATED),
+        extract=extract if isinstance(extract, bool) else None,
+        children=tuple(_form_item(child, language, item_vars, seen) for child in raw.get("item", [])),
+    )
+
+
+def _link_and_type(raw: Mapping[str, Any], seen: set[str]) -> tuple[str, str]:
+    """An item's linkId (present and not seen before: it is added to ``seen``) and type."""
     if not isinstance(raw, dict):
         raise InputError("a Questionnaire item is not an object")
     link = raw.get("linkId")
@@ -309,74 +350,48 @@ def _form_item(raw: Mapping[str, Any], language: str, item_vars: dict[str, Any],
     seen.add(link)
     if kind not in QUESTION_TYPES | STRUCTURE_TYPES and kind != "question":
         raise InputError(f"item {link} has an unknown type {kind!r}")
-    options = []
-    for position, option in enumerate(raw.get("answerOption", [])):
-        name, value = answer_value(option)
-        exclusive = bool(ext_value(extension(option, EXT_OPTION_EXCLUSIVE)))
-        if name == "valueCoding":
-            options.append(
-                FormOption(
-                    position=position,
-                    display=localized(value, "display", language) or str(value.get("code", "")),
-                    code=value.get("code"),
-                    system=value.get("system"),
-                    weight=option_weight(option),
-                    exclusive=exclusive,
-                )
-            )
-        else:
-            options.append(
-                FormOption(
-                    position=position,
-                    display=str(value),
-                    value=value,
-                    weight=option_weight(option),
-                    exclusive=exclusive,
-                )
-            )
-    conditions = []
-    for condition in raw.get("enableWhen", []):
-        operator = condition.get("operator")
-        if operator not in OPERATORS or not condition.get("question"):
-            raise InputError(f"item {link} has an enableWhen with operator {operator!r}")
-        answer_type, answer = answer_value(condition)
-        if operator == "exists" and not isinstance(answer, bool):
-            raise InputError(f"item {link}: enableWhen 'exists' needs answerBoolean")
-        conditions.append(EnableWhen(str(condition["question"]), operator, answer_type, answer))
-    behavior = raw.get("enableBehavior", "all")
-    if behavior not in ("all", "any"):
-        raise InputError(f"item {link} has enableBehavior {behavior!r}")
-    unit = ext_value(extension(raw, EXT_UNIT))
-    control = ext_value(extension(raw, EXT_ITEM_CONTROL))
-    low, high = min_max(raw)
-    variables = _variables(raw)
-    if variables:
-        item_vars[link] = variables
-    extract = ext_value(extension(raw, EXT_OBSERVATION_EXTRACT))
-    return FormItem(
-        link_id=link,
-        type="string" if kind == "question" else str(kind),
-        text=localized(raw, "text", language),
-        prefix=str(raw.get("prefix", "")),
-        required=bool(raw.get("required", False)),
-        repeats=bool(raw.get("repeats", False)),
-        read_only=bool(raw.get("readOnly", False)),
-        hidden=bool(ext_value(extension(raw, EXT_HIDDEN))),
-        options=tuple(options),
-        answer_value_set=raw.get("answerValueSet"),
-        codes=tuple(loinc_codes(raw)),
-        unit=(unit.get("display") or unit.get("code")) if isinstance(unit, dict) else None,
-        minimum=low,
-        maximum=high,
-        max_length=raw.get("maxLength"),
-        item_control=(control.get("coding") or [{}])[0].get("code") if isinstance(control, dict) else None,
-        enable_when=tuple(conditions),
-        enable_behavior=str(behavior),
-        enable_when_expression=_expression(raw, EXT_ENABLE_WHEN_EXPRESSION),
-        calculated_expression=_expression(raw, EXT_CALCULATED),
-        extract=extract if isinstance(extract, bool) else None,
-        children=tuple(_form_item(child, language, item_vars, seen) for child in raw.get("item", [])),
+    return link, str(kind)
+
+
+def _form_option(position: int, option: Mapping[str, Any], language: str) -> FormOption:
+    name, value = answer_value(option)
+    exclusive = bool(ext_value(extension(option, EXT_OPTION_EXCLUSIVE)))
+    if name == "valueCoding":
+        return FormOption(
+            position=position,
+            display=localized(value, "display", language) or str(value.get("code", "")),
+            code=value.get("code"),
+            system=value.get("system"),
+            weight=option_weight(option),
+            exclusive=exclusive,
+        )
+    return FormOption(
+        position=position,
+        display=str(value),
+        value=value,
+        weight=option_weight(option),
+        exclusive=exclusive,
     )
+
+
+def _enable_condition(condition: Mapping[str, Any], link: str) -> EnableWhen:
+    operator = condition.get("operator")
+    if operator not in OPERATORS or not condition.get("question"):
+        raise InputError(f"item {link} has an enableWhen with operator {operator!r}")
+    answer_type, answer = answer_value(condition)
+    if operator == "exists" and not isinstance(answer, bool):
+        raise InputError(f"item {link}: enableWhen 'exists' needs answerBoolean")
+    return EnableWhen(str(condition["question"]), operator, answer_type, answer)
+
+
+def _unit(raw: Mapping[str, Any]) -> str | None:
+    unit = ext_value(extension(raw, EXT_UNIT))
+    return (unit.get("display") or unit.get("code")) if isinstance(unit, dict) else None
+
+
+def _item_control(raw: Mapping[str, Any]) -> str | None:
+    control = ext_value(extension(raw, EXT_ITEM_CONTROL))
+    return (control.get("coding") or [{}])[0].get("code") if isinstance(control, dict) else None
 
 
 def form_model(questionnaire: Mapping[str, Any], language: str = "en") -> FormModel:
@@ -407,107 +422,3 @@ def form_model(questionnaire: Mapping[str, Any], language: str = "en") -> FormMo
                     f"item {item.link_id}: enableWhen names an unknown item {condition.question}"
                 )
     return model
-
-
-# Comparing answers ---------------------------------------------------------------------------
-
-
-def _comparable(kind: str, value: Any) -> tuple[str, Any]:
-    if kind == "valueCoding":
-        return "coding", (value.get("system"), value.get("code"))
-    if kind in ("valueInteger", "valueDecimal"):
-        return "number", Decimal(str(value))
-    if kind == "valueQuantity":
-        return "number", Decimal(str(value.get("value")))
-    if kind in ("valueDate", "valueDateTime", "valueTime"):
-        return "temporal", str(value)
-    if kind == "valueReference":
-        return "string", str(value.get("reference"))
-    if kind == "valueBoolean":
-        return "boolean", bool(value)
-    return "string", str(value)
-
-
-def compare(operator: str, answer: tuple[str, Any], target: tuple[str, Any]) -> bool:
-    """One answer against an enableWhen value (``=`` and the orderings; not ``exists``)."""
-    a_kind, a_value = _comparable(*answer)
-    t_kind, t_value = _comparable(*target)
-    if a_kind != t_kind:
-        return False
-    if a_kind == "coding":
-        same = a_value[1] == t_value[1] and (not a_value[0] or not t_value[0] or a_value[0] == t_value[0])
-        if operator in ("=", "!="):
-            return same
-        return False
-    if a_kind == "temporal":
-        size = min(len(a_value), len(t_value))
-        a_value, t_value = a_value[:size], t_value[:size]
-    if operator in ("=", "!="):
-        return bool(a_value == t_value)
-    if a_kind == "boolean":
-        return False
-    outcome: bool = {
-        ">": a_value > t_value,
-        "<": a_value < t_value,
-        ">=": a_value >= t_value,
-        "<=": a_value <= t_value,
-    }[operator]
-    return outcome
-
-
-def condition_holds(condition: EnableWhen, answers: list[tuple[str, Any]]) -> bool:
-    """R4 semantics: ``exists`` compares whether there is an answer; ``!=`` holds when no
-    answer equals the value (so also when there is no answer); the others hold when at least
-    one answer meets them."""
-    target = (condition.answer_type, condition.answer)
-    if condition.operator == "exists":
-        return bool(answers) == bool(condition.answer)
-    if condition.operator == "!=":
-        return not any(compare("=", a, target) for a in answers)
-    return any(compare(condition.operator, a, target) for a in answers)
-
-
-def enabled_links(
-    model: FormModel,
-    answers: Mapping[str, list[tuple[str, Any]]],
-    expression: Callable[[FormItem], bool | None] | None = None,
-) -> set[str]:
-    """The linkIds enabled under ``answers``. A disabled question's answers count as absent,
-    and the children of a disabled item are disabled."""
-    parents: dict[str, str | None] = {}
-    for top in model.items:
-        parents[top.link_id] = None
-        for item in top.walk():
-            for child in item.children:
-                parents[child.link_id] = item.link_id
-    links = model.by_link()
-    memo: dict[str, bool] = {}
-    visiting: set[str] = set()
-
-    def own(item: FormItem) -> bool:
-        if item.enable_when_expression and expression is not None:
-            result = expression(item)
-            if result is not None:
-                return result
-        if not item.enable_when:
-            return True
-        results = []
-        for condition in item.enable_when:
-            source = condition.question
-            present = answers.get(source, []) if is_enabled(source) else []
-            results.append(condition_holds(condition, present))
-        return all(results) if item.enable_behavior == "all" else any(results)
-
-    def is_enabled(link: str) -> bool:
-        if link in memo:
-            return memo[link]
-        if link in visiting:
-            raise InputError(f"enableWhen conditions loop through item {link}")
-        visiting.add(link)
-        parent = parents.get(link)
-        value = (parent is None or is_enabled(parent)) and own(links[link])
-        visiting.discard(link)
-        memo[link] = value
-        return value
-
-    return {link for link in links if is_enabled(link)}

@@ -14,7 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dyadcare.instruments.engine.definition import Instrument, parse_instrument
+from dyadcare.instruments.engine.datafile import parse_instrument
+from dyadcare.instruments.engine.definition import Instrument
 from dyadcare.instruments.engine.errors import InputError
 
 LIBRARY_DIR = Path(__file__).resolve().parent.parent / "library"

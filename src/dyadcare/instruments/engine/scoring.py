@@ -2,7 +2,8 @@
 
 Answers are given in the instrument's printed order, one entry per answer item: the 0-based
 position of the chosen option, a list of positions for a multi-select item, a number for a
-score-entry item, or ``None`` when unanswered.
+score-entry item, or ``None`` when unanswered (checked by
+:mod:`dyadcare.instruments.engine.answers`).
 
 Missing answers never hide a positive. ``total`` and the subscores count what was answered;
 the positive rule, the domains and the band are judged on the *least-risk completion* (every
@@ -13,16 +14,14 @@ rule is monotone (a higher-risk answer never lowers a score), which makes this e
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from dyadcare.instruments.engine.answers import Answer
 from dyadcare.instruments.engine.definition import AnswerItem, Instrument, Rule
 from dyadcare.instruments.engine.errors import InputError
-
-Answer = int | float | list[int] | None
+from dyadcare.instruments.engine.plain import plain
 
 
 @dataclass(frozen=True)
@@ -46,64 +45,14 @@ class ScoreResult:
     def as_contract(self) -> dict[str, Any]:
         return {
             "instrument": self.instrument,
-            "total": _plain(self.total),
+            "total": plain(self.total),
             "band": self.band,
             "positive": self.positive,
             "critical_items": list(self.critical_items),
-            "subscores": {k: _plain(v) for k, v in self.subscores.items()},
+            "subscores": {k: plain(v) for k, v in self.subscores.items()},
             "domains": dict(self.domains),
             "complete": self.complete,
         }
-
-
-def _plain(value: float | None) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else round(value, 4)
-
-
-def parse_answers(instrument: Instrument, raw: str | Sequence[Any]) -> list[Answer]:
-    """Check ``--answers`` (JSON text or a list) against the instrument; raise InputError."""
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            raise InputError("--answers is not valid JSON") from None
-    if not isinstance(raw, list):
-        raise InputError("--answers must be a JSON list with one entry per item")
-    if len(raw) != len(instrument.items):
-        raise InputError(
-            f"{instrument.id} has {len(instrument.items)} items; --answers has {len(raw)} entries"
-        )
-    return [_check_answer(item, value) for item, value in zip(instrument.items, raw, strict=True)]
-
-
-def _position(item: AnswerItem, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InputError(f"item {item.number}: a 0-based option position is needed, not {json.dumps(value)}")
-    if not 0 <= value < len(item.options):
-        raise InputError(f"item {item.number}: position {value} is out of range 0-{len(item.options) - 1}")
-    return value
-
-
-def _check_answer(item: AnswerItem, value: Any) -> Answer:
-    if value is None:
-        return None
-    if item.kind == "choice":
-        return _position(item, value)
-    if item.kind == "multi":
-        if not isinstance(value, list):
-            raise InputError(f"item {item.number} is multi-select: give a list of positions")
-        positions = sorted({_position(item, v) for v in value})
-        return positions or None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InputError(f"item {item.number}: a number is needed")
-    assert item.minimum is not None and item.maximum is not None
-    if not item.minimum <= value <= item.maximum:
-        raise InputError(
-            f"item {item.number}: {value} is out of range {_plain(item.minimum)}-{_plain(item.maximum)}"
-        )
-    return value
 
 
 class _Weights:
@@ -146,98 +95,156 @@ def score(
     *,
     language: str = "en",
 ) -> ScoreResult:
-    """Score answers already checked by :func:`parse_answers` (or built by the caller)."""
+    """Score answers already checked by :func:`~dyadcare.instruments.engine.answers.parse_answers`
+    (or built by the caller)."""
     if len(answers) != len(instrument.items):
         raise InputError(f"{instrument.id} has {len(instrument.items)} items; {len(answers)} answers given")
     spec = instrument.scoring
-    weights = _Weights(instrument)
-    scores = [
-        _item_score(instrument, weights, item, a) for item, a in zip(instrument.items, answers, strict=True)
-    ]
-    least = [
-        s if s is not None else _lowest(weights, item)
-        for item, s in zip(instrument.items, scores, strict=True)
-    ]
-    answered = sum(1 for s in scores if s is not None)
+    scored = _Scored.of(instrument, answers, language)
+    subscores, measures, least_measures = _measures(scored)
+    rules = _Rules(scored, least_measures)
+    domains = {domain.name: rules.holds(domain.rule) for domain in spec.domains}
+    rules.domains = domains
+    total, least_total = _totals(scored, domains)
+    rules.least_total = least_total
+    positive = rules.holds(spec.positive) if spec.positive is not None else None
+    band_value = least_total if spec.band_on == "total" else least_measures.get(spec.band_on)
+    return ScoreResult(
+        instrument=instrument.id,
+        total=total,
+        band=_band(scored, band_value),
+        positive=positive,
+        critical_items=_critical_items(scored),
+        subscores=subscores,
+        domains=domains,
+        complete=scored.answered > 0 if spec.optional_items else scored.answered == len(instrument.items),
+        answered=scored.answered,
+        language=language,
+        item_scores=tuple(scored.scores),
+        parameters=_parameters_in_force(instrument, language),
+        measures=measures,
+    )
 
-    def threshold(value: float | str | None) -> float:
+
+@dataclass(frozen=True)
+class _Scored:
+    """Answers being scored: each item's score as answered (None when unanswered) and on the
+    least-risk completion (an unanswered item at its lowest possible score)."""
+
+    instrument: Instrument
+    language: str
+    scores: list[float | None]
+    least: list[float]
+
+    @classmethod
+    def of(cls, instrument: Instrument, answers: Sequence[Answer], language: str) -> _Scored:
+        weights = _Weights(instrument)
+        items = instrument.items
+        scores = [_item_score(instrument, weights, item, a) for item, a in zip(items, answers, strict=True)]
+        least = [
+            s if s is not None else _lowest(weights, item) for item, s in zip(items, scores, strict=True)
+        ]
+        return cls(instrument, language, scores, least)
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for s in self.scores if s is not None)
+
+    def threshold(self, value: float | str | None) -> float:
+        """A rule's or band's threshold: a number, or the value of a number parameter."""
         if isinstance(value, str):
-            return float(instrument.parameter_value(value, language))
+            return float(self.instrument.parameter_value(value, self.language))
         assert value is not None
         return float(value)
 
-    def measure_items(items: tuple[int, ...] | str) -> dict[str, tuple[int, ...]]:
+    def blocks(self, items: tuple[int, ...] | str) -> dict[str, tuple[int, ...]]:
+        """A measure's items: one unnamed block, or the named blocks of a "blocks" parameter."""
         if isinstance(items, str):
-            blocks = instrument.parameter_value(items, language)
+            blocks = self.instrument.parameter_value(items, self.language)
             return {name: tuple(numbers) for name, numbers in blocks.items()}
         return {"": items}
 
-    def aggregate(values: list[float], how: str) -> float:
-        return (max(values) if values else 0.0) if how == "max" else float(sum(values))
 
+def _aggregate(values: list[float], how: str) -> float:
+    return (max(values) if values else 0.0) if how == "max" else float(sum(values))
+
+
+def _measures(scored: _Scored) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """The reported subscores, every measure as answered, and every measure on the least-risk
+    completion."""
     subscores: dict[str, float] = {}
     measures: dict[str, float] = {}
     least_measures: dict[str, float] = {}
-    for measure in spec.measures:
-        for suffix, numbers in measure_items(measure.items).items():
+    for measure in scored.instrument.scoring.measures:
+        for suffix, numbers in scored.blocks(measure.items).items():
             name = suffix or measure.name
-            answered_values = [scores[n - 1] for n in numbers if scores[n - 1] is not None]
-            least_measures[name] = aggregate([least[n - 1] for n in numbers], measure.aggregate)
-            measures[name] = aggregate([v for v in answered_values if v is not None], measure.aggregate)
+            answered_values = [scored.scores[n - 1] for n in numbers if scored.scores[n - 1] is not None]
+            least_measures[name] = _aggregate([scored.least[n - 1] for n in numbers], measure.aggregate)
+            measures[name] = _aggregate([v for v in answered_values if v is not None], measure.aggregate)
             if measure.report:
                 subscores[name] = measures[name]
+    return subscores, measures, least_measures
 
-    def holds(rule: Rule) -> bool:
-        limit = threshold(rule.threshold) if rule.threshold is not None else 0.0
+
+class _Rules:
+    """Judges rules on the least-risk completion. Domain rules are judged first, before the
+    total and the domains are known; the positive rule after."""
+
+    def __init__(self, scored: _Scored, least_measures: Mapping[str, float]) -> None:
+        self.scored = scored
+        self.least_measures = least_measures
+        self.domains: Mapping[str, bool] | None = None
+        self.least_total: float | None = None
+
+    def holds(self, rule: Rule) -> bool:
+        limit = self.scored.threshold(rule.threshold) if rule.threshold is not None else 0.0
+        least = self.scored.least
         if rule.kind == "any-item-at-least":
             return any(least[n - 1] >= limit for n in rule.items)
         if rule.kind == "sum-at-least":
             return sum(least[n - 1] for n in rule.items) >= limit
         if rule.kind == "total-at-least":
-            return least_total is not None and least_total >= limit
+            assert self.least_total is not None, "a domain rule cannot judge the total"
+            return self.least_total >= limit
         if rule.kind == "measure-at-least":
             assert rule.measure is not None
-            return least_measures[rule.measure] >= limit
+            return self.least_measures[rule.measure] >= limit
         if rule.kind == "any-subscore-at-least":
-            return any(value >= limit for value in least_measures.values())
+            return any(value >= limit for value in self.least_measures.values())
         if rule.kind == "any-domain":
-            return any(domains.values())
+            assert self.domains is not None, "a domain rule cannot judge the domains"
+            return any(self.domains.values())
         raise AssertionError(rule.kind)
 
-    domains = {domain.name: holds(domain.rule) for domain in spec.domains}
-    if spec.total == "count-domains":
-        total: float | None = float(sum(domains.values()))
-        least_total = total
-    else:
-        total = float(sum(s for n in spec.total_items if (s := scores[n - 1]) is not None))
-        least_total = float(sum(least[n - 1] for n in spec.total_items))
 
-    positive = holds(spec.positive) if spec.positive is not None else None
-    band_value = least_total if spec.band_on == "total" else least_measures.get(spec.band_on)
+def _totals(scored: _Scored, domains: Mapping[str, bool]) -> tuple[float, float]:
+    """The total as answered and on the least-risk completion."""
+    spec = scored.instrument.scoring
+    if spec.total == "count-domains":
+        total = float(sum(domains.values()))
+        return total, total
+    total = float(sum(s for n in spec.total_items if (s := scored.scores[n - 1]) is not None))
+    return total, float(sum(scored.least[n - 1] for n in spec.total_items))
+
+
+def _band(scored: _Scored, value: float | None) -> str | None:
+    """The last band whose minimum ``value`` reaches (None without a value or a band)."""
     band = None
-    if band_value is not None:
-        for candidate in spec.bands:
-            if band_value >= threshold(candidate.minimum):
+    if value is not None:
+        for candidate in scored.instrument.scoring.bands:
+            if value >= scored.threshold(candidate.minimum):
                 band = candidate.code
-    critical = tuple(c.item for c in spec.critical if (s := scores[c.item - 1]) is not None and s > c.above)
-    complete = answered > 0 if spec.optional_items else answered == len(instrument.items)
-    used = {
+    return band
+
+
+def _critical_items(scored: _Scored) -> tuple[int, ...]:
+    critical = scored.instrument.scoring.critical
+    return tuple(c.item for c in critical if (s := scored.scores[c.item - 1]) is not None and s > c.above)
+
+
+def _parameters_in_force(instrument: Instrument, language: str) -> dict[str, Any]:
+    return {
         name: instrument.parameter_value(name, language)
         for name in instrument.parameters
         if not name.endswith(f"_{language}")
     }
-    return ScoreResult(
-        instrument=instrument.id,
-        total=total,
-        band=band,
-        positive=positive,
-        critical_items=critical,
-        subscores=subscores,
-        domains=domains,
-        complete=complete,
-        answered=answered,
-        language=language,
-        item_scores=tuple(scores),
-        parameters=used,
-        measures=measures,
-    )

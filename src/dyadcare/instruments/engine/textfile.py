@@ -74,42 +74,53 @@ def _rows_from_csv(text: str) -> list[dict[str, Any]]:
 
 def parse_text_file(content: bytes, filename: str, instrument: Instrument, language: str) -> list[ItemText]:
     """The item texts in a clinic's file, checked against ``instrument``."""
+    rows = _rows(_decode(content), filename, instrument, language)
+    expected = len(instrument.items)
+    if len(rows) != expected:
+        raise TextFileError("count", "wrong number of items", expected=expected, found=len(rows))
+    return [
+        _item_text(index, row, item)
+        for index, (row, item) in enumerate(zip(rows, instrument.items, strict=True), start=1)
+    ]
+
+
+def _decode(content: bytes) -> str:
     try:
-        text = content.decode("utf-8-sig")
+        return content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise TextFileError("encoding", "the file is not UTF-8 text") from None
+
+
+def _rows(text: str, filename: str, instrument: Instrument, language: str) -> list[dict[str, Any]]:
+    """One row per item, from JSON (by name, or content that looks like JSON) or CSV."""
     if filename.lower().endswith(".json") or text.lstrip().startswith(("{", "[")):
         try:
-            rows = _rows_from_json(json.loads(text), instrument, language)
+            return _rows_from_json(json.loads(text), instrument, language)
         except ValueError as exc:
             if isinstance(exc, TextFileError):
                 raise
             raise TextFileError("json", "the file is not valid JSON") from None
-    elif filename.lower().endswith(".csv"):
-        rows = _rows_from_csv(text)
-    else:
-        raise TextFileError("format", "upload a .json or .csv file")
-    expected = len(instrument.items)
-    if len(rows) != expected:
-        raise TextFileError("count", "wrong number of items", expected=expected, found=len(rows))
-    result = []
-    for index, (row, item) in enumerate(zip(rows, instrument.items, strict=True), start=1):
-        number = row.get("number", index)
-        if str(number).strip() != str(index):
-            raise TextFileError("order", "items must be numbered 1, 2, 3 … in printed order", row=index)
-        body = str(row.get("text") or "").strip()
-        if not body:
-            raise TextFileError("empty", "an item has no text", row=index)
-        if len(body) > MAX_TEXT:
-            raise TextFileError("long", "an item text is too long", row=index, limit=MAX_TEXT)
-        options = row.get("options") or []
-        if not isinstance(options, list) or not all(isinstance(o, str) and o.strip() for o in options):
-            raise TextFileError(
-                "options", "option labels must be a list of text", row=index, expected=len(item.options)
-            )
-        if (options and len(options) != len(item.options)) or (not options and needs_option_labels(item)):
-            raise TextFileError(
-                "options", "wrong number of option labels", row=index, expected=len(item.options)
-            )
-        result.append(ItemText(number=index, text=body, options=tuple(o.strip() for o in options)))
-    return result
+    if filename.lower().endswith(".csv"):
+        return _rows_from_csv(text)
+    raise TextFileError("format", "upload a .json or .csv file")
+
+
+def _item_text(index: int, row: dict[str, Any], item: AnswerItem) -> ItemText:
+    """Row ``index`` (1-based) checked: numbered in order, with text, and option labels when
+    the item needs them."""
+    number = row.get("number", index)
+    if str(number).strip() != str(index):
+        raise TextFileError("order", "items must be numbered 1, 2, 3 … in printed order", row=index)
+    body = str(row.get("text") or "").strip()
+    if not body:
+        raise TextFileError("empty", "an item has no text", row=index)
+    if len(body) > MAX_TEXT:
+        raise TextFileError("long", "an item text is too long", row=index, limit=MAX_TEXT)
+    options = row.get("options") or []
+    if not isinstance(options, list) or not all(isinstance(o, str) and o.strip() for o in options):
+        raise TextFileError(
+            "options", "option labels must be a list of text", row=index, expected=len(item.options)
+        )
+    if (options and len(options) != len(item.options)) or (not options and needs_option_labels(item)):
+        raise TextFileError("options", "wrong number of option labels", row=index, expected=len(item.options))
+    return ItemText(number=index, text=body, options=tuple(o.strip() for o in options))
