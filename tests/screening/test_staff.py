@@ -167,7 +167,7 @@ def test_staff_enter_asq3_scores_within_their_ranges(world: ClinicWorld, client:
     login(client, world.staff_a["pediatric_clinician"])
     url = f"/c/{world.a.slug}/visits/{visit.pk}/screening/enter/asq3/"
     bad = {f"item-{n}": ("75" if n == 1 else "0") for n in range(1, 11)}
-    assert "out of range" in client.post(url, bad, follow=True).content.decode()
+    assert "Enter a number from 0 to 60." in client.post(url, bad, follow=True).content.decode()
     good = {f"item-{n}": ("30" if n % 2 else ("2" if n == 4 else "0")) for n in range(1, 11)}
     client.post(url, {**good, "category": "developmental"})
     with clinic_scope(world.a):

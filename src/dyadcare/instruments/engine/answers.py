@@ -104,8 +104,15 @@ def _position(item: AnswerItem, value: Any) -> int:
     return value
 
 
+def _finite(value: Any) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large to be a float
+        return False
+
+
 def _number(item: AnswerItem, value: Any) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
         raise AnswerError("enter-number", f"item {item.number}: a number is needed", item=item.number)
     assert item.minimum is not None and item.maximum is not None
     if not item.minimum <= value <= item.maximum:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from dyadcare.instruments import engine
 from dyadcare.instruments.engine import AnswerItem, Instrument
+from dyadcare.instruments.engine.plain import plain
 
 
 class AnswerRefused(Exception):
@@ -21,48 +22,13 @@ class AnswerRefused(Exception):
         self.message = message
 
 
-class _AnswerError(Exception):  # TEMPORARY until engine.answer_from_form lands
-    def __init__(self, code: str, option: int | None = None) -> None:
-        super().__init__(code)
-        self.code, self.option = code, option
-
-
-def _answer_from_form(item: AnswerItem, values: Sequence[str]) -> Any:  # TEMPORARY
-    import math
-
-    if item.kind == "multi":
-        try:
-            chosen = sorted({int(v) for v in values})
-        except ValueError:
-            raise _AnswerError("choose-option") from None
-        if any(not 0 <= p < len(item.options) for p in chosen):
-            raise _AnswerError("choose-option")
-        exclusive = [p for p in chosen if item.options[p].exclusive]
-        if exclusive and len(chosen) > 1:
-            raise _AnswerError("exclusive", exclusive[0])
-        return chosen or None
-    raw = values[-1].strip() if values else ""
-    if not raw:
-        return None
-    if item.kind == "numeric":
-        try:
-            number = float(raw.replace(",", "."))
-        except ValueError:
-            raise _AnswerError("enter-number") from None
-        if not math.isfinite(number):
-            raise _AnswerError("enter-number")
-        return int(number) if number.is_integer() else number
-    try:
-        position = int(raw)
-    except ValueError:
-        raise _AnswerError("choose-option") from None
-    if not 0 <= position < len(item.options):
-        raise _AnswerError("choose-option")
-    return position
-
-
-def _refusal(error: _AnswerError, item: AnswerItem, language: str) -> str:
+def _refusal(error: engine.AnswerError, item: AnswerItem, language: str) -> str:
     if error.code == "enter-number":
+        if item.minimum is not None and item.maximum is not None:
+            return _("Enter a number from %(min)s to %(max)s.") % {
+                "min": plain(item.minimum),
+                "max": plain(item.maximum),
+            }
         return _("Enter a number.")
     if error.code == "exclusive" and error.option is not None:
         return _("“%(none)s” cannot be chosen with other answers.") % {
@@ -74,8 +40,8 @@ def _refusal(error: _AnswerError, item: AnswerItem, language: str) -> str:
 def read_answer(item: AnswerItem, values: Sequence[str], *, language: str) -> Any:
     """The answer given as form values (None when none was chosen), or AnswerRefused."""
     try:
-        return _answer_from_form(item, values)
-    except _AnswerError as error:
+        return engine.answer_from_form(item, [v.strip() for v in values])
+    except engine.AnswerError as error:
         raise AnswerRefused(_refusal(error, item, language)) from None
 
 
