@@ -13,8 +13,9 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils import timezone
 
@@ -154,82 +155,150 @@ def demo_answers(instrument: Instrument, rng: random.Random) -> list[Any]:
     return list(engine.parse_answers(instrument, raw))
 
 
-def build_screening_history(*, seed: int, anchor: date, clinic_models: dict[uuid.UUID, str]) -> int:
-    """Create the results and flags (inside an unscoped block); returns how many results."""
-    tz = timezone.get_current_timezone()
-    since = datetime.combine(anchor - timedelta(days=HISTORY_DAYS), time.min, tzinfo=tz)
-    until = datetime.combine(anchor, time.min, tzinfo=tz)
-    bundles = {clinic_id: Bundle(service_model=model) for clinic_id, model in clinic_models.items()}
-    primary = dict(CareRelationship.objects.filter(is_primary=True).values_list("child_id", "caregiver_id"))
-    specialists = dict(
-        Membership.objects.filter(role=Role.DYADIC_SPECIALIST, clinic__isnull=False)
-        .order_by("-created_at")
-        .values_list("clinic_id", "user_id")
-    )
-    instruments: dict[str, Instrument | None] = {}
+@dataclass(frozen=True)
+class HistoryDraw:
+    """What every visit's results and flags are drawn with."""
 
-    def instrument_for(ident: str, key: str) -> Instrument | None:
-        months = touchpoint(key).months
+    seed: int
+    until: datetime  # the start of the anchor day: the history ends there
+    now: datetime
+    primary_caregivers: dict[uuid.UUID, uuid.UUID]  # child → primary caregiver
+    specialists: dict[uuid.UUID, uuid.UUID]  # clinic → the dyadic specialist who resolves flags
+
+
+class CompletedVisit(NamedTuple):
+    """A completed visit of the history, as read for screening."""
+
+    id: uuid.UUID
+    clinic_id: uuid.UUID
+    child_id: uuid.UUID
+    touchpoint: str
+    scheduled_for: datetime
+    completed_categories: list[str]
+
+
+class LibraryByAge:
+    """The library's instruments, each read once; ``cdc-milestones`` stands for the checklist of
+    the touchpoint's age."""
+
+    def __init__(self) -> None:
+        self._read: dict[str, Instrument | None] = {}
+
+    def at(self, ident: str, touchpoint_key: str) -> Instrument | None:
+        """The instrument given at the touchpoint, or None if the library has none."""
+        months = touchpoint(touchpoint_key).months
         name = ident
         if ident == "cdc-milestones":
             ages = [a for a in engine.MILESTONE_AGES if a <= months]
             if not ages:
                 return None
             name = f"cdc-milestones-{max(ages)}m"
-        if name not in instruments:
+        if name not in self._read:
             try:
-                instruments[name] = registry.get(name)
+                self._read[name] = registry.get(name)
             except engine.InputError:
-                instruments[name] = None
-        return instruments[name]
+                self._read[name] = None
+        return self._read[name]
 
-    visits = list(
-        Visit.objects.filter(status=Visit.Status.COMPLETED, scheduled_for__gte=since, scheduled_for__lt=until)
-        .exclude(touchpoint="")
-        .order_by("id")
-        .values_list("id", "clinic_id", "child_id", "touchpoint", "scheduled_for", "completed_categories")
+
+def build_screening_history(*, seed: int, anchor: date, clinic_models: dict[uuid.UUID, str]) -> int:
+    """Create the results and flags (inside an unscoped block); returns how many results."""
+    tz = timezone.get_current_timezone()
+    since = datetime.combine(anchor - timedelta(days=HISTORY_DAYS), time.min, tzinfo=tz)
+    until = datetime.combine(anchor, time.min, tzinfo=tz)
+    bundles = {clinic_id: Bundle(service_model=model) for clinic_id, model in clinic_models.items()}
+    draw = HistoryDraw(
+        seed=seed,
+        until=until,
+        now=timezone.now(),
+        primary_caregivers=dict(
+            CareRelationship.objects.filter(is_primary=True).values_list("child_id", "caregiver_id")
+        ),
+        specialists=dict(
+            Membership.objects.filter(role=Role.DYADIC_SPECIALIST, clinic__isnull=False)
+            .order_by("-created_at")
+            .values_list("clinic_id", "user_id")
+        ),
     )
-    now = timezone.now()
+    library = LibraryByAge()
     results: list[tuple[Any, ...]] = []
     flags: list[tuple[Any, ...]] = []
-    for visit_id, clinic_id, child_id, key, when, done in visits:
-        rng = random.Random(f"{seed}:screening:{visit_id}")
-        for entry in bundles[clinic_id].due_at(key):
-            if entry.category not in done or not entry.instruments:
-                continue
-            instrument = instrument_for(entry.instruments[0], key)
-            if instrument is None:
-                continue
-            answers = demo_answers(instrument, rng)
-            score = engine.score(instrument, answers)
-            result_id = uuid.uuid5(NAMESPACE, f"{seed}:result:{visit_id}:{instrument.id}")
-            scored_at = when + timedelta(minutes=10)
-            results.append(
-                (
-                    result_id, clinic_id, visit_id, child_id, primary.get(child_id), instrument.id,
-                    instrument.version, parameters.values_of(instrument), entry.category,
-                    instrument.respondent, "en", answers, score.total, score.band or "", score.positive,
-                    list(score.critical_items), dict(score.subscores), dict(score.domains), score.complete,
-                    labels(instrument), scored_at, now, now,
-                )
-            )  # fmt: skip
-            for severity, reason in flags_for(instrument, score):
-                keep_open = OPEN_ALERT_DAYS if severity == Flag.Severity.ALERT else OPEN_FOLLOW_UP_DAYS
-                resolved = scored_at < until - timedelta(days=keep_open)
-                flags.append(
-                    (
-                        uuid.uuid5(NAMESPACE, f"{seed}:flag:{result_id}:{severity}"), clinic_id, result_id,
-                        visit_id, child_id, severity, reason[:200], scored_at,
-                        scored_at + timedelta(minutes=rng.randint(3, 40)) if resolved else None,
-                        specialists.get(clinic_id) if resolved else None,
-                        RESOLVED_NOTE if resolved else "",
-                        now, now,
-                    )
-                )  # fmt: skip
+    for visit in _completed_visits(since, until):
+        visit_results, visit_flags = _screen_visit(draw, visit, bundles[visit.clinic_id], library)
+        results += visit_results
+        flags += visit_flags
     before = ScreeningResult.objects.count()
     fast_insert(ScreeningResult, RESULT_COLUMNS, results)
     fast_insert(Flag, FLAG_COLUMNS, flags)
     return int(ScreeningResult.objects.count() - before)
+
+
+def _completed_visits(since: datetime, until: datetime) -> list[CompletedVisit]:
+    """The completed visits at a touchpoint scheduled from ``since`` to before ``until``."""
+    return [
+        CompletedVisit(*row)
+        for row in Visit.objects.filter(
+            status=Visit.Status.COMPLETED, scheduled_for__gte=since, scheduled_for__lt=until
+        )
+        .exclude(touchpoint="")
+        .order_by("id")
+        .values_list("id", "clinic_id", "child_id", "touchpoint", "scheduled_for", "completed_categories")
+    ]
+
+
+def _screen_visit(
+    draw: HistoryDraw, visit: CompletedVisit, bundle: Bundle, library: LibraryByAge
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The result rows and flag rows of the categories done at one completed visit, drawn
+    from the visit's own random stream."""
+    visit_id, clinic_id, child_id, key, when, done = visit
+    rng = random.Random(f"{draw.seed}:screening:{visit_id}")
+    results: list[tuple[Any, ...]] = []
+    flags: list[tuple[Any, ...]] = []
+    for entry in bundle.due_at(key):
+        if entry.category not in done or not entry.instruments:
+            continue
+        instrument = library.at(entry.instruments[0], key)
+        if instrument is None:
+            continue
+        answers = demo_answers(instrument, rng)
+        score = engine.score(instrument, answers)
+        result_id = uuid.uuid5(NAMESPACE, f"{draw.seed}:result:{visit_id}:{instrument.id}")
+        scored_at = when + timedelta(minutes=10)
+        results.append(
+            (
+                result_id, clinic_id, visit_id, child_id, draw.primary_caregivers.get(child_id),
+                instrument.id, instrument.version, parameters.values_of(instrument), entry.category,
+                instrument.respondent, "en", answers, score.total, score.band or "", score.positive,
+                list(score.critical_items), dict(score.subscores), dict(score.domains), score.complete,
+                labels(instrument), scored_at, draw.now, draw.now,
+            )
+        )  # fmt: skip
+        for severity, reason in flags_for(instrument, score):
+            flags.append(_flag_row(draw, visit, result_id, scored_at, severity, reason, rng))
+    return results, flags
+
+
+def _flag_row(
+    draw: HistoryDraw,
+    visit: CompletedVisit,
+    result_id: uuid.UUID,
+    scored_at: datetime,
+    severity: str,
+    reason: str,
+    rng: random.Random,
+) -> tuple[Any, ...]:
+    """A flag a result raised: still open if recent, otherwise resolved by the specialist."""
+    keep_open = OPEN_ALERT_DAYS if severity == Flag.Severity.ALERT else OPEN_FOLLOW_UP_DAYS
+    resolved = scored_at < draw.until - timedelta(days=keep_open)
+    return (
+        uuid.uuid5(NAMESPACE, f"{draw.seed}:flag:{result_id}:{severity}"), visit.clinic_id, result_id,
+        visit.id, visit.child_id, severity, reason[:200], scored_at,
+        scored_at + timedelta(minutes=rng.randint(3, 40)) if resolved else None,
+        draw.specialists.get(visit.clinic_id) if resolved else None,
+        RESOLVED_NOTE if resolved else "",
+        draw.now, draw.now,
+    )  # fmt: skip
 
 
 __all__: Sequence[str] = ["build_screening_history", "demo_answers"]

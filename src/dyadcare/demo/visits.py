@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.utils import timezone
@@ -62,92 +63,141 @@ def _kept_rate(rng: random.Random) -> float:
     return ADHERENCE[-1][1]
 
 
+@dataclass
+class VisitDraw:
+    """What every child's visits are drawn with; ``booked`` counts the appointments of each
+    clinic's days as they are booked."""
+
+    seed: int
+    anchor: date
+    horizon: date  # appointments are booked up to this day
+    tz: tzinfo
+    now: datetime
+    booked: dict[tuple[uuid.UUID, date], int] = field(default_factory=lambda: defaultdict(int))
+
+
 def build_visits(*, seed: int, anchor: date, clinic_models: dict[uuid.UUID, str]) -> int:
     """Create the visits of every demo child (inside an unscoped block); returns how many."""
-    tz = timezone.get_current_timezone()
+    draw = VisitDraw(
+        seed=seed,
+        anchor=anchor,
+        horizon=anchor + timedelta(days=LOOKAHEAD_DAYS),
+        tz=timezone.get_current_timezone(),
+        now=timezone.now(),
+    )
     bundles = {clinic_id: Bundle(service_model=model) for clinic_id, model in clinic_models.items()}
-    booked: dict[tuple[uuid.UUID, date], int] = defaultdict(int)
-    horizon = anchor + timedelta(days=LOOKAHEAD_DAYS)
     batch: list[tuple[object, ...]] = []
     before = Visit.objects.count()
-    now = timezone.now()
     # Read every child first: an open read cursor would stop SQLite from checkpointing its
     # write-ahead log while the visits are written.
     children = list(
         Child.objects.order_by("id").values_list("id", "clinic_id", "household_id", "date_of_birth")
     )
     for child_id, clinic_id, household_id, dob in children:
-        family = random.Random(f"{seed}:adherence:{household_id}")
-        kept = _kept_rate(family)
-        rng = random.Random(f"{seed}:visits:{child_id}")
-        bundle = bundles[clinic_id]
-        for point, target, start, end in windows(dob):
-            if target >= anchor:
-                if target < horizon or start <= anchor <= end:
-                    day = _weekday(max(anchor, target) + timedelta(days=rng.randint(0, 3)))
-                    while booked[(clinic_id, day)] >= CAPACITY_PER_DAY and day < horizon + timedelta(days=7):
-                        day = _weekday(day + timedelta(days=1))
-                    if booked[(clinic_id, day)] >= CAPACITY_PER_DAY:
-                        break
-                    slot = booked[(clinic_id, day)]
-                    booked[(clinic_id, day)] += 1
-                    when = datetime.combine(day, SLOTS[slot % len(SLOTS)], tzinfo=tz)
-                    batch.append(
-                        (
-                            _visit_id(seed, child_id, point.key),
-                            clinic_id,
-                            child_id,
-                            when,
-                            point.key,
-                            Visit.Status.SCHEDULED,
-                            None,
-                            None,
-                            [],
-                            DEMO,
-                            now,
-                            now,
-                        )
-                    )
-                break
-            if rng.random() > kept:
-                missed_on = _past_weekday(target, anchor)
-                if missed_on and rng.random() < 0.5:  # booked but not kept; otherwise never booked
-                    batch.append(
-                        _past(
-                            seed,
-                            child_id,
-                            clinic_id,
-                            point.key,
-                            missed_on,
-                            rng,
-                            tz,
-                            Visit.Status.MISSED,
-                            [],
-                            now,
-                        )
-                    )
-                continue
-            lateness = rng.choice([0, 0, 0, 1, 2, 3, 5, 7, 7, 10, 14, 21, 30, 45])
-            kept_on = _past_weekday(target + timedelta(days=lateness), anchor) or _past_weekday(
-                target, anchor
-            )
-            if kept_on is None:
-                continue
-            done = [
-                entry.category
-                for entry in bundle.due_at(point.key)
-                if rng.random() < CATEGORY_DONE.get(entry.category, 0.92)
-            ]
-            batch.append(
-                _past(
-                    seed, child_id, clinic_id, point.key, kept_on, rng, tz, Visit.Status.COMPLETED, done, now
-                )
-            )
+        batch += _child_visits(draw, child_id, clinic_id, household_id, dob, bundles[clinic_id])
         if len(batch) >= BATCH:
             fast_insert(Visit, COLUMNS, batch)
             batch = []
     fast_insert(Visit, COLUMNS, batch)
     return Visit.objects.count() - before
+
+
+def _child_visits(
+    draw: VisitDraw,
+    child_id: uuid.UUID,
+    clinic_id: uuid.UUID,
+    household_id: uuid.UUID,
+    dob: date,
+    bundle: Bundle,
+) -> list[tuple[object, ...]]:
+    """One child's past visits (kept or missed) and their next appointment, if it is booked."""
+    kept = _kept_rate(random.Random(f"{draw.seed}:adherence:{household_id}"))
+    rng = random.Random(f"{draw.seed}:visits:{child_id}")
+    rows: list[tuple[object, ...]] = []
+    for point, target, start, end in windows(dob):
+        if target >= draw.anchor:
+            if target < draw.horizon or start <= draw.anchor <= end:
+                appointment = _book_appointment(draw, child_id, clinic_id, point.key, target, rng)
+                if appointment is not None:
+                    rows.append(appointment)
+            break
+        if rng.random() > kept:
+            missed = _missed_visit(draw, child_id, clinic_id, point.key, target, rng)
+            if missed is not None:
+                rows.append(missed)
+            continue
+        completed = _completed_visit(draw, child_id, clinic_id, point.key, target, rng, bundle)
+        if completed is not None:
+            rows.append(completed)
+    return rows
+
+
+def _book_appointment(
+    draw: VisitDraw, child_id: uuid.UUID, clinic_id: uuid.UUID, key: str, target: date, rng: random.Random
+) -> tuple[object, ...] | None:
+    """The coming appointment, in the first day with room from a few days after ``target``;
+    None when the clinic has no room until a week past the horizon."""
+    booked = draw.booked
+    day = _weekday(max(draw.anchor, target) + timedelta(days=rng.randint(0, 3)))
+    while booked[(clinic_id, day)] >= CAPACITY_PER_DAY and day < draw.horizon + timedelta(days=7):
+        day = _weekday(day + timedelta(days=1))
+    if booked[(clinic_id, day)] >= CAPACITY_PER_DAY:
+        return None
+    slot = booked[(clinic_id, day)]
+    booked[(clinic_id, day)] += 1
+    when = datetime.combine(day, SLOTS[slot % len(SLOTS)], tzinfo=draw.tz)
+    return (
+        _visit_id(draw.seed, child_id, key),
+        clinic_id,
+        child_id,
+        when,
+        key,
+        Visit.Status.SCHEDULED,
+        None,
+        None,
+        [],
+        DEMO,
+        draw.now,
+        draw.now,
+    )
+
+
+def _missed_visit(
+    draw: VisitDraw, child_id: uuid.UUID, clinic_id: uuid.UUID, key: str, target: date, rng: random.Random
+) -> tuple[object, ...] | None:
+    """A visit booked but not kept, half the time; otherwise it was never booked (None)."""
+    missed_on = _past_weekday(target, draw.anchor)
+    if missed_on and rng.random() < 0.5:
+        return _past(
+            draw.seed, child_id, clinic_id, key, missed_on, rng, draw.tz, Visit.Status.MISSED, [], draw.now
+        )
+    return None
+
+
+def _completed_visit(
+    draw: VisitDraw,
+    child_id: uuid.UUID,
+    clinic_id: uuid.UUID,
+    key: str,
+    target: date,
+    rng: random.Random,
+    bundle: Bundle,
+) -> tuple[object, ...] | None:
+    """A kept visit, perhaps late, with the categories screened at it (None: no weekday fits)."""
+    lateness = rng.choice([0, 0, 0, 1, 2, 3, 5, 7, 7, 10, 14, 21, 30, 45])
+    kept_on = _past_weekday(target + timedelta(days=lateness), draw.anchor) or _past_weekday(
+        target, draw.anchor
+    )
+    if kept_on is None:
+        return None
+    done = [
+        entry.category
+        for entry in bundle.due_at(key)
+        if rng.random() < CATEGORY_DONE.get(entry.category, 0.92)
+    ]
+    return _past(
+        draw.seed, child_id, clinic_id, key, kept_on, rng, draw.tz, Visit.Status.COMPLETED, done, draw.now
+    )
 
 
 COLUMNS = (

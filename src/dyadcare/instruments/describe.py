@@ -77,6 +77,34 @@ def scoring_rules(instrument: Instrument) -> list[str]:
     """Sentences a clinician reads on the instrument page."""
     spec = instrument.scoring
     lang = _lang()
+    lines = _kind_lines(instrument)
+    lines.append(_total_line(instrument))
+    if spec.reverse_keyed:
+        lines.append(
+            _("Reverse-keyed items (scored from the bottom option up): %(items)s.")
+            % {"items": item_ranges(spec.reverse_keyed)}
+        )
+    lines += _subscore_lines(instrument)
+    for domain in spec.domains:
+        lines.append(
+            _("Domain %(name)s is positive when %(rule)s.")
+            % {"name": domain.label.get(lang, domain.label["en"]), "rule": rule_text(instrument, domain.rule)}
+        )
+    if spec.positive is not None:
+        lines.append(_("Positive when %(rule)s.") % {"rule": rule_text(instrument, spec.positive)})
+    lines += _critical_lines(instrument, lang)
+    if instrument.kind != "surveillance":
+        lines.append(
+            _(
+                "Missing answers never hide a positive: the total counts what was answered, and a positive "
+                "or a critical item is reported as soon as the answers given make it certain."
+            )
+        )
+    return lines
+
+
+def _kind_lines(instrument: Instrument) -> list[str]:
+    """What kind of instrument this is, for a surveillance checklist or a score-only entry."""
     lines: list[str] = []
     if instrument.kind == "surveillance":
         lines.append(
@@ -89,22 +117,27 @@ def scoring_rules(instrument: Instrument) -> list[str]:
         lines.append(
             _("Staff enter the scores and zones from the scored questionnaire; no item is shown here.")
         )
-    if spec.total == "sum":
-        text = _("Total: the sum of the scores of items %(items)s") % {"items": item_ranges(spec.total_items)}
-        if spec.total_range:
-            text += " " + _("(range %(low)s to %(high)s).") % {
-                "low": _num(spec.total_range[0]),
-                "high": _num(spec.total_range[1]),
-            }
-        lines.append(text)
-    else:
-        lines.append(_("Total: the number of positive domains."))
-    if spec.reverse_keyed:
-        lines.append(
-            _("Reverse-keyed items (scored from the bottom option up): %(items)s.")
-            % {"items": item_ranges(spec.reverse_keyed)}
-        )
-    for measure in spec.measures:
+    return lines
+
+
+def _total_line(instrument: Instrument) -> str:
+    """How the total is counted: a sum of items (with its range), or the positive domains."""
+    spec = instrument.scoring
+    if spec.total != "sum":
+        return _("Total: the number of positive domains.")
+    text = _("Total: the sum of the scores of items %(items)s") % {"items": item_ranges(spec.total_items)}
+    if spec.total_range:
+        text += " " + _("(range %(low)s to %(high)s).") % {
+            "low": _num(spec.total_range[0]),
+            "high": _num(spec.total_range[1]),
+        }
+    return text
+
+
+def _subscore_lines(instrument: Instrument) -> list[str]:
+    """The items of each subscore; a subscore whose blocks are a parameter has a line per block."""
+    lines: list[str] = []
+    for measure in instrument.scoring.measures:
         if measure.aggregate == "max":
             continue  # an internal measure (the worst zone), not a subscore
         if isinstance(measure.items, str):
@@ -118,33 +151,20 @@ def scoring_rules(instrument: Instrument) -> list[str]:
                 _("Subscore %(name)s: items %(items)s.")
                 % {"name": measure.name, "items": item_ranges(measure.items)}
             )
-    for domain in spec.domains:
-        lines.append(
-            _("Domain %(name)s is positive when %(rule)s.")
-            % {"name": domain.label.get(lang, domain.label["en"]), "rule": rule_text(instrument, domain.rule)}
-        )
-    if spec.positive is not None:
-        lines.append(_("Positive when %(rule)s.") % {"rule": rule_text(instrument, spec.positive)})
-    for critical in spec.critical:
-        lines.append(
-            _(
-                "Item %(item)s is critical: any score above %(above)s is flagged, whatever the total. "
-                "%(label)s"
-            )
-            % {
-                "item": critical.item,
-                "above": _num(critical.above),
-                "label": critical.label.get(lang, critical.label["en"]),
-            }
-        )
-    if instrument.kind != "surveillance":
-        lines.append(
-            _(
-                "Missing answers never hide a positive: the total counts what was answered, and a positive "
-                "or a critical item is reported as soon as the answers given make it certain."
-            )
-        )
     return lines
+
+
+def _critical_lines(instrument: Instrument, lang: str) -> list[str]:
+    """Each critical item, flagged whatever the total, with what it means."""
+    return [
+        _("Item %(item)s is critical: any score above %(above)s is flagged, whatever the total. %(label)s")
+        % {
+            "item": critical.item,
+            "above": _num(critical.above),
+            "label": critical.label.get(lang, critical.label["en"]),
+        }
+        for critical in instrument.scoring.critical
+    ]
 
 
 def value_text(parameter: Parameter, value: Any) -> str:

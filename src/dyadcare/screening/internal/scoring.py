@@ -57,7 +57,40 @@ def score_and_store(
     its flags. The result keeps the instrument's version and the parameter values it was
     scored with. With ``with_fhir`` the QuestionnaireResponse and Observations are stored too."""
     score = engine.score(instrument, answers, language=language)
-    result = ScreeningResult(
+    result = _result_row(
+        instrument=instrument,
+        answers=answers,
+        score=score,
+        visit=visit,
+        caregiver=caregiver,
+        language=language,
+        category=category,
+        scored_at=scored_at,
+        session=session,
+        entered_by=entered_by,
+    )
+    if with_fhir and instrument.kind != "score-entry":
+        _add_fhir_resources(result, instrument, answers)
+    result.save()
+    flags = _save_flags(result, instrument, score)
+    return Scored(result=result, flags=flags)
+
+
+def _result_row(
+    *,
+    instrument: Instrument,
+    answers: Sequence[engine.Answer],
+    score: engine.ScoreResult,
+    visit: Visit,
+    caregiver: Caregiver | None,
+    language: str,
+    category: str,
+    scored_at: datetime,
+    session: ScreeningSession | None,
+    entered_by: User | None,
+) -> ScreeningResult:
+    """The result, not yet saved, with the version and parameter values it was scored with."""
+    return ScreeningResult(
         id=uuid.uuid4(),
         clinic_id=visit.clinic_id,
         session=session,
@@ -82,32 +115,39 @@ def score_and_store(
         entered_by=entered_by,
         scored_at=scored_at,
     )
-    if with_fhir and instrument.kind != "score-entry":
-        subject = {"reference": f"Patient/{visit.child_id}"}
-        response = engine.build_response(
-            instrument,
-            answers,
-            language=language,
-            subject=subject,
-            authored=scored_at.isoformat(),
-            response_id=str(result.id),
-        )
-        result.questionnaire_response = response
-        scored = engine.score_response(response, instrument.questionnaire, instrument=instrument)
-        result.observations = list(scored.observations)
-    result.save()
+
+
+def _add_fhir_resources(
+    result: ScreeningResult, instrument: Instrument, answers: Sequence[engine.Answer]
+) -> None:
+    """Set the result's FHIR QuestionnaireResponse and the Observations scored from it."""
+    response = engine.build_response(
+        instrument,
+        answers,
+        language=result.language,
+        subject={"reference": f"Patient/{result.child_id}"},
+        authored=result.scored_at.isoformat(),
+        response_id=str(result.id),
+    )
+    result.questionnaire_response = response
+    scored = engine.score_response(response, instrument.questionnaire, instrument=instrument)
+    result.observations = list(scored.observations)
+
+
+def _save_flags(result: ScreeningResult, instrument: Instrument, score: engine.ScoreResult) -> list[Flag]:
+    """Save the flags the result raises (see ``flags_for``) and return them."""
     flags = [
         Flag(
-            clinic_id=visit.clinic_id,
+            clinic_id=result.clinic_id,
             result=result,
-            visit=visit,
-            child_id=visit.child_id,
+            visit=result.visit,
+            child_id=result.child_id,
             severity=severity,
             reason=reason[:200],
-            raised_at=scored_at,
+            raised_at=result.scored_at,
         )
         for severity, reason in flags_for(instrument, score)
     ]
     for flag in flags:
         flag.save()
-    return Scored(result=result, flags=flags)
+    return flags

@@ -210,35 +210,67 @@ def instrument_parameters(request: HttpRequest, instrument_id: str) -> HttpRespo
     if not instrument.parameters:
         raise Http404
     form = ParametersForm(req.POST or None, instrument=instrument)
-    if req.method == "POST" and form.is_valid():
-        values = form.values()
-        if form.is_valid():
-            try:
-                changed = services.parameters_set(
-                    actor=req.actor,
-                    instrument_id=instrument.id,
-                    values=values,
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                for name, errors in exc.message_dict.items():
-                    target = (
-                        name
-                        if name in form.fields
-                        else next((key for key in form.fields if key.startswith(name + "__")), None)
-                    )
-                    for error in errors:
-                        form.add_error(target, error)
-            else:
-                if changed:
-                    messages.success(req, _("The settings were saved."))
-                else:
-                    messages.info(req, _("Nothing changed."))
-                return redirect(
-                    "web:instrument_detail", clinic_slug=req.clinic.slug, instrument_id=instrument.id
-                )
+    if req.method == "POST" and form.is_valid() and _save_parameters(req, instrument, form):
+        return redirect("web:instrument_detail", clinic_slug=req.clinic.slug, instrument_id=instrument.id)
     language = _lang()
     history = selectors.parameter_history(actor=req.actor, instrument_id=instrument.id)
+    return render(
+        req,
+        "web/instruments/parameters.html",
+        {
+            "instrument": instrument,
+            "title": instrument.title_in(language),
+            "form": form,
+            "rows": _parameter_rows(instrument, form, history, language),
+            "history": [_change(change, language) for change in history],
+        },
+        status=422 if req.method == "POST" else 200,
+    )
+
+
+def _save_parameters(req: StaffRequest, instrument: Instrument, form: ParametersForm) -> bool:
+    """Save the posted values and say so; False when they are refused, with the errors on
+    the form at their fields."""
+    values = form.values()
+    if not form.is_valid():
+        return False
+    try:
+        changed = services.parameters_set(
+            actor=req.actor,
+            instrument_id=instrument.id,
+            values=values,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as exc:
+        _add_errors_at_fields(form, exc)
+        return False
+    if changed:
+        messages.success(req, _("The settings were saved."))
+    else:
+        messages.info(req, _("Nothing changed."))
+    return True
+
+
+def _add_errors_at_fields(form: ParametersForm, exc: ValidationError) -> None:
+    """Put each of the service's errors at its parameter's field (a parameter of several
+    fields, such as blocks, at its first field); an unknown name's at the top of the form."""
+    for name, errors in exc.message_dict.items():
+        target = (
+            name
+            if name in form.fields
+            else next((key for key in form.fields if key.startswith(name + "__")), None)
+        )
+        for error in errors:
+            form.add_error(target, error)
+
+
+def _parameter_rows(
+    instrument: Instrument,
+    form: ParametersForm,
+    history: list[selectors.ParameterChange],
+    language: str,
+) -> list[dict[str, Any]]:
+    """One row of the form per parameter: its fields, default, value in force and since when."""
     since = {change.name: change for change in history if change.in_force}
     rows = []
     for name, keys in form.parameter_fields:
@@ -255,18 +287,7 @@ def instrument_parameters(request: HttpRequest, instrument_id: str) -> HttpRespo
                 "since": since.get(name),
             }
         )
-    return render(
-        req,
-        "web/instruments/parameters.html",
-        {
-            "instrument": instrument,
-            "title": instrument.title_in(language),
-            "form": form,
-            "rows": rows,
-            "history": [_change(change, language) for change in history],
-        },
-        status=422 if req.method == "POST" else 200,
-    )
+    return rows
 
 
 def _label(param: Parameter, language: str) -> str:
