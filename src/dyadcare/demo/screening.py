@@ -178,21 +178,20 @@ class CompletedVisit(NamedTuple):
 
 
 class LibraryByAge:
-    """The library's instruments, each read once; ``cdc-milestones`` stands for the checklist of
-    the touchpoint's age."""
+    """The library's instruments, each read once; a family of forms by age (``cdc-milestones``)
+    stands for its form for the touchpoint's age."""
 
     def __init__(self) -> None:
         self._read: dict[str, Instrument | None] = {}
 
     def at(self, ident: str, touchpoint_key: str) -> Instrument | None:
         """The instrument given at the touchpoint, or None if the library has none."""
-        months = touchpoint(touchpoint_key).months
         name = ident
-        if ident == "cdc-milestones":
-            ages = [a for a in engine.MILESTONE_AGES if a <= months]
-            if not ages:
+        if registry.library().family(ident):
+            form = registry.library().for_age(ident, touchpoint(touchpoint_key).months)
+            if form is None:
                 return None
-            name = f"cdc-milestones-{max(ages)}m"
+            name = form.id
         if name not in self._read:
             try:
                 self._read[name] = registry.get(name)

@@ -76,6 +76,19 @@ class Library:
     def milestones(self) -> list[Instrument]:
         return [self.instruments[milestone_id(age)] for age in MILESTONE_AGES]
 
+    def family(self, family_id: str) -> list[Instrument]:
+        """The instruments whose data files name ``family_id`` as their family (one form per
+        age, such as the CDC checklists), youngest first; empty when no file names it."""
+        members = [i for i in self.instruments.values() if i.raw.get("family") == family_id]
+        return sorted(members, key=lambda i: i.age_months[0] or 0)
+
+    def for_age(self, family_id: str, months: float) -> Instrument | None:
+        """The family's form for a child of ``months``: the oldest whose age starts at or
+        before it (between two ages the younger form, as the data files say), or None when
+        the child is younger than every form."""
+        fitting = [i for i in self.family(family_id) if (i.age_months[0] or 0) <= months]
+        return fitting[-1] if fitting else None
+
     def find(
         self, questionnaire: dict[str, Any] | None = None, *, url: str | None = None
     ) -> Instrument | None:

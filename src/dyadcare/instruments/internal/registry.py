@@ -32,14 +32,12 @@ from django.utils import timezone
 from django_scopes import get_scope
 
 from dyadcare.instruments import parameters
-from dyadcare.instruments.engine import MILESTONE_AGES, DefinitionError, Instrument, Library, load_library
+from dyadcare.instruments.engine import DefinitionError, Instrument, Library, load_library
 from dyadcare.instruments.models import ClinicItemText, ClinicParameter
 from dyadcare.tenancy.models import Clinic
 from dyadcare.tenancy.scope import ScopeError, clinic_scope
 
 logger = logging.getLogger(__name__)
-
-MILESTONES = "cdc-milestones"  # the id that stands for every age's checklist
 
 
 def library() -> Library:
@@ -81,14 +79,14 @@ def in_scope_of(clinic: Clinic) -> Iterator[None]:
 
 
 def _wanted(lib: Library, ids: Iterable[str] | None) -> list[str]:
-    """Concrete instrument ids, in order, without repeats: ``cdc-milestones`` stands for every
-    age's checklist; unknown ids are left out (``get`` then says so)."""
+    """Concrete instrument ids, in order, without repeats: a family's id (``cdc-milestones``)
+    stands for each of its forms; unknown ids are left out (``get`` then says so)."""
     if ids is None:
         return [i for i in lib.ids(with_ages=True) if i in lib.instruments]
     wanted: dict[str, None] = {}
     for ident in ids:
-        if ident == MILESTONES:
-            wanted.update((lib.get(MILESTONES, age=age).id, None) for age in MILESTONE_AGES)
+        if forms := lib.family(ident):
+            wanted.update((form.id, None) for form in forms)
         elif ident in lib.instruments:
             wanted[ident] = None
     return list(wanted)

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dyadcare.instruments.engine import Instrument
-from dyadcare.instruments.engine.library import MILESTONE_AGES, MILESTONES
 from dyadcare.instruments.internal import registry
 from dyadcare.tenancy.models import Clinic
 from dyadcare.touchpoints.bundles import Bundle
@@ -35,22 +34,18 @@ class Planned:
         return self.instrument.id
 
 
-def milestone_age(visit: Visit) -> int | None:
-    """The CDC checklist for the visit: the touchpoint's age, or the latest one before it."""
+def concrete_id(instrument_id: str, visit: Visit) -> str | None:
+    """The library instrument a visit's bundle entry means: an id naming a family of forms by
+    age (the CDC checklists' ``cdc-milestones``, as their data files say) is the family's form
+    for the visit's age (None when the visit has no age or is younger than every form); any
+    other id is itself."""
+    library = registry.library()
+    if not library.family(instrument_id):
+        return instrument_id
     if not visit.touchpoint:
         return None
-    months = touchpoint(visit.touchpoint).months
-    ages = [a for a in MILESTONE_AGES if a <= months]
-    return max(ages) if ages else None
-
-
-def concrete_id(instrument_id: str, visit: Visit) -> str | None:
-    """The library instrument a visit's bundle entry means: ``cdc-milestones`` is the checklist
-    for the visit's age (None when the visit has none); other ids are themselves."""
-    if instrument_id != MILESTONES:
-        return instrument_id
-    age = milestone_age(visit)
-    return f"{MILESTONES}-{age}m" if age is not None else None
+    form = library.for_age(instrument_id, touchpoint(visit.touchpoint).months)
+    return form.id if form else None
 
 
 class VisitInstruments:
@@ -123,11 +118,17 @@ def visit_plan(*, visit: Visit, bundle: Bundle, clinic: Clinic, language: str) -
 
 def safety_items(instrument: Instrument) -> set[int]:
     """Items whose answer, whatever it is, means the family should see crisis resources:
-    critical items, the items of a safety domain, and every item of an instrument labelled
-    SDV (violence and abuse)."""
+    critical items, the items of a domain whose positive result is a safety alert (the
+    instrument's data file says which), and every item of an instrument labelled SDV
+    (violence and abuse)."""
     items = {c.item for c in instrument.scoring.critical}
+    alert_domains = {
+        name
+        for name, rule in instrument.raw.get("flags", {}).get("domains", {}).items()
+        if rule["severity"] == "alert"
+    }
     for domain in instrument.scoring.domains:
-        if domain.name == "safety":
+        if domain.name in alert_domains:
             items |= set(domain.rule.items)
     if any(label.get("code") == "SDV" for label in instrument.sensitivity) and not items:
         items = {item.number for item in instrument.items}

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from dyadcare.families.models import Caregiver
 from dyadcare.instruments import engine, parameters
@@ -26,15 +27,29 @@ def labels(instrument: Instrument) -> list[str]:
     return sorted({label["code"] for label in instrument.sensitivity if label.get("code")})
 
 
+def flag_rules(instrument: Instrument) -> dict[str, Any]:
+    """The instrument's own flag rules from its data file (``flags``): which positive result
+    or positive domain is a safety alert rather than a follow-up, each with its source."""
+    rules: dict[str, Any] = dict(instrument.raw.get("flags", {}))
+    return rules
+
+
 def flags_for(instrument: Instrument, score: engine.ScoreResult) -> list[tuple[str, str]]:
-    """(severity, reason) for each flag a result raises. A critical answer or a positive
-    safety screen is a safety alert; any other positive screen is a follow-up."""
+    """(severity, reason) for each flag a result raises. A critical answer is a safety alert;
+    so is what the instrument's data file marks as one (a positive HITS, the AHC safety
+    domain); any other positive screen is a follow-up."""
     raised: list[tuple[str, str]] = []
     title = instrument.title_in("en")
     for number in score.critical_items:
         raised.append((Flag.Severity.ALERT, f"{title}: critical answer on item {number}"))
-    if score.domains.get("safety") or (instrument.id == "hits" and score.positive):
-        raised.append((Flag.Severity.ALERT, f"{title}: positive interpersonal safety screen"))
+    rules = flag_rules(instrument)
+    marked = [rule for name, rule in rules.get("domains", {}).items() if score.domains.get(name)]
+    if score.positive and "positive" in rules:
+        marked.append(rules["positive"])
+    for reason in dict.fromkeys(
+        f"{title}: {rule['reason']}" for rule in marked if rule["severity"] == "alert"
+    ):
+        raised.append((Flag.Severity.ALERT, reason))
     if not raised and score.positive:
         raised.append((Flag.Severity.FOLLOW_UP, f"{title}: positive screen"))
     return raised
