@@ -87,3 +87,61 @@ def test_serve_runs_gunicorn_with_static_files(env: dict[str, str]) -> None:
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+def _bare_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a newcomer who has configured nothing."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DYADCARE_", "DATABASE_URL"))}
+    return {**environ, "DYADCARE_HOME": str(tmp_path), **extra}
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        ({}, "No secret key"),
+        (
+            {"DYADCARE_DEMO": "1", "DATABASE_URL": "sqlite:///{tmp}/never-migrated.sqlite3"},
+            "dyadcare migrate",
+        ),
+        ({"DYADCARE_DEMO": "1", "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}, "cannot be reached"),
+        ({"DYADCARE_DEMO": "1", "DYADCARE_SESSION_IDLE_MINUTES": "soon"}, "DYADCARE_SESSION_IDLE_MINUTES"),
+        ({"DYADCARE_DEMO": "1", "DATABASE_URL": "mysql://x@y/z"}, "DATABASE_URL"),
+    ],
+    ids=["no secret key", "not migrated", "unreachable", "malformed setting", "unknown database"],
+)
+def test_a_configuration_error_is_one_line_and_status_2(
+    tmp_path: Path, extra: dict[str, str], says: str
+) -> None:
+    environ = _bare_environment(tmp_path, **{k: v.format(tmp=tmp_path) for k, v in extra.items()})
+    result = subprocess.run([DYADCARE, "stats"], env=environ, capture_output=True, text=True)
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert says in result.stderr
+
+
+def test_commands_without_a_database_need_no_secret_key(tmp_path: Path) -> None:
+    environ = _bare_environment(tmp_path)
+    schedule = subprocess.run(
+        [DYADCARE, "schedule", "--dob", "2025-01-31", "--as-of", "2025-06-01"],
+        env=environ,
+        capture_output=True,
+        text=True,
+    )
+    assert schedule.returncode == 0, schedule.stderr
+    assert json.loads(schedule.stdout)["dob"] == "2025-01-31"
+    score = subprocess.run(
+        [DYADCARE, "score", "phq2", "--answers", "[1, 2]"], env=environ, capture_output=True, text=True
+    )
+    assert score.returncode == 0 and json.loads(score.stdout)["total"] == 3
+
+
+def test_help_lists_the_project_s_commands_before_any_configuration(tmp_path: Path) -> None:
+    for args in ([], ["--help"], ["help"]):
+        result = subprocess.run(
+            [DYADCARE, *args], env=_bare_environment(tmp_path), capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        for command in ("demo", "serve", "stats", "worker", "schedule", "score", "instruments"):
+            assert command in result.stdout
+        assert "Traceback" not in result.stderr
