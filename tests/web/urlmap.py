@@ -23,6 +23,7 @@ class Route:
     kwargs: tuple[str, ...]
     access: Access | None
     pattern: str
+    callback: Any = None
 
 
 def _walk(resolver: URLResolver, namespace: str, prefix: str) -> Iterator[Route]:
@@ -37,7 +38,11 @@ def _walk(resolver: URLResolver, namespace: str, prefix: str) -> Iterator[Route]
             kwargs = tuple(sorted(set(_converters(full))))
             name = f"{namespace}:{entry.name}" if namespace and entry.name else (entry.name or "")
             yield Route(
-                name=name, kwargs=kwargs, access=getattr(entry.callback, "access", None), pattern=full
+                name=name,
+                kwargs=kwargs,
+                access=getattr(entry.callback, "access", None),
+                pattern=full,
+                callback=entry.callback,
             )
 
 

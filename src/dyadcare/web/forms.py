@@ -3,6 +3,7 @@ validators, run by the ModelForm); the forms only turn text into values."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -24,6 +25,35 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+# The days a clinic's pages can be asked about: nothing in dyadcare is older than this, and a
+# date decades ahead is a typo (it would also overflow time-zone arithmetic near year 9999).
+EARLIEST_DAY = date(2000, 1, 1)
+YEARS_AHEAD = 10
+
+
+def latest_day() -> date:
+    today = timezone.localdate()
+    return today.replace(year=today.year + YEARS_AHEAD, day=min(today.day, 28))
+
+
+def day_in_range(day: date) -> bool:
+    return EARLIEST_DAY <= day <= latest_day()
+
+
+class ClinicDateField(forms.DateField):
+    """A date a clinic's page can use: from 2000 to ten years ahead."""
+
+    widget = DateInput
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and not day_in_range(value):
+            raise forms.ValidationError(
+                _("Enter a date between %(first)s and %(last)s.")
+                % {"first": EARLIEST_DAY.isoformat(), "last": latest_day().isoformat()}
+            )
 
 
 class GestationalAgeField(forms.Field):
@@ -138,12 +168,12 @@ class AuditFilterForm(forms.Form):
         choices=lambda: [("", _("Any action")), *auditactions.choices()],
     )
     object_id = forms.CharField(label=_("Record id"), required=False, max_length=64)
-    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    until = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    since = ClinicDateField(label=_("From"), required=False)
+    until = ClinicDateField(label=_("To"), required=False)
 
 
 class VisitForm(forms.Form):
-    day = forms.DateField(label=_("Date"), widget=DateInput())
+    day = ClinicDateField(label=_("Date"))
     at = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     touchpoint = forms.ChoiceField(
         label=_("Well-child touchpoint"),

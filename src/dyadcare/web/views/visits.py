@@ -21,7 +21,13 @@ from dyadcare.touchpoints import selectors, services
 from dyadcare.touchpoints.permissions import VisitPerm
 from dyadcare.touchpoints.schedule import TOUCHPOINT_KEYS, touchpoints
 from dyadcare.web.access import StaffRequest, clinic_view, redirect_back
-from dyadcare.web.forms import AppointmentImportForm, ScheduleRuleForm, VisitCompleteForm, VisitForm
+from dyadcare.web.forms import (
+    AppointmentImportForm,
+    ScheduleRuleForm,
+    VisitCompleteForm,
+    VisitForm,
+    day_in_range,
+)
 
 
 def _staff(request: HttpRequest) -> StaffRequest:
@@ -42,6 +48,9 @@ def huddle(request: HttpRequest) -> HttpResponse:
         day = date.fromisoformat(req.GET["day"]) if req.GET.get("day") else today
     except ValueError:
         messages.error(req, _("That is not a date; showing today."))
+        day = today
+    if not day_in_range(day):
+        messages.error(req, _("That day is outside the clinic's calendar; showing today."))
         day = today
     result = selectors.huddle_day(actor=req.actor, day=day)
     language = _language()

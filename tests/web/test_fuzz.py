@@ -1,0 +1,179 @@
+"""Bad input never breaks a page: every URL's query parameters and every form, fuzzed on a
+seeded demo clinic, answer with a message (200, 3xx, 4xx), never a 500.
+
+The routes come from the URL patterns themselves, so a new page is fuzzed the day it is added.
+For each page, the parameter names are those its view module reads from the query string and
+those of the forms the page shows; for each form, the fields of the page's forms and of the
+sample form urlmap.py posts. Each name gets every value of a fixed list of known troublemakers
+(one at a time, the rest of the form valid, so the bad value reaches the deepest check), then
+hypothesis tries random combinations."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dyadcare.demo.generate import build_demo
+from dyadcare.families.models import Caregiver, CareRelationship
+from dyadcare.screening.models import Flag, ScreeningSession
+from dyadcare.tenancy.models import Clinic, Network, User
+from dyadcare.tenancy.scope import unscoped
+from dyadcare.touchpoints.models import Visit
+from tests.web.urlmap import Route, all_routes, sample_post
+
+ROUTES = [r for r in all_routes() if r.access and r.access.scope in ("clinic", "network", "staff", "public")]
+FORM_ROUTES = [r for r in ROUTES if r.access and r.access.scope == "clinic"]
+ALWAYS_TRIED = ("page", "next", "lang")
+
+# Values a person, a stale bookmark or a broken link might send.
+TROUBLE = ["", "9999-12-31", "0001-01-01", "-1", "9" * 40, "NaN", "a" * 3000, "\x00", "ñ<b>男"]
+ODD = st.one_of(st.sampled_from(TROUBLE), st.text(max_size=30), st.integers().map(str))
+FUZZ = settings(
+    max_examples=6,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture
+def demo(db: None) -> dict[str, Any]:
+    """A small seeded demo network and one record of each kind in one of its clinics."""
+    build_demo(seed=11, children=24)
+    with unscoped("the fuzz test picks records of the demo clinic"):
+        clinic = Clinic.objects.order_by("name").first()
+        assert clinic is not None
+        link = CareRelationship.objects.filter(clinic=clinic).select_related("child", "caregiver").first()
+        assert link is not None
+        visit = Visit.objects.filter(clinic=clinic, child=link.child).first()
+        session = ScreeningSession.objects.filter(clinic=clinic).first()
+        flag = Flag.objects.filter(clinic=clinic).first()
+        return {
+            "clinic_slug": clinic.slug,
+            "network_slug": Network.objects.get().slug,
+            "child_id": link.child_id,
+            "caregiver_id": link.caregiver_id,
+            "link_id": link.pk,
+            "visit_id": visit.pk if visit else link.child_id,
+            "session_id": session.pk if session else link.child_id,
+            "flag_id": flag.pk if flag else link.child_id,
+            "instrument_id": "epds",
+            "child": link.child,
+            "caregiver": Caregiver.objects.get(pk=link.caregiver_id),
+            "admin": User.objects.get(username=f"admin.{clinic.slug}"),
+            "specialist": User.objects.get(username=f"specialist.{clinic.slug}"),
+            "netadmin": User.objects.get(username__startswith="netadmin."),
+        }
+
+
+def _client(route: Route, ids: dict[str, Any], who: str) -> Client:
+    client = Client(raise_request_exception=True)
+    scope = route.access.scope if route.access else "public"
+    if scope in ("clinic", "staff"):
+        client.force_login(ids[who])
+    elif scope == "network":
+        client.force_login(ids["netadmin"])
+    return client
+
+
+def _url(route: Route, ids: dict[str, Any]) -> str:
+    return reverse(route.name, kwargs={k: ids[k] for k in route.kwargs})
+
+
+def _names_read_by_the_view(route: Route) -> set[str]:
+    """Query-string names the view's module reads (``GET.get("day")``, ``GET["q"]``)."""
+    callback = route.callback
+    module = sys.modules.get(getattr(inspect.unwrap(callback), "__module__", ""), None)
+    source = inspect.getsource(module) if module else ""
+    return set(re.findall(r"GET(?:\.get|\.getlist)?[\(\[]\s*\"(\w+)\"", source))
+
+
+def _names_on_the_page(client: Client, url: str) -> set[str]:
+    page = client.get(url)
+    if page.status_code != 200 or "text/html" not in page.get("Content-Type", ""):
+        return set()
+    return set(re.findall(r'name="([^"]+)"', page.content.decode())) - {"csrfmiddlewaretoken"}
+
+
+def _sample_form(route: Route, ids: dict[str, Any]) -> dict[str, Any]:
+    world = SimpleNamespace(caregiver_a=ids["caregiver"], child_a=ids["child"])
+    try:
+        data = sample_post(world, route)  # type: ignore[arg-type]
+    except AssertionError:
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, str | list)}
+
+
+def _check(response: Any, what: object) -> None:
+    assert response.status_code < 500, (what, response.status_code)
+
+
+def _sweep_queries(route: Route, client: Client, ids: dict[str, Any], *, random: bool) -> None:
+    url = _url(route, ids)
+    names = sorted(_names_read_by_the_view(route) | _names_on_the_page(client, url) | set(ALWAYS_TRIED))
+    for name in names:
+        for value in TROUBLE:
+            _check(client.get(url, {name: value}), (url, name, value))
+    if not random:
+        return
+
+    @FUZZ
+    @given(params=st.dictionaries(st.sampled_from(names), ODD, max_size=4))
+    def combinations(params: dict[str, str]) -> None:
+        _check(client.get(url, params), (url, params))
+
+    combinations()
+
+
+def _sweep_form(route: Route, client: Client, ids: dict[str, Any]) -> None:
+    url = _url(route, ids)
+    valid = _sample_form(route, ids)
+    names = sorted(_names_on_the_page(client, url) | set(valid)) or ["action"]
+    for name in names:
+        for value in TROUBLE:
+            _check(client.post(url, {**valid, name: value}), (url, name, value))
+
+    @FUZZ
+    @given(data=st.dictionaries(st.sampled_from(names), st.one_of(ODD, st.lists(ODD, max_size=3))))
+    def combinations(data: dict[str, Any]) -> None:
+        _check(client.post(url, data), (url, data))
+
+    combinations()
+
+
+def _failures(routes: list[Route], sweep: Any) -> list[str]:
+    found = []
+    for route in routes:
+        try:
+            sweep(route)
+        except Exception as exc:  # every route is swept; all failures reported together
+            found.append(f"{route.name}: {type(exc).__name__}: {str(exc)[:300]}")
+    return found
+
+
+def test_query_parameters_never_break_a_page(demo: dict[str, Any]) -> None:
+    """Every page, as a clinic administrator (the widest permissions) with the troublemakers
+    and random combinations, and as a dyadic specialist with the troublemakers."""
+
+    def as_admin(route: Route) -> None:
+        _sweep_queries(route, _client(route, demo, "admin"), demo, random=True)
+
+    def as_specialist(route: Route) -> None:
+        _sweep_queries(route, _client(route, demo, "specialist"), demo, random=False)
+
+    failures = _failures(ROUTES, as_admin) + _failures(ROUTES, as_specialist)
+    assert not failures, "\n".join(failures)
+
+
+def test_forms_never_break_a_page(demo: dict[str, Any]) -> None:
+    failures = _failures(FORM_ROUTES, lambda route: _sweep_form(route, _client(route, demo, "admin"), demo))
+    assert not failures, "\n".join(failures)
