@@ -72,7 +72,16 @@ def test_production_settings_hash_passwords_with_argon2_and_keep_debug_off() -> 
     assert production.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
     assert production.DEBUG is False
     assert production.SESSION_COOKIE_AGE == 15 * 60
-    assert production.SESSION_SAVE_EVERY_REQUEST is True
+    assert production.SESSION_MAX_SECONDS == 12 * 3600
+    # The staff session middleware renews a session on every request but a page's polling
+    # (tests/web/test_sessions.py); Django's own save-every-request would renew on polls too.
+    assert production.SESSION_SAVE_EVERY_REQUEST is False
+    middleware = production.MIDDLEWARE
+    assert (
+        middleware.index("django.contrib.sessions.middleware.SessionMiddleware")
+        < middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+        < middleware.index("dyadcare.web.middleware.StaffSessionMiddleware")
+    )
 
 
 def test_gestational_age_settings() -> None:

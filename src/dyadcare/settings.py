@@ -9,6 +9,9 @@ Environment variables (all optional unless stated):
 - ``DYADCARE_DEBUG``: debug pages; off by default.
 - ``DYADCARE_ALLOWED_HOSTS``: comma-separated host names (default 127.0.0.1,localhost).
 - ``DYADCARE_SESSION_IDLE_MINUTES``: idle minutes before a staff session ends (default 15).
+- ``DYADCARE_SESSION_MAX_HOURS``: a staff session ends this long after login, busy or not
+  (default 12).
+- ``DYADCARE_SESSION_WARNING_SECONDS``: the page warns this long before the idle logoff (60).
 - ``DYADCARE_LOGIN_FAILURE_LIMIT``: failed logins before a lockout (default 5).
 - ``DYADCARE_LOGIN_COOLOFF_MINUTES``: lockout length (default 15).
 - ``DYADCARE_SECURE_COOKIES``: send cookies over HTTPS only (default on unless debug or demo).
@@ -22,6 +25,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from dyadcare.clinicaldata import load as load_data_file
@@ -78,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dyadcare.web.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -127,10 +132,17 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
-# A staff session ends after this many idle minutes: every request renews it.
+# A staff session ends after this many idle minutes (each request renews it, except a page's
+# own polling: web/middleware.py, StaffSessionMiddleware), and at the latest this many hours
+# after login. The page warns a little before the idle logoff, with "Stay signed in".
 SESSION_IDLE_MINUTES = env.integer("DYADCARE_SESSION_IDLE_MINUTES", 15, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_MAX_HOURS = env.integer("DYADCARE_SESSION_MAX_HOURS", 12, minimum=1)
+SESSION_MAX_SECONDS = SESSION_MAX_HOURS * 3600
+SESSION_WARNING_SECONDS = env.integer("DYADCARE_SESSION_WARNING_SECONDS", 60, minimum=10)
+if SESSION_WARNING_SECONDS >= SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured("DYADCARE_SESSION_WARNING_SECONDS must be shorter than the idle time")
+SESSION_SAVE_EVERY_REQUEST = False  # the staff session middleware decides what renews
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -32,7 +32,11 @@ def _logged_in(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> 
 @receiver(user_logged_out)
 def _logged_out(sender: Any, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
     if user is not None:
-        audit_record(actor=_request_actor(request, user, user.get_username()), action=Action.LOGOUT)
+        # Why the session ended when the person did not log out (web/middleware.py).
+        reason = str(getattr(request, "logout_reason", ""))
+        audit_record(
+            actor=_request_actor(request, user, user.get_username()), action=Action.LOGOUT, summary=reason
+        )
 
 
 @receiver(user_login_failed)

@@ -6,3 +6,6 @@ class WebConfig(AppConfig):
     name = "dyadcare.web"
     label = "web"
     verbose_name = _("Web")
+
+    def ready(self) -> None:
+        from dyadcare.web import middleware  # noqa: F401  (starts a session's clock at login)

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from dyadcare.tenancy.roles import all_permissions
 from dyadcare.tenancy.selectors import places_for_user
+from dyadcare.web.middleware import seconds_left
 
 
 class Can:
@@ -45,4 +46,6 @@ def staff_context(request: HttpRequest) -> dict[str, Any]:
     context["perms_here"] = granted
     context["can"] = Can(granted)
     context["session_idle_minutes"] = settings.SESSION_IDLE_MINUTES
+    context["session_max_hours"] = settings.SESSION_MAX_HOURS
+    context["session_times"] = seconds_left(request)
     return context

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from dyadcare.web.views import auth, clinic, families, instruments, network, screening, visits
+from dyadcare.web.views import auth, clinic, families, instruments, network, screening, session, visits
 
 app_name = "web"
 
@@ -71,4 +71,6 @@ urlpatterns = [
     path("healthz", auth.healthz, name="healthz"),
     path("c/<slug:clinic_slug>/", include(clinic_patterns)),
     path("n/<slug:network_slug>/", include(network_patterns)),
+    path("session/", session.session_status, name="session_status"),
+    path("session/renew/", session.session_renew, name="session_renew"),
 ]

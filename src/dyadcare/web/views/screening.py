@@ -22,6 +22,7 @@ from dyadcare.screening.models import ScreeningSession
 from dyadcare.screening.permissions import ScreeningPerm
 from dyadcare.touchpoints import selectors as visit_selectors
 from dyadcare.web.access import StaffRequest, clinic_view, redirect_back
+from dyadcare.web.middleware import polled
 
 
 def _staff(request: HttpRequest) -> StaffRequest:
@@ -234,6 +235,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 
 @clinic_view(FamilyPerm.VIEW, phi="none")
 @require_GET
+@polled
 def alert_banner(request: HttpRequest) -> HttpResponse:
     """The clinic-wide banner (htmx polls it): counts only, no names."""
     req = _staff(request)
