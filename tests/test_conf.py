@@ -84,6 +84,15 @@ def test_production_settings_hash_passwords_with_argon2_and_keep_debug_off() -> 
     )
 
 
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    env = Env({"P": "10.0.0.5, 192.168.0.0/16 ,::1", "BAD": "10.0.0.0/33", "NAME": "proxy.local"})
+    assert [str(n) for n in env.networks("P")] == ["10.0.0.5/32", "192.168.0.0/16", "::1/128"]
+    assert env.networks("MISSING") == ()
+    for bad in ("BAD", "NAME"):
+        with pytest.raises(ImproperlyConfigured, match="IP addresses or networks"):
+            env.networks(bad)
+
+
 def test_gestational_age_settings() -> None:
     assert Env({"T": "39+0"}).gestational_age_days("T", 280) == 273
     assert Env({}).gestational_age_days("T", 280) == 280

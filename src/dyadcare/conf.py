@@ -7,6 +7,7 @@ stops the process with a clear message instead of silently falling back to a def
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,6 +20,8 @@ from dyadcare.families.rules import term_setting_range
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # The only key that may be used without configuration, and only in demo mode.
 DEMO_SECRET_KEY = "dyadcare-demo-only-key-never-use-with-real-patients-0123456789"
@@ -61,6 +64,18 @@ class Env:
         if raw is None:
             return default
         return [part.strip() for part in raw.split(",") if part.strip()]
+
+    def networks(self, name: str) -> tuple[IPNetwork, ...]:
+        """Comma-separated addresses or networks (``10.0.0.5``, ``10.0.0.0/24``, ``::1``)."""
+        found = []
+        for part in self.strings(name, []):
+            try:
+                found.append(ipaddress.ip_network(part, strict=False))
+            except ValueError:
+                raise ImproperlyConfigured(
+                    f"{name} must list IP addresses or networks such as 10.0.0.0/24, not {part!r}"
+                ) from None
+        return tuple(found)
 
     def gestational_age_days(self, name: str, default: int) -> int:
         """Weeks+days such as ``39+0`` within the term range of families/data/demographics.json

@@ -12,8 +12,13 @@ Environment variables (all optional unless stated):
 - ``DYADCARE_SESSION_MAX_HOURS``: a staff session ends this long after login, busy or not
   (default 12).
 - ``DYADCARE_SESSION_WARNING_SECONDS``: the page warns this long before the idle logoff (60).
-- ``DYADCARE_LOGIN_FAILURE_LIMIT``: failed logins before a lockout (default 5).
+- ``DYADCARE_LOGIN_FAILURE_LIMIT``: failed logins of one name from one address before a
+  lockout (default 5); ``DYADCARE_LOGIN_ADDRESS_FAILURE_LIMIT`` from one address whatever the
+  name (20); ``DYADCARE_LOGIN_ACCOUNT_FAILURE_LIMIT`` of one name from addresses it never
+  logged in from (20).
 - ``DYADCARE_LOGIN_COOLOFF_MINUTES``: lockout length (default 15).
+- ``DYADCARE_TRUSTED_PROXIES``: addresses or networks of the reverse proxies in front; only
+  a request from one of them has its X-Forwarded-For read (default none).
 - ``DYADCARE_SECURE_COOKIES``: send cookies over HTTPS only (default on unless debug or demo).
 - ``DYADCARE_TERM``: the gestational age counted as term for corrected age (default 40+0).
 - ``DYADCARE_PRETERM_THRESHOLD_DAYS``: born at least this many days before term is screened
@@ -151,10 +156,22 @@ SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_HTTPONLY = True
 
-# Login throttling (django-axes): lock a username from one address after repeated failures.
+# The reverse proxies in front (a TLS terminator, a load balancer): only a request that comes
+# from one of them has its X-Forwarded-For read (tenancy/addresses.py), for the audit log,
+# the login throttle and the family-link throttle alike.
+TRUSTED_PROXIES = env.networks("DYADCARE_TRUSTED_PROXIES")
+
+# Login throttling (django-axes, counted by tenancy/login_throttle.py): a name from one address
+# (a person mistyping), an address whatever the name (one password sprayed over many
+# accounts), and a name from addresses it never logged in from (one account guessed from
+# many addresses), so failures elsewhere cannot lock a person out at their own clinic.
+AXES_HANDLER = "dyadcare.tenancy.login_throttle.LoginThrottle"
+AXES_CLIENT_IP_CALLABLE = "dyadcare.tenancy.addresses.client_address"
 AXES_FAILURE_LIMIT = env.integer("DYADCARE_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.integer("DYADCARE_LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.integer("DYADCARE_LOGIN_ACCOUNT_FAILURE_LIMIT", 20, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env.integer("DYADCARE_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # what a success resets: that pair only
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False

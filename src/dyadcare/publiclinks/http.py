@@ -21,12 +21,14 @@ from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
 from dyadcare.publiclinks.tokens import token_hash
+from dyadcare.tenancy.addresses import client_address
 
 LinkView = Callable[..., HttpResponseBase]
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, through the trusted proxies (what the throttle counts)."""
+    return client_address(request)
 
 
 def quiet_path(request: HttpRequest, token: str) -> str:

@@ -9,6 +9,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from dyadcare.tenancy.actor import Actor
+from dyadcare.tenancy.addresses import client_address
 from dyadcare.tenancy.audit import Action, audit_record
 from dyadcare.tenancy.models import User
 
@@ -18,7 +19,7 @@ def _request_actor(request: HttpRequest | None, user: User | None, label: str) -
     return Actor(
         label=label,
         user=user,
-        ip=meta.get("REMOTE_ADDR") or None,
+        ip=client_address(request) if request is not None else None,
         user_agent=meta.get("HTTP_USER_AGENT", "")[:300],
         path=request.path if request is not None else "",
     )

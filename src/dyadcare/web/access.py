@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
 from dyadcare.tenancy.actor import Actor
+from dyadcare.tenancy.addresses import client_address
 from dyadcare.tenancy.entry import Access, Phi, acting_in, clinic_entry, mark, network_entry
 from dyadcare.tenancy.models import Clinic, Network, User
 from dyadcare.tenancy.roles import permissions_for
@@ -56,7 +57,7 @@ def actor_for(
         clinic=clinic,
         network=network,
         roles=roles,
-        ip=request.META.get("REMOTE_ADDR") or None,
+        ip=client_address(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         path=request.path,
     )
