@@ -33,6 +33,7 @@ from dyadcare.family_pages.link import (
 )
 from dyadcare.screening import family
 from dyadcare.screening.family import FamilyLink
+from dyadcare.screening.models import ScreeningSession
 
 
 @family_link(verified=False)
@@ -49,13 +50,19 @@ def family_start(request: HttpRequest, link: FamilyLink, token: str) -> HttpResp
         with translation.override(language):
             born, error, invalid = screens.parse_birth_date(request.POST)
         if born is not None:
-            if family.confirm_dob(link, born):
+            try:
+                confirmed = family.confirm_dob(link, born)
+            except family.LinkProblem as problem:  # paused or closed by guesses sent meanwhile
+                return problem_page(request, token, problem)
+            if confirmed:
                 response = go(request, step_url(token, link.questionnaire.resume()))
                 remember(response, session, token)
                 return response
-            if session.locked_until and session.locked_until > timezone.now():  # the fifth wrong date
+            if session.closed_by_wrong_dates:  # the tenth wrong date over the link's life
+                return problem_page(request, token, family.LinkProblem("wrong_dates", session))
+            if session.locked_until and session.locked_until > timezone.now():  # the fifth in a row
                 return problem_page(request, token, family.LinkProblem("locked", session))
-            error, invalid = _wrong_date(language, family.DOB_ATTEMPTS - session.dob_failures)
+            error, invalid = _wrong_date(language, session)
         status = 422
     with translation.override(language):
         context = {
@@ -70,15 +77,29 @@ def family_start(request: HttpRequest, link: FamilyLink, token: str) -> HttpResp
     return render_in(request, "family_pages/dob.html", context, language=language, status=status)
 
 
-def _wrong_date(language: str, left: int) -> tuple[str, set[str]]:
+def _wrong_date(language: str, session: ScreeningSession) -> tuple[str, set[str]]:
+    """What is left before the link pauses, or, when that comes first, before it closes."""
+    before_pause = family.DOB_ATTEMPTS - session.dob_failures
+    before_closing = family.DOB_WRONG_LIMIT - session.dob_wrong_total
     with translation.override(language):
-        message = ngettext(
-            "This date does not match the clinic's record. Check it and try again "
-            "(%(left)s more try before a 15-minute pause).",
-            "This date does not match the clinic's record. Check it and try again "
-            "(%(left)s more tries before a 15-minute pause).",
-            left,
-        ) % {"left": left}
+        if before_closing <= before_pause:
+            message = ngettext(
+                "This date does not match the clinic's record. Check it and try again "
+                "(%(left)s more try before this link stops working and the clinic has to "
+                "send you a new one).",
+                "This date does not match the clinic's record. Check it and try again "
+                "(%(left)s more tries before this link stops working and the clinic has to "
+                "send you a new one).",
+                before_closing,
+            ) % {"left": before_closing}
+        else:
+            message = ngettext(
+                "This date does not match the clinic's record. Check it and try again "
+                "(%(left)s more try before a 15-minute pause).",
+                "This date does not match the clinic's record. Check it and try again "
+                "(%(left)s more tries before a 15-minute pause).",
+                before_pause,
+            ) % {"left": before_pause}
     return message, {"day", "month", "year"}
 
 

@@ -14,6 +14,11 @@ class ScreeningAction:
         "screening.dob_confirmed", _("Family confirmed the date of birth"), kind="security"
     )
     DOB_FAILED = action("screening.dob_failed", _("Wrong date of birth on a family link"), kind="security")
+    LINK_CLOSED_WRONG_DATES = action(
+        "screening.link_closed_wrong_dates",
+        _("Family link closed after too many wrong dates of birth"),
+        kind="security",
+    )
     SUBMITTED = action("screening.submitted", _("Family sent the answers"))
     CLOSED = action("screening.closed", _("Closed a screening"))
     FLAG_RESOLVED = action("screening.flag_resolved", _("Acknowledged an alert or follow-up"))

@@ -40,7 +40,7 @@ from dyadcare.screening.internal.sessions import (
     locked,
     score_saved_answers,
 )
-from dyadcare.screening.models import ScreeningSession
+from dyadcare.screening.models import DOB_WRONG_LIMIT, ScreeningSession
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record
 from dyadcare.tenancy.scope import unscoped
@@ -48,6 +48,7 @@ from dyadcare.tenancy.scope import unscoped
 __all__ = [
     "DOB_ATTEMPTS",
     "DOB_LOCK_MINUTES",
+    "DOB_WRONG_LIMIT",
     "LANGUAGES",
     "REVIEW",
     "AnswerRefused",
@@ -77,7 +78,8 @@ crisis_resources = crisis.crisis_resources
 
 class LinkProblem(Exception):
     """Why a family link cannot be used: ``unknown``, ``expired``, ``submitted``,
-    ``cancelled``, ``locked`` or ``throttled``."""
+    ``cancelled``, ``locked`` (paused after wrong dates of birth), ``wrong_dates`` (closed
+    after too many, until the clinic sends a new link) or ``throttled``."""
 
     def __init__(self, kind: str, session: ScreeningSession | None = None) -> None:
         super().__init__(kind)
@@ -160,24 +162,35 @@ def _find(**lookup: Any) -> ScreeningSession | None:
 
 
 def open_link(token: str, *, ip: str | None, user_agent: str = "", path: str = "") -> FamilyLink:
-    """The session a link opens. Raises LinkProblem; unknown links are counted per address
-    and an address that keeps guessing is turned away for a while."""
-    if throttle.is_throttled(kind=KIND, ip=ip):
-        raise LinkProblem("throttled")
+    """The session a link opens. Raises LinkProblem. Links that match nothing are counted
+    per address and an address that keeps guessing is turned away for a while; a link that
+    matches a session always opens (many families share the clinic's Wi-Fi address)."""
     session = _find(token_hash=token_hash(token)) if looks_like_token(token) else None
     if session is None:
+        if throttle.is_throttled(kind=KIND, ip=ip):
+            raise LinkProblem("throttled")
         throttle.record_unknown(kind=KIND, ip=ip)
         raise LinkProblem("unknown")
+    problem = _problem(session)
+    if problem is not None:
+        raise problem
+    return FamilyLink(session, family_actor(session, ip=ip, user_agent=user_agent, path=path))
+
+
+def _problem(session: ScreeningSession) -> LinkProblem | None:
+    """Why the session's link cannot be used now, if it cannot."""
     now = timezone.now()
     if session.status == Status.SUBMITTED:
-        raise LinkProblem("submitted", session)
+        return LinkProblem("submitted", session)
     if session.status == Status.CANCELLED:
-        raise LinkProblem("cancelled", session)
+        return LinkProblem("cancelled", session)
     if session.token_expires_at and session.token_expires_at < now:
-        raise LinkProblem("expired", session)
+        return LinkProblem("expired", session)
+    if session.closed_by_wrong_dates:
+        return LinkProblem("wrong_dates", session)
     if session.locked_until and session.locked_until > now:
-        raise LinkProblem("locked", session)
-    return FamilyLink(session, family_actor(session, ip=ip, user_agent=user_agent, path=path))
+        return LinkProblem("locked", session)
+    return None
 
 
 def link_to(session: ScreeningSession, *, ip: str | None, user_agent: str = "", path: str = "") -> FamilyLink:
@@ -209,9 +222,17 @@ def _current(link: FamilyLink) -> ScreeningSession:
 @transaction.atomic
 def confirm_dob(link: FamilyLink, dob: date | None) -> bool:
     """The caregiver confirms the child's date of birth before any question is shown.
-    Five wrong answers lock the link for 15 minutes."""
+    Five wrong dates pause the link for 15 minutes; ten over its life close it until the
+    clinic sends a new link. The link is checked again under the row lock, so guesses sent
+    at the same moment are never evaluated beyond those limits: the others raise
+    LinkProblem (``locked``, ``wrong_dates``, or whatever else ended the link meanwhile)."""
     link.actor.require_clinic(link.session.clinic_id)
     current = locked(link.session)
+    if current.token_hash != link.session.token_hash:
+        raise LinkProblem("unknown")  # the clinic issued a newer link meanwhile
+    problem = _problem(current)
+    if problem is not None:
+        raise problem
     if dob is not None and dob == current.child.date_of_birth:
         current.dob_failures = 0
         current.started_at = current.started_at or timezone.now()
@@ -223,21 +244,35 @@ def confirm_dob(link: FamilyLink, dob: date | None) -> bool:
             summary="family opened the link",
         )
         return True
+    _wrong_date(link, current)
+    return False
+
+
+def _wrong_date(link: FamilyLink, current: ScreeningSession) -> None:
     current.dob_failures += 1
-    fields = ["dob_failures", "updated_at"]
-    if current.dob_failures >= DOB_ATTEMPTS:
+    current.dob_wrong_total += 1
+    fields = ["dob_failures", "dob_wrong_total", "updated_at"]
+    if not current.closed_by_wrong_dates and current.dob_failures >= DOB_ATTEMPTS:
         current.locked_until = timezone.now() + timedelta(minutes=DOB_LOCK_MINUTES)
         current.dob_failures = 0
         fields.append("locked_until")
     current.save(update_fields=fields)
-    link.session.dob_failures, link.session.locked_until = current.dob_failures, current.locked_until
+    link.session.dob_failures = current.dob_failures
+    link.session.dob_wrong_total = current.dob_wrong_total
+    link.session.locked_until = current.locked_until
     audit_record(
         actor=link.actor,
         action=ScreeningAction.DOB_FAILED,
         obj=current,
         summary="date of birth not confirmed",
     )
-    return False
+    if current.closed_by_wrong_dates:
+        audit_record(
+            actor=link.actor,
+            action=ScreeningAction.LINK_CLOSED_WRONG_DATES,
+            obj=current,
+            summary=f"{DOB_WRONG_LIMIT} wrong dates of birth: the link is closed until a new one is sent",
+        )
 
 
 def answer(

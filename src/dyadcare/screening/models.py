@@ -10,6 +10,11 @@ from dyadcare.tenancy.models import User
 from dyadcare.tenancy.scope import ClinicScopedModel
 from dyadcare.touchpoints.models import Visit
 
+# Wrong dates of birth over a link's life after which it closes for good (staff send a new
+# link). With five wrong dates pausing the link for 15 minutes (screening/family.py), a
+# forwarded link allows ten guesses among the ~1,100 dates of birth of a child under three.
+DOB_WRONG_LIMIT = 10
+
 
 class ScreeningSession(ClinicScopedModel):
     """The instruments one caregiver answers for one visit, on a phone (a link) or a clinic
@@ -38,7 +43,9 @@ class ScreeningSession(ClinicScopedModel):
     token_expires_at = models.DateTimeField(null=True, blank=True)
     link_sent_at = models.DateTimeField(null=True, blank=True)
     link_channel = models.CharField(max_length=10, blank=True)
+    # Wrong dates of birth since the last pause, and over the link's life (a new link resets both).
     dob_failures = models.PositiveSmallIntegerField(default=0)
+    dob_wrong_total = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     last_answer_at = models.DateTimeField(null=True, blank=True)
@@ -51,6 +58,11 @@ class ScreeningSession(ClinicScopedModel):
 
     def __str__(self) -> str:
         return f"screening {self.pk} ({self.status})"
+
+    @property
+    def closed_by_wrong_dates(self) -> bool:
+        """The link was closed after too many wrong dates of birth (until a new link)."""
+        return self.dob_wrong_total >= DOB_WRONG_LIMIT
 
     @property
     def instrument_ids(self) -> list[str]:

@@ -118,7 +118,9 @@ def _family_answerable(
 
 @transaction.atomic
 def screening_new_link(*, actor: Actor, session: ScreeningSession, mode: str) -> str:
-    """A fresh token for the session (the previous link stops working); answers are kept."""
+    """A fresh token for the session (the previous link stops working, and a link closed
+    after wrong dates of birth works again as the new one); answers are kept. A tablet's
+    token ends with the visit's day (see ``issue_token``)."""
     actor.require(ScreeningPerm.MANAGE)
     actor.require_clinic(session.clinic_id)
     current = locked(session)
@@ -126,12 +128,20 @@ def screening_new_link(*, actor: Actor, session: ScreeningSession, mode: str) ->
         raise ValidationError(
             _("This screening is already %(status)s.") % {"status": current.get_status_display().lower()}
         )
-    token = issue_token(current)
     current.mode = mode
-    current.dob_failures = 0
+    token = issue_token(current)
+    current.dob_failures = current.dob_wrong_total = 0
     current.locked_until = None
     current.save(
-        update_fields=["token_hash", "token_expires_at", "mode", "dob_failures", "locked_until", "updated_at"]
+        update_fields=[
+            "token_hash",
+            "token_expires_at",
+            "mode",
+            "dob_failures",
+            "dob_wrong_total",
+            "locked_until",
+            "updated_at",
+        ]
     )
     audit_record(actor=actor, action=ScreeningAction.LINK_ISSUED, obj=current, summary=f"new link ({mode})")
     return token

@@ -5,10 +5,12 @@ the domains above what was recorded."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dyadcare.instruments import engine
 from dyadcare.instruments.engine import Instrument
@@ -31,11 +33,25 @@ def locked(session: ScreeningSession) -> ScreeningSession:
 
 
 def issue_token(session: ScreeningSession) -> str:
-    """A new link for the session: only its hash is kept; the previous link stops working."""
+    """A new link for the session: only its hash is kept; the previous link stops working.
+    A link sent to the family works ``SCREENING_LINK_HOURS``; the clinic tablet's ends with
+    the visit's day, and at most ``TABLET_LINK_HOURS`` after it is opened."""
     token = new_token()
     session.token_hash = token_hash(token)
-    session.token_expires_at = timezone.now() + timedelta(hours=settings.SCREENING_LINK_HOURS)
+    session.token_expires_at = token_expiry(session)
     return token
+
+
+def token_expiry(session: ScreeningSession) -> datetime:
+    now = timezone.now()
+    if session.mode != ScreeningSession.Mode.KIOSK:
+        return now + timedelta(hours=settings.SCREENING_LINK_HOURS)
+    visit_day = timezone.localtime(session.visit.scheduled_for).date()
+    day_ends = timezone.make_aware(datetime.combine(visit_day + timedelta(days=1), time.min))
+    ends = min(now + timedelta(hours=settings.TABLET_LINK_HOURS), day_ends)
+    if ends <= now:
+        raise ValidationError(_("The clinic tablet can be used on the day of the visit only."))
+    return ends
 
 
 class SessionInstruments:
