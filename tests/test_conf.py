@@ -29,7 +29,7 @@ def test_integers_are_checked() -> None:
 
 
 def test_secret_key_comes_from_the_environment_or_a_file(tmp_path: Path) -> None:
-    key = "k" * 40
+    key = "kR7-q" * 11
     assert Env({"DYADCARE_SECRET_KEY": key}).secret_key(demo=False) == key
     path = tmp_path / "secret"
     path.write_text(key + "\n")
@@ -38,8 +38,10 @@ def test_secret_key_comes_from_the_environment_or_a_file(tmp_path: Path) -> None
         Env({"DYADCARE_SECRET_KEY": key, "DYADCARE_SECRET_KEY_FILE": str(path)}).secret_key(demo=False)
     with pytest.raises(ImproperlyConfigured, match="cannot be read"):
         Env({"DYADCARE_SECRET_KEY_FILE": str(tmp_path / "missing")}).secret_key(demo=False)
-    with pytest.raises(ImproperlyConfigured, match="32"):
-        Env({"DYADCARE_SECRET_KEY": "short"}).secret_key(demo=False)
+    # What Django's deployment check asks of a key: 50 characters, 5 of them different.
+    for weak in ("short", "kR7-" * 12, "k" * 60, "abcd" * 20):
+        with pytest.raises(ImproperlyConfigured, match="at least 50 characters"):
+            Env({"DYADCARE_SECRET_KEY": weak}).secret_key(demo=False)
 
 
 def test_the_fixed_key_is_allowed_only_in_demo_mode() -> None:
@@ -82,6 +84,9 @@ def test_production_settings_hash_passwords_with_argon2_and_keep_debug_off() -> 
         < middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware")
         < middleware.index("dyadcare.web.middleware.StaffSessionMiddleware")
     )
+    assert middleware.index("dyadcare.web.middleware.RequestSizeLimitMiddleware") < middleware.index(
+        "django.middleware.csrf.CsrfViewMiddleware"
+    ), "the size is checked before anything reads the body"
 
 
 def test_trusted_proxies_are_addresses_or_networks() -> None:

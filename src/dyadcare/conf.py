@@ -23,6 +23,10 @@ FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
+# Django's deployment check asks for at least 50 characters, 5 of them different.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_DISTINCT = 5
+
 # The only key that may be used without configuration, and only in demo mode.
 DEMO_SECRET_KEY = "dyadcare-demo-only-key-never-use-with-real-patients-0123456789"
 
@@ -108,8 +112,12 @@ class Env:
             except OSError as exc:
                 raise ImproperlyConfigured(f"DYADCARE_SECRET_KEY_FILE cannot be read: {exc}") from None
         if direct:
-            if len(direct) < 32:
-                raise ImproperlyConfigured("The secret key must be at least 32 characters long")
+            if len(direct) < SECRET_KEY_MIN_LENGTH or len(set(direct)) < SECRET_KEY_MIN_DISTINCT:
+                raise ImproperlyConfigured(
+                    f"The secret key must be at least {SECRET_KEY_MIN_LENGTH} characters long, with "
+                    f"{SECRET_KEY_MIN_DISTINCT} or more different characters (python3 -c "
+                    "'import secrets; print(secrets.token_urlsafe(48))' makes one)"
+                )
             return direct
         if demo:
             return DEMO_SECRET_KEY

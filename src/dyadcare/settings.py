@@ -20,6 +20,10 @@ Environment variables (all optional unless stated):
 - ``DYADCARE_TRUSTED_PROXIES``: addresses or networks of the reverse proxies in front; only
   a request from one of them has its X-Forwarded-For read (default none).
 - ``DYADCARE_SECURE_COOKIES``: send cookies over HTTPS only (default on unless debug or demo).
+- ``DYADCARE_HTTPS_REDIRECT``: send plain-HTTP requests to HTTPS (default on unless debug or
+  demo); ``DYADCARE_HSTS_SECONDS``: Strict-Transport-Security max-age (default one year when
+  cookies are secure, else 0).
+- ``DYADCARE_MAX_REQUEST_MB``: the largest request body accepted (default 3).
 - ``DYADCARE_TERM``: the gestational age counted as term for corrected age (default 40+0).
 - ``DYADCARE_PRETERM_THRESHOLD_DAYS``: born at least this many days before term is screened
   by corrected age (default 21). Sources in touchpoints/data/periodicity.json.
@@ -82,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dyadcare.web.middleware.SecurityHeadersMiddleware",
+    "dyadcare.web.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -176,7 +181,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
 
-# Headers -------------------------------------------------------------------------------------
+# Headers and transport -----------------------------------------------------------------------
+# Outside demo and debug, dyadcare is reached over HTTPS only: a TLS proxy in front (listed in
+# DYADCARE_TRUSTED_PROXIES when not on this machine) tells gunicorn the scheme it served.
+SECURE_SSL_REDIRECT = env.boolean("DYADCARE_HTTPS_REDIRECT", not (DEBUG or DEMO_MODE))
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's health check may use plain HTTP
+SECURE_HSTS_SECONDS = env.integer(
+    "DYADCARE_HSTS_SECONDS", 365 * 24 * 3600 if SECURE_COOKIES else 0, minimum=0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env.boolean("DYADCARE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -185,6 +199,14 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
 )
+
+# Request size: a body larger than this is refused (413) before anything reads it
+# (web/middleware.py); uploads (an appointments CSV, a licensed text) are far smaller.
+MAX_REQUEST_BYTES = env.integer("DYADCARE_MAX_REQUEST_MB", 3, minimum=1) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES  # an accepted upload never goes to a temporary file
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
 # Languages -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -244,7 +266,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused or unknown address (403, 404, 410, 429) is one line, without a traceback and
+    # without a family link's token; a server error keeps its traceback.
+    "filters": {"client_errors": {"()": "dyadcare.logfilters.OneLineClientErrors"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"dyadcare": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

@@ -6,6 +6,8 @@ import os
 
 os.environ.setdefault("DYADCARE_SECRET_KEY", "test-only-secret-key-for-the-dyadcare-test-suite-0123")
 os.environ.setdefault("DATABASE_URL", "sqlite:///var/test.sqlite3")
+# The test client and the live server for the browser speak plain HTTP.
+os.environ.setdefault("DYADCARE_HTTPS_REDIRECT", "off")
 # Playwright's synchronous API runs an event loop in the test thread; the ORM calls the
 # tests make between browser steps are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

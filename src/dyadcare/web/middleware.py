@@ -1,4 +1,5 @@
-"""Middleware of the staff interface: response headers and the rules of a staff session.
+"""Middleware of the staff interface: response headers, the request-size limit, and the
+rules of a staff session.
 
 A staff session ends after ``SESSION_IDLE_MINUTES`` without a request of the person's own,
 and ``SESSION_MAX_HOURS`` after login however busy. A page's own polling (the alert banner
@@ -9,6 +10,7 @@ idle logoff (``web/static/web/app.js``) and "Stay signed in" posts to ``session_
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -18,6 +20,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -42,6 +45,26 @@ class SecurityHeadersMiddleware:
             # Pages about people are never kept by shared caches or the back-forward cache.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """A request whose body is larger than ``MAX_REQUEST_BYTES`` is answered 413 before
+    anything reads it (Django would otherwise spool a large upload to disk in full)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > settings.MAX_REQUEST_BYTES:
+            # Before the session and the language are known: a page in both languages.
+            megabytes = math.ceil(settings.MAX_REQUEST_BYTES / (1024 * 1024))
+            page = render_to_string("web/errors/413.html", {"megabytes": megabytes})
+            return HttpResponse(page, status=413)
+        return self.get_response(request)
 
 
 def polled(view: V) -> V:
