@@ -95,3 +95,23 @@ def test_dulce_screens_family_needs_at_every_visit_to_6_months() -> None:
     for key in ("newborn", "3-5d", "1m", "2m", "4m", "6m"):
         assert "family-needs" in {d.category for d in dulce.due_at(key)}
     assert "family-needs" not in {d.category for d in dulce.due_at("9m")}
+
+
+def test_every_model_falls_back_from_the_epds_to_the_phq2_then_the_phq9() -> None:
+    for model in ("healthysteps", "dulce", "other"):
+        bundle = Bundle(model)
+        fallback = bundle.fallback("maternal-depression", "epds")
+        assert fallback is not None, model
+        assert fallback.use == ("phq2",) and fallback.after_positive == {"phq2": ("phq9",)}
+        assert fallback.provenance.confidence == "inferred"
+        assert bundle.fallback("maternal-depression", "phq9") is None
+        assert bundle.fallback("autism", "mchat-r") is None, "no free fallback is named for it"
+
+
+def test_the_category_an_instrument_fills() -> None:
+    bundle = Bundle("healthysteps", rules=(Rule("caregiver-anxiety", "2m", ("gad7",), label="Anxiety"),))
+    assert bundle.category_of("asq3", "9m") == "developmental"
+    assert bundle.category_of("swyc-ppsc", "18m") == "behavioral-social-emotional"
+    assert bundle.category_of("phq2") == bundle.category_of("phq9") == "maternal-depression", "fallbacks"
+    assert bundle.category_of("gad7", "2m") == "caregiver-anxiety", "the clinic's own category"
+    assert bundle.category_of("gad2") == "", "added on concern: fills no category"

@@ -19,12 +19,28 @@ ANY = "*"
 
 
 @dataclass(frozen=True)
+class Fallback:
+    """What a category uses instead of a clinic-supplied instrument (``instead_of``) whose
+    licensed text the clinic has not loaded: instruments that need no licence (``use``), and
+    instruments added after a positive result of another (``after_positive``, e.g. the PHQ-9
+    after a positive PHQ-2)."""
+
+    category: str
+    instead_of: str
+    use: tuple[str, ...]
+    after_positive: Mapping[str, tuple[str, ...]]
+    provenance: Provenance = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class ModelRule:
-    """A service model's default instruments for one category, by touchpoint key (or ``*``)."""
+    """A service model's default instruments for one category, by touchpoint key (or ``*``),
+    and its fallbacks, by the instrument they replace."""
 
     category: str
     instruments: Mapping[str, tuple[str, ...]]
     provenance: Provenance = field(compare=False, repr=False)
+    fallbacks: Mapping[str, Fallback] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,16 @@ def bundle_data() -> BundleData:
                     category=category,
                     instruments={point: tuple(ids) for point, ids in rule["instruments"].items()},
                     provenance=data.provenance(rule),
+                    fallbacks={
+                        instead_of: Fallback(
+                            category=category,
+                            instead_of=instead_of,
+                            use=tuple(spec["use"]),
+                            after_positive={k: tuple(v) for k, v in spec.get("after_positive", {}).items()},
+                            provenance=data.provenance(spec),
+                        )
+                        for instead_of, spec in rule.get("fallbacks", {}).items()
+                    },
                 )
                 for category, rule in rules.items()
             )
@@ -89,11 +115,14 @@ class Bundle:
     _cells: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict, repr=False)
     _custom_labels: dict[str, str] = field(default_factory=dict, repr=False)
     _due_cache: dict[str, list[DueCategory]] = field(default_factory=dict, repr=False)
+    _fallbacks: dict[tuple[str, str], Fallback] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for default in bundle_data().model(self.service_model):
             for point, instruments in default.instruments.items():
                 self._cells[(default.category, point)] = instruments
+            for instead_of, fallback in default.fallbacks.items():
+                self._fallbacks[(default.category, instead_of)] = fallback
         for rule in self.rules:
             self._cells[(rule.category, rule.touchpoint)] = tuple(rule.instruments)
             if rule.label:
@@ -132,3 +161,27 @@ class Bundle:
 
     def instrument_ids(self) -> set[str]:
         return {i for instruments in self._cells.values() for i in instruments}
+
+    def fallback(self, category: str, instrument_id: str) -> Fallback | None:
+        """The service model's fallback for ``instrument_id`` in ``category``, if any."""
+        return self._fallbacks.get((category, instrument_id))
+
+    def fallbacks(self, category: str) -> tuple[Fallback, ...]:
+        return tuple(f for (c, _i), f in self._fallbacks.items() if c == category)
+
+    def category_of(self, instrument_id: str, touchpoint_key: str | None = None) -> str:
+        """The category an instrument given at a visit fills: one whose instruments at the
+        touchpoint name it, else one whose instruments anywhere, or whose fallbacks, name it;
+        "" when none does (an instrument added on concern, such as a GAD-7)."""
+        if touchpoint_key:
+            for entry in self.due_at(touchpoint_key):
+                if instrument_id in entry.instruments:
+                    return entry.category
+        for (category, _point), instruments in sorted(self._cells.items()):
+            if instrument_id in instruments:
+                return category
+        for (category, _instead), fallback in sorted(self._fallbacks.items()):
+            named = {*fallback.use, *(i for ids in fallback.after_positive.values() for i in ids)}
+            if instrument_id in named:
+                return category
+        return ""
