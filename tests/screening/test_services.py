@@ -10,7 +10,7 @@ from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
 from dyadcare.screening.senders import MemorySms
 from dyadcare.tenancy.scope import clinic_scope
 from dyadcare.touchpoints.models import Visit
-from dyadcare.touchpoints.selectors import clinic_bundle
+from dyadcare.touchpoints.selectors import clinic_bundle, visit_due
 from tests.factories import ClinicWorld, answer, family_link
 from tests.screening.conftest import mother, staff_actor
 
@@ -63,7 +63,12 @@ def test_start_answer_submit(world: ClinicWorld, two_month_visit: Visit) -> None
         assert len(results) == 1 and results[0].total == 1
         assert results[0].questionnaire_response["status"] == "completed"
         assert ScreeningSession.objects.get(pk=session.pk).status == "submitted"
-        assert "developmental-surveillance" in Visit.objects.get(pk=two_month_visit.pk).completed_categories
+        visit = Visit.objects.select_related("child").get(pk=two_month_visit.pk)
+        due = {i.category: i for i in visit_due(visit=visit, bundle=clinic_bundle(world.a)).items}
+        surveillance = due["developmental-surveillance"]
+        assert surveillance.done and [(d.instrument_id, d.kind) for d in surveillance.evidence] == [
+            ("cdc-milestones-2m", "result")
+        ], "the family's result is the evidence"
     with pytest.raises(family.LinkProblem) as problem:
         family.open_link(link_token, ip="10.0.0.1")
     assert problem.value.kind == "submitted"

@@ -22,6 +22,7 @@ from dyadcare.tenancy.models import AuditEvent
 from dyadcare.tenancy.roles import CLINIC_ROLES, role_permissions
 from dyadcare.tenancy.scope import clinic_scope, unscoped
 from dyadcare.touchpoints.models import Visit
+from dyadcare.touchpoints.selectors import clinic_bundle, visit_due
 from tests.factories import ClinicWorld, answer, family_link, login, start_session
 from tests.screening.conftest import mother
 
@@ -173,7 +174,8 @@ def test_staff_enter_asq3_scores_within_their_ranges(world: ClinicWorld, client:
     with clinic_scope(world.a):
         result = ScreeningResult.objects.get(visit=visit, instrument_id="asq3")
         assert result.positive is True and result.entered_by == world.staff_a["pediatric_clinician"]
-        assert "developmental" in Visit.objects.get(pk=visit.pk).completed_categories
+        due = {i.category: i for i in visit_due(visit=visit, bundle=clinic_bundle(world.a)).items}
+        assert [(d.instrument_id, d.kind) for d in due["developmental"].evidence] == [("asq3", "paper")]
         assert Flag.objects.filter(result=result, severity="follow_up").exists()
 
 

@@ -56,18 +56,16 @@ def test_transitions(world: ClinicWorld) -> None:
             services.visit_arrive(actor=actor, visit=world.visit_a)  # a second click, a stale page
         with pytest.raises(ValidationError):
             services.visit_mark_missed(actor=actor, visit=world.visit_a)
-        done = services.visit_complete(
-            actor=actor, visit=world.visit_a, categories=["developmental", "autism"]
-        )
-        assert done.status == "completed" and done.completed_categories == ["autism", "developmental"]
+        done = services.visit_complete(actor=actor, visit=world.visit_a)
+        assert done.status == "completed" and done.closed_at and done.ticked_without_evidence == []
         with pytest.raises(ValidationError):
             services.visit_cancel(actor=actor, visit=world.visit_a)
-        with pytest.raises(ValidationError, match="Unknown"):
-            services.visit_complete(
+        with pytest.raises(TypeError):  # closing takes no categories: only evidence shows them done
+            services.visit_complete(  # type: ignore[call-arg]
                 actor=actor,
                 visit=factories.visit(world.a, world.child_a, when=_at(date(2030, 1, 1))),
-                categories=["astrology"],
-            )  # type: ignore[arg-type]
+                categories=["developmental"],
+            )
         future = factories.visit(world.a, world.child_a, when=_at(timezone.localdate() + timedelta(days=3)))  # type: ignore[arg-type]
         with pytest.raises(ValidationError, match="future"):
             services.visit_mark_missed(actor=actor, visit=future)
@@ -203,18 +201,29 @@ def test_huddle_rejects_a_bad_date_gracefully(world: ClinicWorld, client: Client
     assert response.context["day"] == timezone.localdate()
 
 
-def test_visit_page_closes_with_categories(world: ClinicWorld, client: Client) -> None:
-    assert world.visit_a
+def test_closing_a_visit_with_nothing_given_marks_nothing_done(world: ClinicWorld, client: Client) -> None:
+    """The page pre-ticks nothing and the close takes no categories: a posted list is
+    ignored, and every category due stays not done (the huddle's due list says so too)."""
+    assert world.visit_a and world.child_a
     login(client, world.staff_a["dyadic_specialist"])
     page = client.get(f"/c/{world.a.slug}/visits/{world.visit_a.pk}/")
     assert page.status_code == 200
+    body = page.content.decode()
+    assert 'type="checkbox"' not in body and "checked" not in body
+    due = page.context["report"]
+    assert due.items and due.done == ()
     url = f"/c/{world.a.slug}/visits/{world.visit_a.pk}/update/"
     client.post(url, {"action": "arrive"})
     client.post(url, {"action": "complete", "categories": ["behavioral-social-emotional"]})
-    client.post(url, {"action": "arrive"}, follow=True)
     with unscoped("check"):
         visit = Visit.objects.get(pk=world.visit_a.pk)
-    assert visit.status == "completed" and visit.completed_categories == ["behavioral-social-emotional"]
+    assert visit.status == "completed" and visit.ticked_without_evidence == []
+    after = client.get(f"/c/{world.a.slug}/visits/{world.visit_a.pk}/").context["report"]
+    assert {i.category for i in after.items} == {i.category for i in due.items}
+    assert after.done == (), "closing is not evidence"
+    huddle = client.get(f"/c/{world.a.slug}/huddle/").context["huddle"]
+    row = next(r for r in huddle.rows if r.visit.pk == visit.pk)
+    assert row.report.items and not any(item.done for item in row.report.items)
 
 
 def test_schedule_settings(world: ClinicWorld, client: Client) -> None:

@@ -41,11 +41,7 @@ DEMO_EXTENSIONS: list[Callable[[DemoContext, DemoReport], None]] = []
 
 @transaction.atomic
 def _visits(context: DemoContext, report: DemoReport) -> None:
-    report.created["visits"] = build_visits(
-        seed=context.seed,
-        anchor=context.anchor_date,
-        clinic_models={c.pk: c.service_model for c in context.clinics},
-    )
+    report.created["visits"] = build_visits(seed=context.seed, anchor=context.anchor_date)
 
 
 @transaction.atomic

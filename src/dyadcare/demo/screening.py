@@ -4,6 +4,13 @@ food-insecure, a few critical answers and safety screens), and their flags: rece
 follow-ups left open so the huddle and the alerts page show them on first run, older ones
 acknowledged by the clinic's dyadic specialist.
 
+The results are the only record of what was screened (a visit records no ticks), and they are
+given the way the demo clinics can give them: the demo clinics load no licensed text, so an
+instrument whose text is licensed (EPDS, SWYC, M-CHAT-R, HITS, PEARLS) or score-only (ASQ) is
+a paper form entered by the dyadic specialist, and maternal depression is screened either on
+the clinic's paper EPDS or by the service model's fallback on the family's link, the PHQ-2,
+followed by the PHQ-9 after a positive PHQ-2.
+
 Answers are drawn per visit from a random stream seeded by the demo seed and the visit, then
 scored by the instruments engine: the totals, bands and flags are the engine's own.
 """
@@ -56,13 +63,20 @@ POSITIVE_SHARE = {
     "asqse2": 0.10,
     "hvs": 0.25,
 }
+# Share of the categories due at a kept visit that were screened there (assumption for the
+# demo), and of maternal depression screens given on the clinic's paper EPDS rather than by
+# the PHQ-2 fallback on the family's link.
+CATEGORY_DONE = {"maternal-depression": 0.85, "family-needs": 0.8}
+CATEGORY_DONE_OTHERWISE = 0.92
+PAPER_EPDS_SHARE = 0.4
 RESOLVED_NOTE = "Discussed with the family at the visit; plan recorded in the chart."
 CRITICAL_SHARE = 0.012  # a critical answer (self-harm item) among caregiver depression screens
 AHC = {"housing": 0.12, "quality": 0.15, "food": 0.25, "transport": 0.08, "utilities": 0.07, "safety": 0.015}
 RESULT_COLUMNS = (
     "id", "clinic", "visit", "child", "caregiver", "instrument_id", "instrument_version", "parameters",
     "category", "respondent", "language", "answers", "total", "band", "positive", "critical_items",
-    "subscores", "domains", "complete", "sensitivity", "scored_at", "created_at", "updated_at",
+    "subscores", "domains", "complete", "sensitivity", "entered_by", "scored_at", "created_at",
+    "updated_at",
 )  # fmt: skip
 FLAG_COLUMNS = (
     "id", "clinic", "result", "visit", "child", "severity", "reason", "raised_at", "resolved_at",
@@ -174,7 +188,6 @@ class CompletedVisit(NamedTuple):
     child_id: uuid.UUID
     touchpoint: str
     scheduled_for: datetime
-    completed_categories: list[str]
 
 
 class LibraryByAge:
@@ -241,41 +254,75 @@ def _completed_visits(since: datetime, until: datetime) -> list[CompletedVisit]:
         )
         .exclude(touchpoint="")
         .order_by("id")
-        .values_list("id", "clinic_id", "child_id", "touchpoint", "scheduled_for", "completed_categories")
+        .values_list("id", "clinic_id", "child_id", "touchpoint", "scheduled_for")
     ]
 
 
 def _screen_visit(
     draw: HistoryDraw, visit: CompletedVisit, bundle: Bundle, library: LibraryByAge
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The result rows and flag rows of the categories done at one completed visit, drawn
+    """The result rows and flag rows of the categories screened at one completed visit, drawn
     from the visit's own random stream."""
-    visit_id, clinic_id, child_id, key, when, done = visit
-    rng = random.Random(f"{draw.seed}:screening:{visit_id}")
+    rng = random.Random(f"{draw.seed}:screening:{visit.id}")
     results: list[tuple[Any, ...]] = []
     flags: list[tuple[Any, ...]] = []
-    for entry in bundle.due_at(key):
-        if entry.category not in done or not entry.instruments:
+    for entry in bundle.due_at(visit.touchpoint):
+        if not entry.instruments or rng.random() >= CATEGORY_DONE.get(
+            entry.category, CATEGORY_DONE_OTHERWISE
+        ):
             continue
-        instrument = library.at(entry.instruments[0], key)
-        if instrument is None:
-            continue
-        answers = demo_answers(instrument, rng)
-        score = engine.score(instrument, answers)
-        result_id = uuid.uuid5(NAMESPACE, f"{draw.seed}:result:{visit_id}:{instrument.id}")
-        scored_at = when + timedelta(minutes=10)
-        results.append(
-            (
-                result_id, clinic_id, visit_id, child_id, draw.primary_caregivers.get(child_id),
-                instrument.id, instrument.version, parameters.values_of(instrument), entry.category,
-                instrument.respondent, "en", answers, score.total, score.band or "", score.positive,
-                list(score.critical_items), dict(score.subscores), dict(score.domains), score.complete,
-                labels(instrument), scored_at, draw.now, draw.now,
-            )
-        )  # fmt: skip
-        for severity, reason in flags_for(instrument, score):
-            flags.append(_flag_row(draw, visit, result_id, scored_at, severity, reason, rng))
+        given = _given(draw, visit, bundle, entry.category, entry.instruments[0], library, rng)
+        while given:
+            instrument, entered_by, then = given.pop(0)
+            answers = demo_answers(instrument, rng)
+            score = engine.score(instrument, answers)
+            result_id = uuid.uuid5(NAMESPACE, f"{draw.seed}:result:{visit.id}:{instrument.id}")
+            scored_at = visit.scheduled_for + timedelta(minutes=10 + 5 * len(results))
+            results.append(
+                (
+                    result_id, visit.clinic_id, visit.id, visit.child_id,
+                    draw.primary_caregivers.get(visit.child_id), instrument.id, instrument.version,
+                    parameters.values_of(instrument), entry.category, instrument.respondent, "en",
+                    answers, score.total, score.band or "", score.positive, list(score.critical_items),
+                    dict(score.subscores), dict(score.domains), score.complete, labels(instrument),
+                    entered_by, scored_at, draw.now, draw.now,
+                )
+            )  # fmt: skip
+            for severity, reason in flags_for(instrument, score):
+                flags.append(_flag_row(draw, visit, result_id, scored_at, severity, reason, rng))
+            if score.positive:
+                given += [(follow, entered_by, ()) for follow in then]
     return results, flags
+
+
+Given = tuple[Instrument, "uuid.UUID | None", tuple[Instrument, ...]]
+
+
+def _given(
+    draw: HistoryDraw,
+    visit: CompletedVisit,
+    bundle: Bundle,
+    category: str,
+    first: str,
+    library: LibraryByAge,
+    rng: random.Random,
+) -> list[Given]:
+    """The instruments given for a category at a visit, as the demo clinics can give them:
+    each with who entered it (None: the family on their link; the clinic's dyadic specialist:
+    a paper form, or a staff-scored instrument) and what follows a positive result."""
+    specialist = draw.specialists.get(visit.clinic_id)
+    instrument = library.at(first, visit.touchpoint)
+    if instrument is None:
+        return []
+    fallback = bundle.fallback(category, first)
+    if fallback is not None and instrument.licence == "clinic-supplied" and rng.random() >= PAPER_EPDS_SHARE:
+        given: list[Given] = []
+        for use in (library.at(u, visit.touchpoint) for u in fallback.use):
+            if use is not None:
+                then = (library.at(t, visit.touchpoint) for t in fallback.after_positive.get(use.id, ()))
+                given.append((use, None, tuple(t for t in then if t is not None)))
+        return given
+    return [(instrument, specialist if instrument.licence != "bundled" else None, ())]
 
 
 def _flag_row(

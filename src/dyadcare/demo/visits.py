@@ -20,7 +20,6 @@ from django.utils import timezone
 from dyadcare.demo.families import NAMESPACE
 from dyadcare.demo.fastinsert import fast_insert
 from dyadcare.families.models import Child
-from dyadcare.touchpoints.bundles import Bundle
 from dyadcare.touchpoints.models import Visit
 from dyadcare.touchpoints.schedule import windows
 
@@ -31,7 +30,6 @@ BATCH = 5000
 
 # Share of families by how reliably they come (assumption for the demo): (share, kept-visit rate)
 ADHERENCE = [(0.6, 0.93), (0.3, 0.78), (0.1, 0.55)]
-CATEGORY_DONE = {"maternal-depression": 0.85, "family-needs": 0.8}
 
 
 def _weekday(day: date) -> date:
@@ -76,7 +74,7 @@ class VisitDraw:
     booked: dict[tuple[uuid.UUID, date], int] = field(default_factory=lambda: defaultdict(int))
 
 
-def build_visits(*, seed: int, anchor: date, clinic_models: dict[uuid.UUID, str]) -> int:
+def build_visits(*, seed: int, anchor: date) -> int:
     """Create the visits of every demo child (inside an unscoped block); returns how many."""
     draw = VisitDraw(
         seed=seed,
@@ -85,7 +83,6 @@ def build_visits(*, seed: int, anchor: date, clinic_models: dict[uuid.UUID, str]
         tz=timezone.get_current_timezone(),
         now=timezone.now(),
     )
-    bundles = {clinic_id: Bundle(service_model=model) for clinic_id, model in clinic_models.items()}
     batch: list[tuple[object, ...]] = []
     before = Visit.objects.count()
     # Read every child first: an open read cursor would stop SQLite from checkpointing its
@@ -94,7 +91,7 @@ def build_visits(*, seed: int, anchor: date, clinic_models: dict[uuid.UUID, str]
         Child.objects.order_by("id").values_list("id", "clinic_id", "household_id", "date_of_birth")
     )
     for child_id, clinic_id, household_id, dob in children:
-        batch += _child_visits(draw, child_id, clinic_id, household_id, dob, bundles[clinic_id])
+        batch += _child_visits(draw, child_id, clinic_id, household_id, dob)
         if len(batch) >= BATCH:
             fast_insert(Visit, COLUMNS, batch)
             batch = []
@@ -108,7 +105,6 @@ def _child_visits(
     clinic_id: uuid.UUID,
     household_id: uuid.UUID,
     dob: date,
-    bundle: Bundle,
 ) -> list[tuple[object, ...]]:
     """One child's past visits (kept or missed) and their next appointment, if it is booked."""
     kept = _kept_rate(random.Random(f"{draw.seed}:adherence:{household_id}"))
@@ -126,7 +122,7 @@ def _child_visits(
             if missed is not None:
                 rows.append(missed)
             continue
-        completed = _completed_visit(draw, child_id, clinic_id, point.key, target, rng, bundle)
+        completed = _completed_visit(draw, child_id, clinic_id, point.key, target, rng)
         if completed is not None:
             rows.append(completed)
     return rows
@@ -155,7 +151,7 @@ def _book_appointment(
         Visit.Status.SCHEDULED,
         None,
         None,
-        [],
+        NO_TICKS,
         DEMO,
         draw.now,
         draw.now,
@@ -169,7 +165,7 @@ def _missed_visit(
     missed_on = _past_weekday(target, draw.anchor)
     if missed_on and rng.random() < 0.5:
         return _past(
-            draw.seed, child_id, clinic_id, key, missed_on, rng, draw.tz, Visit.Status.MISSED, [], draw.now
+            draw.seed, child_id, clinic_id, key, missed_on, rng, draw.tz, Visit.Status.MISSED, draw.now
         )
     return None
 
@@ -181,23 +177,16 @@ def _completed_visit(
     key: str,
     target: date,
     rng: random.Random,
-    bundle: Bundle,
 ) -> tuple[object, ...] | None:
-    """A kept visit, perhaps late, with the categories screened at it (None: no weekday fits)."""
+    """A kept visit, perhaps late (None: no weekday fits). What was screened at it is the
+    screening step's: its results are the evidence."""
     lateness = rng.choice([0, 0, 0, 1, 2, 3, 5, 7, 7, 10, 14, 21, 30, 45])
     kept_on = _past_weekday(target + timedelta(days=lateness), draw.anchor) or _past_weekday(
         target, draw.anchor
     )
     if kept_on is None:
         return None
-    done = [
-        entry.category
-        for entry in bundle.due_at(key)
-        if rng.random() < CATEGORY_DONE.get(entry.category, 0.92)
-    ]
-    return _past(
-        draw.seed, child_id, clinic_id, key, kept_on, rng, draw.tz, Visit.Status.COMPLETED, done, draw.now
-    )
+    return _past(draw.seed, child_id, clinic_id, key, kept_on, rng, draw.tz, Visit.Status.COMPLETED, draw.now)
 
 
 COLUMNS = (
@@ -209,12 +198,13 @@ COLUMNS = (
     "status",
     "arrived_at",
     "closed_at",
-    "completed_categories",
+    "ticked_without_evidence",
     "source",
     "created_at",
     "updated_at",
 )
 DEMO = Visit.Source.DEMO.value
+NO_TICKS: list[str] = []  # a visit records no screening: its results are the evidence
 
 
 def _past(
@@ -226,7 +216,6 @@ def _past(
     rng: random.Random,
     tz: tzinfo,
     status: str,
-    done: list[str],
     now: datetime,
 ) -> tuple[object, ...]:
     when = datetime.combine(day, SLOTS[rng.randrange(len(SLOTS))], tzinfo=tz)
@@ -240,7 +229,7 @@ def _past(
         status,
         arrived,
         when + timedelta(minutes=40),
-        done,
+        NO_TICKS,
         DEMO,
         now,
         now,

@@ -156,6 +156,57 @@ class Flag(ClinicScopedModel):
         return self.resolved_at is None
 
 
+class DoneElsewhere(ClinicScopedModel):
+    """A screen given outside this clinic's records (at the obstetrician's, at another
+    clinic, by a home-visiting program), recorded by a named staff member with the
+    instrument, the date, where, and how they know. It is evidence that the category was
+    done, so the schedule stops asking for it; it is never a result of this clinic (nothing
+    bills it, and it raises no flag)."""
+
+    class Outcome(models.TextChoices):
+        NEGATIVE = "negative", _("Negative")
+        POSITIVE = "positive", _("Positive")
+        UNKNOWN = "unknown", _("Not known")
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="done_elsewhere")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(_("screening category"), max_length=40)
+    instrument_id = models.CharField(_("instrument"), max_length=40)
+    done_on = models.DateField(_("date given"))
+    place = models.CharField(_("where it was given"), max_length=120)
+    outcome = models.CharField(_("result"), max_length=10, choices=Outcome.choices)
+    reason = models.TextField(_("how you know"))
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-done_on", "-created_at"]
+        indexes = [models.Index(fields=["child", "done_on"], name="elsewhere_child_day")]
+
+    def __str__(self) -> str:
+        return f"{self.category} {self.instrument_id} elsewhere {self.done_on}"
+
+
+class AddedInstrument(ClinicScopedModel):
+    """An instrument staff added to a visit beyond what the schedule made due (a PHQ-9 after
+    a positive PHQ-2, a GAD-7 on concern), with who added it and why. The family can then be
+    sent it, or staff enter its paper form."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="added_instruments")
+    instrument_id = models.CharField(_("instrument"), max_length=40)
+    category = models.CharField(max_length=40, blank=True)  # the category it fills, if any
+    reason = models.CharField(_("why"), max_length=300)
+    added_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "instrument_id"], name="added_instrument_once_per_visit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} added to {self.visit_id}"
+
+
 class Message(ClinicScopedModel):
     """A link sent to a family (the token itself is never stored)."""
 

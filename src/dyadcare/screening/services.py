@@ -26,7 +26,6 @@ from dyadcare.screening.internal.sessions import (
     announce,
     issue_token,
     locked,
-    mark_done,
     score_saved_answers,
 )
 from dyadcare.screening.models import Flag, Message, ScreeningSession
@@ -268,7 +267,6 @@ def staff_scores_enter(
         scored_at=timezone.now(),
         entered_by=actor.user,
     )
-    mark_done(visit, [category])
     announce(scored)
     audit_record(
         actor=actor, action=Action.CREATE, obj=scored.result, summary=f"{instrument.id} entered by staff"

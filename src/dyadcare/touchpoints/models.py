@@ -53,7 +53,12 @@ class Visit(ClinicScopedModel):
     )
     arrived_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    completed_categories = models.JSONField(_("screening categories done"), default=list, blank=True)
+    # Before screening was recorded by evidence, closing a visit ticked categories as done.
+    # The ticks no result proves are kept here as they were recorded (migration
+    # touchpoints/0002): shown on the visit page, never counted as done.
+    ticked_without_evidence = models.JSONField(
+        _("categories ticked at closing without a recorded result"), default=list, blank=True, editable=False
+    )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.STAFF)
 
     class Meta:

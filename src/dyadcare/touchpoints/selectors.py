@@ -7,7 +7,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,7 +16,8 @@ from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record, audit_record_many
 from dyadcare.tenancy.models import Clinic
 from dyadcare.touchpoints.bundles import Bundle, Rule
-from dyadcare.touchpoints.due import DueReport, PastVisit, due_on
+from dyadcare.touchpoints.due import DueReport, due_on
+from dyadcare.touchpoints.evidence import evidence_for
 from dyadcare.touchpoints.huddle import HUDDLE_PROVIDERS, HuddleNote
 from dyadcare.touchpoints.models import ScheduleRule, Visit
 from dyadcare.touchpoints.permissions import VisitPerm
@@ -50,15 +50,6 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
-def _history(visits: QuerySet[Visit]) -> dict[uuid.UUID, list[PastVisit]]:
-    by_child: dict[uuid.UUID, list[PastVisit]] = defaultdict(list)
-    for child_id, when, done in visits.filter(status=Visit.Status.COMPLETED).values_list(
-        "child_id", "scheduled_for", "completed_categories"
-    ):
-        by_child[child_id].append(PastVisit(timezone.localtime(when).date(), frozenset(done)))
-    return by_child
-
-
 @dataclass(frozen=True)
 class Age:
     months: float
@@ -88,11 +79,7 @@ def child_schedule_get(*, actor: Actor, child: Child) -> ChildSchedule:
     actor.require(FamilyPerm.VIEW)
     today = timezone.localdate()
     visits = list(Visit.objects.filter(child=child).select_related("clinician").order_by("-scheduled_for"))
-    history = [
-        PastVisit(timezone.localtime(v.scheduled_for).date(), frozenset(v.completed_categories))
-        for v in visits
-        if v.status == Visit.Status.COMPLETED
-    ]
+    history = evidence_for([child.pk]).get(child.pk, [])
     assert actor.clinic is not None
     bundle = clinic_bundle(actor.clinic)
     upcoming = [v for v in visits if v.is_open and v.scheduled_for >= timezone.now() - timedelta(hours=12)]
@@ -118,20 +105,15 @@ def visit_get(*, actor: Actor, visit_id: uuid.UUID | str) -> Visit:
 
 
 def visit_due(*, visit: Visit, bundle: Bundle) -> DueReport:
-    """What is due at ``visit`` given the child's completed visits."""
-    history = _history(Visit.objects.filter(child_id=visit.child_id)).get(visit.child_id, [])
-    day = timezone.localtime(visit.scheduled_for).date()
-    own = [p for p in history if p.day != day] + (
-        [PastVisit(day, frozenset(visit.completed_categories))]
-        if visit.status == Visit.Status.COMPLETED
-        else []
-    )
+    """What is due at ``visit`` given the evidence of what the child was screened for,
+    wherever it was recorded (results at any visit, paper forms, screens done elsewhere)."""
     return due_on(
         dob=visit.child.date_of_birth,
-        day=day,
+        day=timezone.localtime(visit.scheduled_for).date(),
         bundle=bundle,
-        history=own,
+        history=evidence_for([visit.child_id]).get(visit.child_id, []),
         touchpoint_key=visit.touchpoint or None,
+        visit_id=visit.pk,
     )
 
 
@@ -181,7 +163,7 @@ def huddle_day(*, actor: Actor, day: date) -> HuddleDay:
         .order_by("scheduled_for", "child__search_name")
     )
     child_ids = {v.child_id for v in visits}
-    history = _history(Visit.objects.filter(child_id__in=child_ids, scheduled_for__lt=start))
+    history = evidence_for(child_ids)
     primary = {
         link.child_id: link.caregiver
         for link in CareRelationship.objects.filter(child_id__in=child_ids, is_primary=True).select_related(
@@ -191,15 +173,13 @@ def huddle_day(*, actor: Actor, day: date) -> HuddleDay:
     bundle = clinic_bundle(actor.clinic)
     rows = []
     for visit in visits:
-        own = list(history.get(visit.child_id, []))
-        if visit.status == Visit.Status.COMPLETED:
-            own.append(PastVisit(day, frozenset(visit.completed_categories)))
         report = due_on(
             dob=visit.child.date_of_birth,
             day=day,
             bundle=bundle,
-            history=own,
+            history=history.get(visit.child_id, []),
             touchpoint_key=visit.touchpoint or None,
+            visit_id=visit.pk,
         )
         rows.append(
             HuddleRow(visit, visit.child, age_on(visit.child, day), report, primary.get(visit.child_id))

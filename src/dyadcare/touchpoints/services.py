@@ -102,25 +102,15 @@ def visit_arrive(*, actor: Actor, visit: Visit) -> Visit:
 
 
 @transaction.atomic
-def visit_complete(*, actor: Actor, visit: Visit, categories: Sequence[str]) -> Visit:
-    """Close a visit, recording which screening categories were done at it."""
-    known = set(all_categories()) | set(ScheduleRule.objects.values_list("category", flat=True))
-    unknown = set(categories) - known
-    if unknown:
-        raise ValidationError(
-            {"categories": [_("Unknown screening category: %(c)s") % {"c": ", ".join(sorted(unknown))}]}
-        )
+def visit_complete(*, actor: Actor, visit: Visit) -> Visit:
+    """Close a visit. Closing records nothing about screening: a category is done only by
+    the evidence recorded for it (a result, a paper form entered, a screen done elsewhere),
+    and what has none stays due."""
     current = _transition(actor, visit, [Status.SCHEDULED, Status.ARRIVED], Status.COMPLETED)
-    current.completed_categories = sorted(set(categories))
     current.closed_at = timezone.now()
     current.arrived_at = current.arrived_at or current.closed_at
-    current.save(update_fields=["status", "completed_categories", "closed_at", "arrived_at", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=Action.UPDATE,
-        obj=current,
-        summary="completed: " + ", ".join(current.completed_categories),
-    )
+    current.save(update_fields=["status", "closed_at", "arrived_at", "updated_at"])
+    audit_record(actor=actor, action=Action.UPDATE, obj=current, summary="completed")
     return current
 
 

@@ -193,18 +193,6 @@ class VisitForm(forms.Form):
         self.fields["touchpoint"].initial = "auto"
 
 
-class VisitCompleteForm(forms.Form):
-    categories = forms.MultipleChoiceField(
-        label=_("Screenings done at this visit"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["categories"].choices = choices  # type: ignore[attr-defined]
-
-
 class AppointmentImportForm(forms.Form):
     file = forms.FileField(
         label=_("Appointments file (CSV)"),

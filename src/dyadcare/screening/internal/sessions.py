@@ -4,7 +4,6 @@ the domains above what was recorded."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -20,7 +19,6 @@ from dyadcare.screening.internal.plan import VisitInstruments, safety_items
 from dyadcare.screening.internal.scoring import Scored, score_and_store
 from dyadcare.screening.models import ScreeningSession
 from dyadcare.tenancy.events import emit
-from dyadcare.touchpoints.models import Visit
 
 
 def locked(session: ScreeningSession) -> ScreeningSession:
@@ -85,8 +83,8 @@ class SessionInstruments:
 
 
 def score_saved_answers(session: ScreeningSession, instruments: SessionInstruments) -> list[Scored]:
-    """Score every instrument of the session that has an answer, store the results and their
-    flags, and mark the visit's categories done."""
+    """Score every instrument of the session that has an answer and store the results (the
+    evidence that their categories were done) and their flags."""
     scored = []
     now = timezone.now()
     for entry in session.instruments:
@@ -110,18 +108,9 @@ def score_saved_answers(session: ScreeningSession, instruments: SessionInstrumen
                 session=session,
             )
         )
-    mark_done(session.visit, [s.result.category for s in scored if s.result.category])
     for result in scored:
         announce(result)
     return scored
-
-
-def mark_done(visit: Visit, categories: Sequence[str]) -> None:
-    current = Visit.objects.select_for_update().get(pk=visit.pk)
-    done = sorted({*current.completed_categories, *categories})
-    if done != current.completed_categories:
-        current.completed_categories = done
-        current.save(update_fields=["completed_categories", "updated_at"])
 
 
 def announce(scored: Scored) -> None:

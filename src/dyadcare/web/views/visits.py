@@ -24,7 +24,6 @@ from dyadcare.web.access import StaffRequest, clinic_view, redirect_back
 from dyadcare.web.forms import (
     AppointmentImportForm,
     ScheduleRuleForm,
-    VisitCompleteForm,
     VisitForm,
     day_in_range,
 )
@@ -114,10 +113,9 @@ def visit_detail(request: HttpRequest, visit_id: str) -> HttpResponse:
     bundle = selectors.clinic_bundle(req.clinic)
     report = selectors.visit_due(visit=visit, bundle=bundle)
     language = _language()
-    choices = [(i.category, bundle.label(i.category, language)) for i in report.items]
-    form = VisitCompleteForm(
-        choices=choices, initial={"categories": [i.category for i in report.items if not i.done]}
-    )
+    labels = {i.category: bundle.label(i.category, language) for i in report.items}
+    for category in visit.ticked_without_evidence:
+        labels.setdefault(category, bundle.label(category, language))
     return render(
         req,
         "web/visits/detail.html",
@@ -125,8 +123,7 @@ def visit_detail(request: HttpRequest, visit_id: str) -> HttpResponse:
             "visit": visit,
             "child": visit.child,
             "report": report,
-            "labels": dict(choices),
-            "form": form,
+            "labels": labels,
             "age": selectors.age_on(visit.child, timezone.localtime(visit.scheduled_for).date()),
         },
     )
@@ -135,7 +132,8 @@ def visit_detail(request: HttpRequest, visit_id: str) -> HttpResponse:
 @clinic_view(VisitPerm.MANAGE, phi="write")
 @require_POST
 def visit_update(request: HttpRequest, visit_id: str) -> HttpResponseBase:
-    """Check in, close (with the screenings done), mark missed or cancel a visit."""
+    """Check in, close, mark missed or cancel a visit. Closing records no screening: what
+    was done shows by its evidence (results, paper forms entered, screens done elsewhere)."""
     req = _staff(request)
     visit = selectors.visit_get(actor=req.actor, visit_id=visit_id)
     action = req.POST.get("action", "")
@@ -144,7 +142,7 @@ def visit_update(request: HttpRequest, visit_id: str) -> HttpResponseBase:
             services.visit_arrive(actor=req.actor, visit=visit)
             messages.success(req, _("%(name)s is checked in.") % {"name": visit.child.full_name})
         elif action == "complete":
-            services.visit_complete(actor=req.actor, visit=visit, categories=req.POST.getlist("categories"))
+            services.visit_complete(actor=req.actor, visit=visit)
             messages.success(req, _("The visit is closed."))
         elif action == "missed":
             services.visit_mark_missed(actor=req.actor, visit=visit)
