@@ -170,10 +170,11 @@ def test_staff_enter_asq3_scores_within_their_ranges(world: ClinicWorld, client:
     bad = {f"item-{n}": ("75" if n == 1 else "0") for n in range(1, 11)}
     assert "Enter a number from 0 to 60." in client.post(url, bad, follow=True).content.decode()
     good = {f"item-{n}": ("30" if n % 2 else ("2" if n == 4 else "0")) for n in range(1, 11)}
-    client.post(url, {**good, "category": "developmental"})
+    client.post(url, good)
     with clinic_scope(world.a):
         result = ScreeningResult.objects.get(visit=visit, instrument_id="asq3")
         assert result.positive is True and result.entered_by == world.staff_a["pediatric_clinician"]
+        assert result.category == "developmental", "the category is the plan's, not the form's"
         due = {i.category: i for i in visit_due(visit=visit, bundle=clinic_bundle(world.a)).items}
         assert [(d.instrument_id, d.kind) for d in due["developmental"].evidence] == [("asq3", "paper")]
         assert Flag.objects.filter(result=result, severity="follow_up").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -143,9 +144,22 @@ def sample_post(world: ClinicWorld, route: Route) -> dict[str, Any]:
             "action": "kiosk",
         },
         "web:session_update": {"action": "cancel"},
-        "web:scores_enter": {**{f"item-{n}": "0" for n in range(1, 11)}, "category": "maternal-depression"},
+        "web:scores_enter": {
+            **{f"item-{n}": "0" for n in range(1, 11)},
+            "caregiver": str(world.caregiver_a.pk),
+            "answered_in": "es",
+        },
         "web:flag_acknowledge": {"note": "Called the family; safety plan made with Dr. Okafor."},
         "web:instrument_parameters": {"positive_at_least": "11", "probable_at_least": "", "reason": "test"},
+        "web:instrument_add": {"add-instrument": "gad7", "add-reason": "Worry most days, per the mother"},
+        "web:done_elsewhere": {
+            "elsewhere-category": "behavioral-social-emotional",
+            "elsewhere-instrument": "swyc-ppsc",
+            "elsewhere-done_on": (world.visit_a.scheduled_for.date() - timedelta(days=3)).isoformat(),
+            "elsewhere-place": "Another clinic",
+            "elsewhere-outcome": "negative",
+            "elsewhere-reason": "Their visit summary, faxed to us",
+        },
     }
     assert route.name in samples, f"{route.name}: add sample form data in tests/web/urlmap.py"
     return samples[route.name]

@@ -23,3 +23,7 @@ class ScreeningAction:
     CLOSED = action("screening.closed", _("Closed a screening"))
     FLAG_RESOLVED = action("screening.flag_resolved", _("Acknowledged an alert or follow-up"))
     ALERT_ESCALATED = action("screening.alert_escalated", _("Escalated an unacknowledged alert"))
+    INSTRUMENT_ADDED = action("screening.instrument_added", _("Added an instrument to a visit"))
+    DONE_ELSEWHERE = action(
+        "screening.done_elsewhere", _("Recorded a screen given elsewhere (instrument, date and reason)")
+    )

@@ -14,14 +14,17 @@ from django.utils.translation import gettext as _
 from dyadcare.families.permissions import FamilyPerm
 from dyadcare.instruments.engine import InputError, Instrument
 from dyadcare.instruments.internal import registry
-from dyadcare.screening.internal.plan import Planned, visit_plan
+from dyadcare.screening.internal.categories import category_for
+from dyadcare.screening.internal.plan import Planned, load, visit_plan
+from dyadcare.screening.internal.scoring import labels
 from dyadcare.screening.internal.sensitivity import Access, access
-from dyadcare.screening.models import Flag, ScreeningResult, ScreeningSession
+from dyadcare.screening.models import DoneElsewhere, Flag, ScreeningResult, ScreeningSession
+from dyadcare.screening.permissions import ScreeningPerm
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record, audit_record_many
 from dyadcare.touchpoints.huddle import HuddleNote
 from dyadcare.touchpoints.models import Visit
-from dyadcare.touchpoints.selectors import clinic_bundle
+from dyadcare.touchpoints.selectors import clinic_bundle, visit_due
 
 
 @dataclass(frozen=True)
@@ -113,12 +116,36 @@ def result_views(*, actor: Actor, results: Sequence[ScreeningResult], language: 
     return views
 
 
+@dataclass(frozen=True)
+class ElsewhereView:
+    """A screen recorded as done elsewhere, with what this viewer may see of it: everyone
+    sees which screen, when and its result (what a claim or a measure needs); how staff know
+    (free text) only those who may see the instrument's results in full."""
+
+    record: DoneElsewhere
+    access: Access
+
+
+def _labels_of(instrument_id: str) -> list[str]:
+    try:
+        instrument = registry.library().get(instrument_id)
+    except InputError:
+        return []
+    return labels(instrument)
+
+
 @dataclass
 class VisitScreening:
     plan: list[Planned]
     sessions: list[ScreeningSession]
     results: list[ResultView]
     flags: list[Flag]
+    elsewhere: list[ElsewhereView]
+
+    @property
+    def with_result(self) -> set[str]:
+        """The instruments this visit has a result of."""
+        return {view.result.instrument_id for view in self.results}
 
 
 def visit_screening(*, actor: Actor, visit: Visit, language: str) -> VisitScreening:
@@ -126,11 +153,14 @@ def visit_screening(*, actor: Actor, visit: Visit, language: str) -> VisitScreen
     assert actor.clinic is not None
     results = list(
         ScreeningResult.objects.filter(visit=visit)
-        .select_related("visit__clinic", "caregiver")
+        .select_related("visit__clinic", "caregiver", "entered_by")
         .order_by("scored_at")
     )
-    if results:
-        audit_record_many(actor=actor, action=Action.VIEW, objects=results, summary=f"visit {visit.pk}")
+    elsewhere = list(DoneElsewhere.objects.filter(visit=visit).select_related("recorded_by"))
+    if results or elsewhere:
+        audit_record_many(
+            actor=actor, action=Action.VIEW, objects=[*results, *elsewhere], summary=f"visit {visit.pk}"
+        )
     return VisitScreening(
         plan=visit_plan(
             visit=visit, bundle=clinic_bundle(actor.clinic), clinic=actor.clinic, language=language
@@ -138,6 +168,60 @@ def visit_screening(*, actor: Actor, visit: Visit, language: str) -> VisitScreen
         sessions=list(ScreeningSession.objects.filter(visit=visit).select_related("caregiver")),
         results=result_views(actor=actor, results=results, language=language),
         flags=list(Flag.objects.filter(visit=visit).select_related("resolved_by", "result")),
+        elsewhere=[
+            ElsewhereView(r, access(_labels_of(r.instrument_id), actor.permissions)) for r in elsewhere
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class PaperForm:
+    """What the page for entering a paper form needs: the instrument as the clinic uses it at
+    the visit (its licensed text, if loaded) and the category the result will fill."""
+
+    instrument: Instrument
+    category: str
+
+    @property
+    def about_caregiver(self) -> bool:
+        return self.instrument.respondent == "caregiver-self"
+
+    @property
+    def family_answers(self) -> bool:
+        return self.instrument.respondent in ("caregiver-self", "caregiver-about-child")
+
+
+def paper_form(*, actor: Actor, visit: Visit, instrument_id: str) -> PaperForm:
+    """Any instrument of the library, for staff to enter a paper form at ``visit``; 404 for
+    an id the library does not know (or a checklist with no form for the visit's age)."""
+    actor.require(ScreeningPerm.MANAGE)
+    assert actor.clinic is not None
+    instrument = load(instrument_id, clinic=actor.clinic, visit=visit)
+    if instrument is None:
+        raise Http404
+    return PaperForm(instrument=instrument, category=category_for(actor.clinic, visit, instrument))
+
+
+@dataclass(frozen=True)
+class EvidenceChoices:
+    """What the visit's forms offer: the categories still to do at the visit (for a screen
+    done elsewhere) and every instrument of the library (to add, or to name)."""
+
+    categories: list[tuple[str, str]]
+    instruments: list[tuple[str, str]]
+
+
+def evidence_choices(*, actor: Actor, visit: Visit, language: str) -> EvidenceChoices:
+    actor.require(ScreeningPerm.MANAGE)
+    assert actor.clinic is not None
+    bundle = clinic_bundle(actor.clinic)
+    report = visit_due(visit=visit, bundle=bundle)
+    instruments = registry.for_clinic(actor.clinic)
+    return EvidenceChoices(
+        categories=[(i.category, bundle.label(i.category, language)) for i in report.not_done],
+        instruments=sorted(
+            ((i.id, i.title_in(language)) for i in instruments), key=lambda pair: pair[1].casefold()
+        ),
     )
 
 

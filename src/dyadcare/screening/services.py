@@ -5,7 +5,7 @@ transaction each, audited. The family's side is in ``family.py``."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 
 from django.conf import settings
@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from dyadcare.families.models import Caregiver, CareRelationship
 from dyadcare.screening.audit_actions import ScreeningAction
 from dyadcare.screening.events import FlagResolved
-from dyadcare.screening.internal.answers import read_answers
+from dyadcare.screening.internal.answers import paper_answers
+from dyadcare.screening.internal.categories import category_for, check_elsewhere
 from dyadcare.screening.internal.notify import clinic_admin_emails, notify_escalation
 from dyadcare.screening.internal.plan import Planned, load, visit_plan
 from dyadcare.screening.internal.scoring import Scored, score_and_store
@@ -28,7 +29,14 @@ from dyadcare.screening.internal.sessions import (
     locked,
     score_saved_answers,
 )
-from dyadcare.screening.models import Flag, Message, ScreeningSession
+from dyadcare.screening.models import (
+    AddedInstrument,
+    DoneElsewhere,
+    Flag,
+    Message,
+    ScreeningResult,
+    ScreeningSession,
+)
 from dyadcare.screening.permissions import ScreeningPerm
 from dyadcare.screening.senders import SendError, send_email, send_sms
 from dyadcare.tenancy.actor import Actor
@@ -245,25 +253,37 @@ def staff_scores_enter(
     visit: Visit,
     instrument_id: str,
     entered: Mapping[int, Sequence[str]],
-    category: str,
+    answered_in: str = "en",
+    caregiver: Caregiver | None = None,
     language: str = "en",
 ) -> Scored:
-    """Staff enter an instrument's scores (ASQ-3 areas and zones, ASQ:SE-2) as typed on the
-    form (item number → values), read and checked by the same validator as a family's answers."""
+    """Staff enter a paper form's answers item by item (item number → the values a form
+    sends: an option's position, positions for a check-all item, a number for a score-entry
+    item), for any instrument of the library, licensed ones included: no item text is needed.
+    They are read and checked by the same validator as a family's answers and scored by the
+    engine with the cut-offs of the language the form was answered in (``answered_in``).
+    ``caregiver`` is who filled it in; required for a form about the caregiver themself. The
+    category it fills is the visit plan's (or the clinic's bundle's) for the instrument."""
     actor.require(ScreeningPerm.MANAGE)
     actor.require_clinic(visit.clinic_id)
     assert actor.clinic is not None
     instrument = load(instrument_id, clinic=actor.clinic, visit=visit)
     if instrument is None:
         raise ValidationError(_("Unknown instrument."))
-    answers = read_answers(instrument, entered, language=language)
+    answers = paper_answers(instrument, visit, entered, answered_in, caregiver, language)
+    # One writer per visit at a time: a second click on the same form is not a second screen.
+    list(Visit.objects.select_for_update().filter(pk=visit.pk).values_list("pk", flat=True))
+    if ScreeningResult.objects.filter(
+        visit=visit, instrument_id=instrument.id, caregiver=caregiver, entered_by__isnull=False
+    ).exists():
+        raise ValidationError(_("This paper form is already entered for this visit."))
     scored = score_and_store(
         instrument=instrument,
         answers=answers,
         visit=visit,
-        caregiver=None,
-        language="en",
-        category=category,
+        caregiver=caregiver,
+        language=answered_in,
+        category=category_for(actor.clinic, visit, instrument),
         scored_at=timezone.now(),
         entered_by=actor.user,
     )
@@ -272,6 +292,74 @@ def staff_scores_enter(
         actor=actor, action=Action.CREATE, obj=scored.result, summary=f"{instrument.id} entered by staff"
     )
     return scored
+
+
+@transaction.atomic
+def instrument_add(*, actor: Actor, visit: Visit, instrument_id: str, reason: str) -> AddedInstrument:
+    """Add an instrument the clinic offers to a visit beyond what the schedule made due (a
+    PHQ-9 after a positive PHQ-2, a GAD-7 on concern), saying why. The family can then be
+    sent it, or staff enter its paper form."""
+    actor.require(ScreeningPerm.MANAGE)
+    actor.require_clinic(visit.clinic_id)
+    assert actor.clinic is not None and actor.user is not None
+    if len(reason.strip()) < 3:
+        raise ValidationError({"reason": [_("Say why it is added (a few words).")]})
+    instrument = load(instrument_id, clinic=actor.clinic, visit=visit)
+    if instrument is None:
+        raise ValidationError({"instrument": [_("Choose an instrument from the list.")]})
+    if AddedInstrument.objects.filter(visit=visit, instrument_id=instrument.id).exists():
+        raise ValidationError({"instrument": [_("This instrument is already added to the visit.")]})
+    added = AddedInstrument.objects.create(
+        clinic_id=visit.clinic_id,
+        visit=visit,
+        instrument_id=instrument.id,
+        category=category_for(actor.clinic, visit, instrument),
+        reason=reason.strip()[:300],
+        added_by=actor.user,
+    )
+    audit_record(actor=actor, action=ScreeningAction.INSTRUMENT_ADDED, obj=added, summary=instrument.id)
+    return added
+
+
+@transaction.atomic
+def done_elsewhere_record(
+    *,
+    actor: Actor,
+    visit: Visit,
+    category: str,
+    instrument_id: str,
+    done_on: date,
+    place: str,
+    outcome: str,
+    reason: str,
+) -> DoneElsewhere:
+    """Record that a screen was given outside this clinic's records (instrument, date, where,
+    the result if known, and how staff know): evidence that the category was done, never a
+    result of this clinic. Audited with who recorded it."""
+    actor.require(ScreeningPerm.MANAGE)
+    actor.require_clinic(visit.clinic_id)
+    assert actor.clinic is not None and actor.user is not None
+    record = DoneElsewhere(
+        clinic_id=visit.clinic_id,
+        visit=visit,
+        child_id=visit.child_id,
+        category=category,
+        instrument_id=instrument_id,
+        done_on=done_on,
+        place=place.strip(),
+        outcome=outcome,
+        reason=reason.strip(),
+        recorded_by=actor.user,
+    )
+    check_elsewhere(actor.clinic, visit, record)
+    record.save()
+    audit_record(
+        actor=actor,
+        action=ScreeningAction.DONE_ELSEWHERE,
+        obj=record,
+        summary=f"{category}: {instrument_id} on {done_on.isoformat()}",
+    )
+    return record
 
 
 @transaction.atomic

@@ -2,7 +2,17 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from dyadcare.web.views import auth, clinic, families, instruments, network, screening, session, visits
+from dyadcare.web.views import (
+    auth,
+    clinic,
+    families,
+    instruments,
+    network,
+    screening,
+    screening_entry,
+    session,
+    visits,
+)
 
 app_name = "web"
 
@@ -16,8 +26,12 @@ clinic_patterns = [
     path("visits/<uuid:visit_id>/screening/start/", screening.screening_start, name="screening_start"),
     path(
         "visits/<uuid:visit_id>/screening/enter/<str:instrument_id>/",
-        screening.scores_enter,
+        screening_entry.paper_entry,
         name="scores_enter",
+    ),
+    path("visits/<uuid:visit_id>/screening/add/", screening_entry.instrument_add, name="instrument_add"),
+    path(
+        "visits/<uuid:visit_id>/screening/elsewhere/", screening_entry.done_elsewhere, name="done_elsewhere"
     ),
     path("visits/<uuid:visit_id>/summary/", screening.family_summary, name="family_summary"),
     path("screenings/<uuid:session_id>/update/", screening.session_update, name="session_update"),

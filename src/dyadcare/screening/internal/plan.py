@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dyadcare.instruments.engine import Instrument
 from dyadcare.instruments.internal import registry
+from dyadcare.screening.models import AddedInstrument, ScreeningResult
 from dyadcare.tenancy.models import Clinic
-from dyadcare.touchpoints.bundles import Bundle
+from dyadcare.touchpoints.bundles import Bundle, Fallback
 from dyadcare.touchpoints.models import Visit
 from dyadcare.touchpoints.schedule import touchpoint
 from dyadcare.touchpoints.selectors import age_on, visit_due
@@ -21,6 +23,10 @@ FAMILY_RESPONDENTS = ("caregiver-about-child", "caregiver-self")
 
 @dataclass(frozen=True)
 class Planned:
+    """One instrument of the visit's plan: the category it fills, whether the family can
+    answer it (and if not, why), and why it is on the plan when the schedule did not name it
+    (``note``: a fallback, a follow-on after a positive screen, or staff's reason)."""
+
     instrument: Instrument
     category: str
     overdue: bool
@@ -28,6 +34,10 @@ class Planned:
     staff_entry: bool
     why_not: str = ""
     warning: str = ""
+    note: str = ""
+    replaces: str = ""  # a fallback: the instrument it is used instead of
+    replaced_by: tuple[str, ...] = ()  # an instrument the clinic cannot send: what is used instead
+    added: bool = False  # added by staff
 
     @property
     def id(self) -> str:
@@ -76,44 +86,115 @@ def load(instrument_id: str, *, clinic: Clinic, visit: Visit) -> Instrument | No
 
 def visit_plan(*, visit: Visit, bundle: Bundle, clinic: Clinic, language: str) -> list[Planned]:
     """Every instrument due (or overdue) at the visit, with whether the family can answer it
-    in ``language`` and, if not, why."""
-    report = visit_due(visit=visit, bundle=bundle)
-    child_months = age_on(visit.child, timezone.localtime(visit.scheduled_for).date()).months
-    planned: list[Planned] = []
-    seen: set[str] = set()
-    loaded = VisitInstruments(
-        clinic=clinic, visit=visit, ids=[i for item in report.items for i in item.instruments]
-    )
-    for item in report.items:
-        for instrument_id in item.instruments:
-            instrument = loaded.get(instrument_id)
-            if instrument is None or instrument.id in seen:
-                continue
-            seen.add(instrument.id)
-            staff_entry = instrument.kind == "score-entry" or instrument.respondent not in FAMILY_RESPONDENTS
-            why_not = ""
-            if staff_entry:
-                why_not = _("scored by staff")
-            elif language not in instrument.languages:
-                why_not = _("not available in this language")
-            elif instrument.licence == "clinic-supplied" and language not in instrument.text_language:
-                why_not = _("the clinic has not loaded its licensed text in this language")
-            warning = ""
-            low, high = instrument.age_months
-            if (low is not None and child_months < low) or (high is not None and child_months > high):
-                warning = _("outside the ages the instrument was validated for")
-            planned.append(
-                Planned(
-                    instrument=instrument,
-                    category=item.category,
-                    overdue=item.overdue,
-                    family_can_answer=not why_not,
-                    staff_entry=staff_entry,
-                    why_not=why_not,
-                    warning=warning,
+    in ``language`` and, if not, why; for a licensed instrument whose text the clinic has not
+    loaded, the service model's fallback (and what follows its positive result); then the
+    instruments staff added to the visit."""
+    return _PlanBuilder(visit=visit, bundle=bundle, clinic=clinic, language=language).build()
+
+
+def lacks_licensed_text(instrument: Instrument, language: str) -> bool:
+    """A clinic-supplied instrument whose text the clinic has not loaded in ``language``."""
+    return instrument.licence == "clinic-supplied" and language not in instrument.text_language
+
+
+class _PlanBuilder:
+    def __init__(self, *, visit: Visit, bundle: Bundle, clinic: Clinic, language: str) -> None:
+        self.visit, self.bundle, self.language = visit, bundle, language
+        self.report = visit_due(visit=visit, bundle=bundle)
+        self.added = list(AddedInstrument.objects.filter(visit=visit))
+        self.positive = set(
+            ScreeningResult.objects.filter(visit=visit, positive=True).values_list("instrument_id", flat=True)
+        )
+        ids = [i for item in self.report.items for i in item.instruments]
+        for item in self.report.items:
+            for fallback in bundle.fallbacks(item.category):
+                ids += [*fallback.use, *(i for then in fallback.after_positive.values() for i in then)]
+        self.loaded = VisitInstruments(
+            clinic=clinic, visit=visit, ids=[*ids, *(a.instrument_id for a in self.added)]
+        )
+        self.child_months = age_on(visit.child, timezone.localtime(visit.scheduled_for).date()).months
+        self.planned: list[Planned] = []
+        self.seen: set[str] = set()
+
+    def build(self) -> list[Planned]:
+        for item in self.report.items:
+            for instrument_id in item.instruments:
+                instrument = self.loaded.get(instrument_id)
+                if instrument is None:
+                    continue
+                fallback = self.bundle.fallback(item.category, instrument_id)
+                if fallback is None or not lacks_licensed_text(instrument, self.language):
+                    self._add(instrument, item.category, item.overdue)
+                    continue
+                self._with_fallback(instrument, fallback, item.category, item.overdue)
+        for added in self.added:
+            instrument = self.loaded.get(added.instrument_id)
+            if instrument is not None:
+                self._add(instrument, added.category, False, note=added.reason, added=True)
+        return self.planned
+
+    def _with_fallback(
+        self, instrument: Instrument, fallback: Fallback, category: str, overdue: bool
+    ) -> None:
+        """The licensed instrument (paper entry only) and, instead, the fallback's instruments;
+        after a positive result of one of them, what the fallback says follows."""
+        used = [i for i in (self.loaded.get(u) for u in fallback.use) if i is not None]
+        self._add(instrument, category, overdue, replaced_by=tuple(u.id for u in used))
+        for use in used:
+            names = {"licensed": instrument.title_in(self.language), "used": use.title_in(self.language)}
+            if instrument.text_language:
+                note = (
+                    _(
+                        "%(licensed)s: the clinic has not loaded its licensed text in this language; "
+                        "%(used)s used instead."
+                    )
+                    % names
                 )
+            else:
+                note = (
+                    _("%(licensed)s: the clinic has not loaded its licensed text; %(used)s used instead.")
+                    % names
+                )
+            self._add(use, category, overdue, note=note, replaces=instrument.id)
+        for after, then in fallback.after_positive.items():
+            first = self.loaded.get(after)
+            if first is None or first.id not in self.positive:
+                continue
+            for follow in (self.loaded.get(t) for t in then):
+                if follow is not None:
+                    note = _("after a positive %(first)s") % {"first": first.title_in(self.language)}
+                    self._add(follow, category, overdue, note=note, replaces=instrument.id)
+
+    def _add(self, instrument: Instrument, category: str, overdue: bool, **extra: Any) -> None:
+        if instrument.id in self.seen:
+            return
+        self.seen.add(instrument.id)
+        staff_entry = instrument.kind == "score-entry" or instrument.respondent not in FAMILY_RESPONDENTS
+        why_not = ""
+        if staff_entry:
+            why_not = _("scored by staff")
+        elif extra.get("replaced_by") and lacks_licensed_text(instrument, self.language):
+            why_not = _("the clinic has not loaded its licensed text: enter a paper form")
+        elif self.language not in instrument.languages:
+            why_not = _("not available in this language")
+        elif instrument.licence == "clinic-supplied" and self.language not in instrument.text_language:
+            why_not = _("the clinic has not loaded its licensed text in this language")
+        warning = ""
+        low, high = instrument.age_months
+        if (low is not None and self.child_months < low) or (high is not None and self.child_months > high):
+            warning = _("outside the ages the instrument was validated for")
+        self.planned.append(
+            Planned(
+                instrument=instrument,
+                category=category,
+                overdue=overdue,
+                family_can_answer=not why_not,
+                staff_entry=staff_entry,
+                why_not=why_not,
+                warning=warning,
+                **extra,
             )
-    return planned
+        )
 
 
 def safety_items(instrument: Instrument) -> set[int]:

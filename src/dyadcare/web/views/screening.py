@@ -1,9 +1,10 @@
 """Screening on the staff side: the visit's questionnaires, sending family links, the tablet,
-staff-scored instruments, results with their sensitivity rules, alerts and follow-ups."""
+results with their sensitivity rules, alerts and follow-ups. Paper forms, added instruments
+and screens given elsewhere are in ``screening_entry.py``."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,8 +22,10 @@ from dyadcare.screening import selectors, services
 from dyadcare.screening.models import ScreeningSession
 from dyadcare.screening.permissions import ScreeningPerm
 from dyadcare.touchpoints import selectors as visit_selectors
+from dyadcare.touchpoints.models import Visit
 from dyadcare.web.access import StaffRequest, clinic_view, redirect_back
 from dyadcare.web.middleware import polled
+from dyadcare.web.screening_forms import AddInstrumentForm, DoneElsewhereForm
 
 
 def _staff(request: HttpRequest) -> StaffRequest:
@@ -66,6 +69,17 @@ def visit_screening(request: HttpRequest, visit_id: str) -> HttpResponse:
     """The visit's screening: what is due, sessions in progress, results and flags."""
     req = _staff(request)
     visit = visit_selectors.visit_get(actor=req.actor, visit_id=visit_id)
+    return render_visit_screening(req, visit)
+
+
+def render_visit_screening(
+    req: StaffRequest,
+    visit: Visit,
+    *,
+    add_form: AddInstrumentForm | None = None,
+    elsewhere_form: DoneElsewhereForm | None = None,
+) -> HttpResponse:
+    """The visit's screening page; with a form that was refused, that form with its errors."""
     language = _language()
     screening = selectors.visit_screening(actor=req.actor, visit=visit, language=language)
     caregivers = family_selectors.caregivers_of(actor=req.actor, child_id=visit.child_id)
@@ -74,24 +88,26 @@ def visit_screening(request: HttpRequest, visit_id: str) -> HttpResponse:
         for s in screening.sessions
     }
     total = {s.pk: sum(entry.get("items", 0) for entry in s.instruments) for s in screening.sessions}
-    rules = {view.result.pk: _rule(view) for view in screening.results}
-    staff_entry = [p for p in screening.plan if p.staff_entry]
-    return render(
-        req,
-        "web/screening/visit.html",
-        {
-            "visit": visit,
-            "child": visit.child,
-            "screening": screening,
-            "caregivers": caregivers,
-            "answered": answered,
-            "total": total,
-            "rules": rules,
-            "family_plan": [p for p in screening.plan if p.family_can_answer],
-            "staff_entry": staff_entry,
-            "language": language,
-        },
-    )
+    context: dict[str, Any] = {
+        "visit": visit,
+        "child": visit.child,
+        "screening": screening,
+        "caregivers": caregivers,
+        "answered": answered,
+        "total": total,
+        "rules": {view.result.pk: _rule(view) for view in screening.results},
+        "family_plan": [p for p in screening.plan if p.family_can_answer],
+        "with_result": screening.with_result,
+        "language": language,
+    }
+    if req.actor.can(ScreeningPerm.MANAGE):
+        choices = selectors.evidence_choices(actor=req.actor, visit=visit, language=language)
+        context["add_form"] = add_form or AddInstrumentForm(instruments=choices.instruments)
+        context["elsewhere_form"] = elsewhere_form or DoneElsewhereForm(
+            categories=choices.categories, instruments=choices.instruments
+        )
+    refused = add_form is not None or elsewhere_form is not None
+    return render(req, "web/screening/visit.html", context, status=422 if refused else 200)
 
 
 @clinic_view(ScreeningPerm.MANAGE, phi="write")
@@ -180,34 +196,6 @@ def session_tablet(request: HttpRequest, session_id: str) -> HttpResponse:
     session = selectors.session_get(actor=req.actor, session_id=session_id)
     token = req.session.pop(f"tablet:{session.pk}", None)
     return render(req, "web/screening/kiosk.html", {"session": session, "token": token})
-
-
-@clinic_view(ScreeningPerm.MANAGE, phi="write")
-@require_POST
-def scores_enter(request: HttpRequest, visit_id: str, instrument_id: str) -> HttpResponse:
-    """Staff enter a score-only instrument's results (ASQ-3 areas and zones, ASQ:SE-2)."""
-    req = _staff(request)
-    visit = visit_selectors.visit_get(actor=req.actor, visit_id=visit_id)
-    entered = {
-        int(key.removeprefix("item-")): req.POST.getlist(key)
-        for key in req.POST
-        if key.startswith("item-") and key.removeprefix("item-").isdigit()
-    }
-    try:
-        scored = services.staff_scores_enter(
-            actor=req.actor,
-            visit=visit,
-            instrument_id=instrument_id,
-            entered=entered,
-            category=req.POST.get("category", ""),
-            language=_language(),
-        )
-    except ValidationError as exc:
-        _errors(req, exc)
-    else:
-        title = describe.instrument_title(scored.result.instrument_id, _language())
-        messages.success(req, _("%(title)s saved.") % {"title": title})
-    return _back_to_visit(req, visit.pk)
 
 
 @clinic_view(ScreeningPerm.ALERT_ACKNOWLEDGE, phi="write")
