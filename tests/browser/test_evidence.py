@@ -2,7 +2,9 @@
 where nothing was given and no category is done; a maternal depression screen is given by
 the service model's fallback (the clinic has no licensed EPDS text: the family answers the
 PHQ-2 on their phone, and the positive PHQ-2 brings the PHQ-9) and by a paper EPDS entered
-item by item. axe finds no serious or critical violation on the pages."""
+item by item; a clinic administrator types the EPDS text item by item, previews it and
+confirms the licence, after which the fallback is no longer needed. axe finds no serious or
+critical violation on the pages."""
 
 from __future__ import annotations
 
@@ -191,3 +193,35 @@ def test_maternal_depression_by_fallback_and_by_paper_form(
         and "done" in due.locator(".status").first.inner_text()
     )
     staff.close()
+
+
+def test_an_administrator_types_the_licensed_text_item_by_item(
+    live_server: Any, browser: Any, world: ClinicWorld
+) -> None:
+    visit = _baby(world, "Nina")
+    context = browser.new_context(viewport=DESK, locale="en-US")
+    page = context.new_page()
+    _staff_login(page, live_server.url, "clinic_admin-a")
+    page.goto(f"{live_server.url}/c/{world.a.slug}/instruments/epds/text/")
+    guided = page.locator("section", has=page.get_by_role("heading", name="Enter the text item by item"))
+    _click(page, guided.get_by_role("link", name="English"))
+    assert not serious_violations(page), "guided text form"
+    for n in range(1, 11):
+        page.get_by_role("textbox", name=re.compile(rf"^Item {n}\b(?!,)")).fill(f"Licensed item {n}")
+        for k in range(1, 5):
+            page.get_by_label(re.compile(rf"^Item {n}, option {k} ")).fill(f"Answer {n}.{k}")
+    _click(page, page.get_by_role("button", name="Preview"))
+    preview = page.locator("#preview")
+    assert "Licensed item 10" in preview.inner_text() and "Answer 10.4" in preview.inner_text()
+    assert not serious_violations(page), "preview"
+    _click(page, page.get_by_role("button", name="Save the text"))
+    assert "Confirm that your clinic holds a licence for this text." in page.content()
+    page.get_by_label("Our clinic holds a licence to use this text in this language.").check()
+    _click(page, page.get_by_role("button", name="Save the text"))
+    assert "The item text was saved." in page.content()
+    assert "Licensed item 3" in page.content(), "the instrument page shows the clinic's text"
+
+    page.goto(f"{live_server.url}/c/{world.a.slug}/visits/{visit.pk}/screening/")
+    assert "family can answer" in page.locator("li[data-instrument=epds]").inner_text()
+    assert "used instead" not in page.content(), "with the licensed text, no fallback"
+    context.close()

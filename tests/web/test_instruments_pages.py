@@ -315,8 +315,9 @@ def test_every_instrument_form_page_accepts_its_sample_and_audits_it(
     writes are audited all the same."""
     from tests.web.urlmap import all_routes, sample_post, url_for
 
-    routes = [r for r in all_routes() if r.name in ("web:instrument_text", "web:instrument_parameters")]
-    assert len(routes) == 2
+    names = ("web:instrument_text", "web:instrument_text_entry", "web:instrument_parameters")
+    routes = [r for r in all_routes() if r.name in names]
+    assert len(routes) == 3
     admin(world, client)
     for route in routes:
         with unscoped("count audit entries"):
@@ -327,3 +328,56 @@ def test_every_instrument_form_page_accepts_its_sample_and_audits_it(
             assert (
                 AuditEvent.objects.filter(action__in=auditactions.of_kind("write")).count() == before + 1
             ), route.name
+
+
+def _typed(items: int = 10, options: int = 4) -> dict[str, str]:
+    data = {f"item_{n}": f"Pregunta autorizada {n}" for n in range(1, items + 1)}
+    data |= {
+        f"item_{n}_option_{k}": f"Respuesta {k}" for n in range(1, items + 1) for k in range(1, options + 1)
+    }
+    return data | {"copyright_notice": "© 1987 The Royal College of Psychiatrists", "source_note": "PDF"}
+
+
+def test_type_the_licensed_text_item_by_item_preview_then_confirm(world: ClinicWorld, client: Client) -> None:
+    admin(world, client)
+    url = f"/c/{world.a.slug}/instruments/epds/text/es/"
+    form = client.get(url)
+    assert form.status_code == 200
+    body = form.content.decode()
+    assert "Item 10, option 4 (scores 0)" in body and "Item 1, option 4 (scores 3)" in body
+    assert "Save the text" not in body, "a preview comes first"
+    missing = {k: v for k, v in _typed().items() if k != "item_7"}
+    refused = client.post(url, {**missing, "action": "preview"})
+    assert refused.status_code == 422 and 'id="id_item_7_error"' in refused.content.decode()
+    preview = client.post(url, {**_typed(), "action": "preview"})
+    text = preview.content.decode()
+    assert preview.status_code == 200 and "Preview: what families will read" in text
+    assert "Pregunta autorizada 10" in text and "Save the text" in text
+    unconfirmed = client.post(url, {**_typed(), "action": "save"})
+    assert unconfirmed.status_code == 422
+    assert "Confirm that your clinic holds a licence for this text." in unconfirmed.content.decode()
+    with clinic_scope(world.a):
+        assert not ClinicItemText.objects.exists(), "nothing saved before the licence is confirmed"
+    saved = client.post(url, {**_typed(), "action": "save", "licence_confirmed": "on"})
+    assert saved.status_code == 302
+    with clinic_scope(world.a):
+        row = ClinicItemText.objects.get(instrument_id="epds", language="es")
+        assert row.items[6] == {
+            "number": 7,
+            "text": "Pregunta autorizada 7",
+            "options": [f"Respuesta {k}" for k in range(1, 5)],
+        }
+        assert row.loaded_by == world.staff_a["clinic_admin"] and row.source_note == "PDF"
+        assert registry.get("epds", clinic=world.a).text_language == ("es",)
+    again = client.get(url).content.decode()
+    assert "Pregunta autorizada 7" in again, "the saved text comes back to edit"
+
+
+def test_the_guided_form_is_for_licensed_instruments_in_their_languages(
+    world: ClinicWorld, client: Client
+) -> None:
+    admin(world, client)
+    assert client.get(f"/c/{world.a.slug}/instruments/phq9/text/es/").status_code == 404, "bundled"
+    assert client.get(f"/c/{world.a.slug}/instruments/epds/text/fr/").status_code == 404
+    login(client, world.staff_a["dyadic_specialist"])
+    assert client.get(f"/c/{world.a.slug}/instruments/epds/text/es/").status_code == 403

@@ -15,7 +15,7 @@ from tests.factories import ClinicWorld
 
 # URL arguments that name shared reference data (the instrument library), the same in every
 # clinic: another clinic's URL naming them is not a leak.
-SHARED_KWARGS = frozenset({"instrument_id"})
+SHARED_KWARGS = frozenset({"instrument_id", "language"})
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,7 @@ def sample_kwargs(world: ClinicWorld, route: Route, *, clinic: str = "a") -> dic
         "caregiver_id": world.caregiver_a.pk,
         "link_id": world.link_a.pk,
         "instrument_id": "epds",
+        "language": "es",
         "session_id": world.session_a.pk if world.session_a else None,
         "flag_id": world.flag_a.pk if world.flag_a else None,
     }
@@ -151,6 +152,13 @@ def sample_post(world: ClinicWorld, route: Route) -> dict[str, Any]:
         },
         "web:flag_acknowledge": {"note": "Called the family; safety plan made with Dr. Okafor."},
         "web:instrument_parameters": {"positive_at_least": "11", "probable_at_least": "", "reason": "test"},
+        "web:instrument_text_entry": {
+            **{f"item_{n}": f"Texto {n}" for n in range(1, 11)},
+            **{f"item_{n}_option_{k}": f"Respuesta {k}" for n in range(1, 11) for k in range(1, 5)},
+            "copyright_notice": "© 1987 The Royal College of Psychiatrists",
+            "licence_confirmed": "on",
+            "action": "save",
+        },
         "web:instrument_add": {"add-instrument": "gad7", "add-reason": "Worry most days, per the mother"},
         "web:done_elsewhere": {
             "elsewhere-category": "behavioral-social-emotional",

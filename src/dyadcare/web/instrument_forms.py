@@ -10,7 +10,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from dyadcare.instruments.engine import Instrument
-from dyadcare.instruments.engine.textfile import MAX_TEXT, TextFileError, parse_text_file
+from dyadcare.instruments.engine.textfile import (
+    MAX_TEXT,
+    ItemText,
+    TextFileError,
+    needs_option_labels,
+    parse_text_file,
+)
 
 MAX_UPLOAD = 200_000
 FILE_ERRORS = {
@@ -78,6 +84,63 @@ class ItemTextForm(forms.Form):
                 "file", str(message) % {"limit": MAX_TEXT, **exc.params} if exc.params else message
             )
         return data
+
+
+class GuidedTextForm(forms.Form):
+    """A clinic's licensed text of one instrument in one language, typed item by item: one
+    field per item and, for the items whose options the library labels only by position, one
+    per option. Built from the instrument's definition, so it always fits it."""
+
+    copyright_notice = forms.CharField(
+        label=_("Copyright notice"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown with the items wherever they appear. Keep the instrument's own notice."),
+    )
+    source_note = forms.CharField(
+        label=_("Where the text comes from"),
+        required=False,
+        max_length=300,
+        help_text=_("For example: the licensed PDF received from the publisher on 3 March 2026."),
+    )
+    licence_confirmed = forms.BooleanField(
+        label=_("Our clinic holds a licence to use this text in this language."), required=False
+    )
+
+    def __init__(self, *args: Any, instrument: Instrument, language: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        self.language = language
+        self.item_fields: list[tuple[Any, str, list[str]]] = []
+        for item in instrument.items:
+            key = f"item_{item.number}"
+            self.fields[key] = forms.CharField(
+                label=_("Item %(n)s") % {"n": item.number},
+                max_length=MAX_TEXT,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            options = []
+            if needs_option_labels(item):
+                for option in item.options:
+                    okey = f"{key}_option_{option.position + 1}"
+                    self.fields[okey] = forms.CharField(
+                        label=_("Item %(n)s, option %(k)s (scores %(w)s)")
+                        % {"n": item.number, "k": option.position + 1, "w": f"{option.weight:g}"},
+                        max_length=300,
+                    )
+                    options.append(okey)
+            self.item_fields.append((item, key, options))
+
+    def items(self) -> list[ItemText]:
+        """The texts as the service takes them (call after ``is_valid``)."""
+        data = self.cleaned_data
+        return [
+            ItemText(
+                number=item.number,
+                text=data[key].strip(),
+                options=tuple(data[okey].strip() for okey in options),
+            )
+            for item, key, options in self.item_fields
+        ]
 
 
 class ParametersForm(forms.Form):

@@ -6,6 +6,7 @@ from dyadcare.web.views import (
     auth,
     clinic,
     families,
+    instrument_text,
     instruments,
     network,
     screening,
@@ -65,6 +66,11 @@ clinic_patterns = [
     path("instruments/", instruments.instrument_list, name="instrument_list"),
     path("instruments/<slug:instrument_id>/", instruments.instrument_detail, name="instrument_detail"),
     path("instruments/<slug:instrument_id>/text/", instruments.instrument_text, name="instrument_text"),
+    path(
+        "instruments/<slug:instrument_id>/text/<slug:language>/",
+        instrument_text.instrument_text_entry,
+        name="instrument_text_entry",
+    ),
     path(
         "instruments/<slug:instrument_id>/settings/",
         instruments.instrument_parameters,

@@ -195,6 +195,7 @@ def instrument_text(request: HttpRequest, instrument_id: str) -> HttpResponse:
             "texts": [{"row": row, "language": names.get(row.language, row.language)} for row in texts],
             "example": json.dumps(_example(instrument), ensure_ascii=False, indent=2),
             "needs_options": needs_options,
+            "entry_languages": [(code, names.get(code, code)) for code in instrument.languages],
             "option_counts": sorted({len(item.options) for item in instrument.items}),
         },
         status=422 if req.method == "POST" else 200,
