@@ -67,6 +67,7 @@ def demo(db: None) -> dict[str, Any]:
             "session_id": session.pk if session else link.child_id,
             "flag_id": flag.pk if flag else link.child_id,
             "instrument_id": "epds",
+            "language": "es",
             "child": link.child,
             "caregiver": Caregiver.objects.get(pk=link.caregiver_id),
             "admin": User.objects.get(username=f"admin.{clinic.slug}"),

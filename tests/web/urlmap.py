@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.timezone import localdate
 
 from dyadcare.web.access import Access
 from tests.factories import ClinicWorld
@@ -163,7 +164,7 @@ def sample_post(world: ClinicWorld, route: Route) -> dict[str, Any]:
         "web:done_elsewhere": {
             "elsewhere-category": "behavioral-social-emotional",
             "elsewhere-instrument": "swyc-ppsc",
-            "elsewhere-done_on": (world.visit_a.scheduled_for.date() - timedelta(days=3)).isoformat(),
+            "elsewhere-done_on": (localdate() - timedelta(days=3)).isoformat(),
             "elsewhere-place": "Another clinic",
             "elsewhere-outcome": "negative",
             "elsewhere-reason": "Their visit summary, faxed to us",
