@@ -23,6 +23,7 @@ Environment variables (all optional unless stated):
 - ``DYADCARE_HTTPS_REDIRECT``: send plain-HTTP requests to HTTPS (default on unless debug or
   demo); ``DYADCARE_HSTS_SECONDS``: Strict-Transport-Security max-age (default one year when
   cookies are secure, else 0).
+- ``DYADCARE_INVITE_DAYS``: how long a staff invitation link works (default 7).
 - ``DYADCARE_MAX_REQUEST_MB``: the largest request body accepted (default 3).
 - ``DYADCARE_TERM``: the gestational age counted as term for corrected age (default 40+0).
 - ``DYADCARE_PRETERM_THRESHOLD_DAYS``: born at least this many days before term is screened
@@ -138,6 +139,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Staff accounts run in the app (tenancy/clinics.py, staff.py): an invitation link works once
+# for this many days.
+STAFF_INVITE_DAYS = env.integer("DYADCARE_INVITE_DAYS", 7, minimum=1)
+
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"

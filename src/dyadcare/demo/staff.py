@@ -21,18 +21,21 @@ CLINICS = [
         "name": "Fruitvale Children's Health Center",
         "service_model": Clinic.ServiceModel.HEALTHYSTEPS,
         "city": "Oakland",
+        "languages": ["en", "es", "vi", "zh-yue"],
     },
     {
         "slug": "valley",
         "name": "Valley Family Pediatrics",
         "service_model": Clinic.ServiceModel.HEALTHYSTEPS,
         "city": "Fresno",
+        "languages": ["en", "es", "hmn"],
     },
     {
         "slug": "eastside",
         "name": "Eastside Community Clinic",
         "service_model": Clinic.ServiceModel.DULCE,
         "city": "Los Angeles",
+        "languages": ["en", "es", "ko"],
     },
 ]
 

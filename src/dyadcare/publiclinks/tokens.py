@@ -1,20 +1,6 @@
-"""Link tokens: long and random, stored only as a hash."""
+"""Link tokens: long and random, stored only as a hash (the one implementation is tenancy's,
+shared with staff invitations and password resets)."""
 
-from __future__ import annotations
+from dyadcare.tenancy.tokens import TOKEN_BYTES, looks_like_token, new_token, token_hash
 
-import hashlib
-import secrets
-
-TOKEN_BYTES = 32  # 256 bits: unguessable
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def looks_like_token(token: str) -> bool:
-    return 40 <= len(token) <= 64 and all(c.isalnum() or c in "-_" for c in token)
+__all__ = ["TOKEN_BYTES", "looks_like_token", "new_token", "token_hash"]

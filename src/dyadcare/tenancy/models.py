@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from dyadcare.tenancy.roles import CLINIC_ROLES, NETWORK_ROLES, Role, permissions_for
-from dyadcare.tenancy.validators import validate_npi
+from dyadcare.tenancy.validators import validate_languages, validate_npi, validate_tax_id
 
 
 class Network(models.Model):
@@ -49,8 +49,29 @@ class Clinic(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     service_model = models.CharField(_("service model"), max_length=20, choices=ServiceModel.choices)
-    billing_npi = models.CharField(_("billing NPI"), max_length=10, blank=True, validators=[validate_npi])
+    billing_npi = models.CharField(
+        _("organization NPI"),
+        max_length=10,
+        blank=True,
+        validators=[validate_npi],
+        help_text=_("The clinic's type 2 (organization) NPI, used on claims."),
+    )
+    tax_id = models.CharField(
+        _("tax ID (EIN)"),
+        max_length=10,
+        blank=True,
+        validators=[validate_tax_id],
+        help_text=_("The employer identification number billed under, as 12-3456789."),
+    )
+    address = models.TextField(_("address"), max_length=300, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
+    languages = models.JSONField(
+        _("languages"),
+        default=list,
+        blank=True,
+        validators=[validate_languages],
+        help_text=_("The languages the clinic serves families in."),
+    )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -100,6 +121,31 @@ class Credential(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_licence_type_display()}"
+
+
+class AccountToken(models.Model):
+    """A one-time link sent to a staff member: an invitation to set up their account, or a
+    password reset. Only the token's hash is stored; it works once, until it expires."""
+
+    class Purpose(models.TextChoices):
+        INVITE = "invite", _("Invitation")
+        RESET = "reset", _("Password reset")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_tokens")
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} · {self.user}"
+
+    @property
+    def usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()
 
 
 class Membership(models.Model):
@@ -206,4 +252,13 @@ class AuditEvent(models.Model):
         return label_of(self.action)
 
 
-__all__ = ["AuditEvent", "Clinic", "Credential", "Membership", "Network", "Role", "User"]
+__all__ = [
+    "AccountToken",
+    "AuditEvent",
+    "Clinic",
+    "Credential",
+    "Membership",
+    "Network",
+    "Role",
+    "User",
+]

@@ -22,7 +22,7 @@ class TenancyPerm:
     )
     NETWORK_MANAGE = permission(
         "network.manage",
-        _("Manage the network's clinics"),
+        _("Create the network's clinics and invite their first administrator"),
         roles=frozenset({Role.NETWORK_ADMIN}),
         scope="network",
     )

@@ -78,3 +78,7 @@ def clinic_staff(clinic: Clinic) -> QuerySet[Membership]:
 def all_clinic_ids() -> list[object]:
     """Every clinic's id (for jobs that visit each clinic in turn)."""
     return list(Clinic.objects.order_by("name").values_list("pk", flat=True))
+
+
+def network_by_slug(slug: str) -> Network | None:
+    return Network.objects.filter(slug=slug).first()

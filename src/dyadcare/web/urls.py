@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import include, path
 
 from dyadcare.web.views import (
+    account,
     auth,
     clinic,
     families,
@@ -80,6 +81,7 @@ clinic_patterns = [
 
 network_patterns = [
     path("", network.network_home, name="network_home"),
+    path("clinics/new/", network.clinic_create, name="clinic_create"),
 ]
 
 urlpatterns = [
@@ -87,6 +89,7 @@ urlpatterns = [
     path("login/", auth.login, name="login"),
     path("logout/", auth.logout, name="logout"),
     path("places/", auth.places, name="places"),
+    path("invite/<str:token>/", account.invite_accept, name="invite_accept"),
     path("language/", auth.set_language, name="set_language"),
     path("healthz", auth.healthz, name="healthz"),
     path("c/<slug:clinic_slug>/", include(clinic_patterns)),

@@ -1,0 +1,132 @@
+"""Clinics and staff accounts run in the app: creating a clinic, invitations, roles,
+credentials and attestations, disabling, passwords. Each change is audited."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+
+from dyadcare.tenancy.audit_actions import AccountAction
+from dyadcare.tenancy.models import AccountToken, AuditEvent, Clinic, Membership, User
+from dyadcare.tenancy.scope import unscoped
+from tests.factories import ClinicWorld, login
+
+NEW_PASSWORD = "a-brand-new-long-passphrase-7"
+
+
+def _actions(**filters: object) -> list[str]:
+    with unscoped("read the audit log in a test"):
+        return list(AuditEvent.objects.filter(**filters).values_list("action", flat=True))
+
+
+def _link(message: str) -> str:
+    found = re.search(r"https?://\S+", message)
+    assert found, message
+    return found.group(0).split("testserver", 1)[1]
+
+
+CLINIC_FORM = {
+    "name": "Mission Bay Pediatrics",
+    "service_model": "healthysteps",
+    "address": "1 Third St",
+    "city": "San Francisco",
+    "languages": ["en", "es"],
+    "billing_npi": "1234567893",
+    "tax_id": "12-3456789",
+    "admin_first_name": "Ada",
+    "admin_last_name": "Lovelace",
+    "admin_email": "ada@example.org",
+    "admin_username": "ada.l",
+}
+
+
+def test_a_network_administrator_creates_a_clinic_and_its_administrator_sets_up(
+    world: ClinicWorld, client: Client
+) -> None:
+    login(client, world.network_staff["network_admin"])
+    response = client.post(f"/n/{world.network.slug}/clinics/new/", CLINIC_FORM)
+    assert response.status_code == 302
+    clinic = Clinic.objects.get(name="Mission Bay Pediatrics")
+    assert (clinic.network, clinic.languages, clinic.tax_id) == (world.network, ["en", "es"], "12-3456789")
+    ada = User.objects.get(username="ada.l")
+    assert not ada.has_usable_password()
+    assert Membership.objects.filter(user=ada, clinic=clinic, role="clinic_admin", active=True).exists()
+    assert {AccountAction.CLINIC_CREATED, AccountAction.STAFF_INVITED} <= set(_actions(clinic=clinic))
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ada@example.org"]
+    with unscoped("the invitation's hash"):
+        stored = AccountToken.objects.get(user=ada)
+    link = _link(mail.outbox[0].body)
+    assert link.split("/")[-2] not in stored.token_hash  # only the hash is kept
+
+    invited = Client()
+    assert invited.get(link).status_code == 200
+    bad = invited.post(link, {"new_password1": "short", "new_password2": "short"})
+    assert bad.status_code == 200 and "error-summary" in bad.content.decode()
+    done = invited.post(link, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert done.status_code == 302
+    assert invited.get(f"/c/{clinic.slug}/staff/").status_code == 200
+    # The link worked once.
+    assert Client().get(link).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("billing_npi", "1234567890"), ("tax_id", "123456789"), ("admin_username", "nurse-a")],
+)
+def test_a_bad_clinic_form_comes_back_with_the_reason_and_saves_nothing(
+    world: ClinicWorld, client: Client, field: str, value: str
+) -> None:
+    User.objects.filter(username="front_desk-a").update(username="nurse-a")
+    login(client, world.network_staff["network_admin"])
+    response = client.post(f"/n/{world.network.slug}/clinics/new/", {**CLINIC_FORM, field: value})
+    assert response.status_code == 200
+    assert "error-summary" in response.content.decode()
+    assert not Clinic.objects.filter(name="Mission Bay Pediatrics").exists()
+    assert not User.objects.filter(username="ada.l").exists() and not mail.outbox
+
+
+def test_a_network_coach_cannot_create_a_clinic(world: ClinicWorld, client: Client) -> None:
+    login(client, world.network_staff["network_coach"])
+    assert client.post(f"/n/{world.network.slug}/clinics/new/", CLINIC_FORM).status_code == 403
+
+
+def test_an_operator_creates_a_clinic_at_the_command_line(world: ClinicWorld) -> None:
+    out = io.StringIO()
+    call_command(
+        "clinic",
+        "create",
+        "--network", world.network.slug,
+        "--name", "Harbor Clinic",
+        "--service-model", "dulce",
+        "--languages", "en,es,vi",
+        "--admin-email", "h@example.org",
+        "--admin-username", "harbor.admin",
+        "--admin-first-name", "Hal",
+        "--admin-last-name", "Bor",
+        "--public-url", "https://dyadcare.example.org",
+        stdout=out,
+    )  # fmt: skip
+    result = json.loads(out.getvalue())
+    assert result == {"clinic": "harbor-clinic", "admin": "harbor.admin"}
+    assert "https://dyadcare.example.org/invite/" in mail.outbox[0].body
+    assert Clinic.objects.get(slug="harbor-clinic").languages == ["en", "es", "vi"]
+
+
+def test_the_clinic_command_refuses_bad_input_with_status_2(
+    world: ClinicWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        call_command(
+            "clinic", "create", "--network", world.network.slug, "--name", "X", "--service-model", "dulce",
+            "--npi", "1234567890",
+        )  # fmt: skip
+    assert exited.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "billing_npi" in captured.err and captured.err.count("\n") == 1
+    assert not Clinic.objects.filter(name="X").exists()
