@@ -6,11 +6,13 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from dyadcare.tenancy.audit_actions import AccountAction
 from dyadcare.tenancy.models import AccountToken, AuditEvent, Clinic, Membership, User
@@ -116,6 +118,23 @@ def test_an_operator_creates_a_clinic_at_the_command_line(world: ClinicWorld) ->
     assert result == {"clinic": "harbor-clinic", "admin": "harbor.admin"}
     assert "https://dyadcare.example.org/invite/" in mail.outbox[0].body
     assert Clinic.objects.get(slug="harbor-clinic").languages == ["en", "es", "vi"]
+
+
+def test_an_expired_invitation_does_not_work(world: ClinicWorld, client: Client) -> None:
+    login(client, world.staff_a["clinic_admin"])
+    form = {
+        "first_name": "N",
+        "last_name": "P",
+        "email": "np@example.org",
+        "username": "np",
+        "licence_type": "none",
+    }
+    assert client.post(f"/c/{world.a.slug}/staff/invite/", {**form, "roles": ["billing"]}).status_code == 302
+    link = _link(mail.outbox[0].body)
+    AccountToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = Client().post(link, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert response.status_code == 404
+    assert not User.objects.get(username="np").has_usable_password()
 
 
 def test_the_clinic_command_refuses_bad_input_with_status_2(

@@ -111,6 +111,14 @@ def sample_post(world: ClinicWorld, route: Route) -> dict[str, Any]:
     }
     relationship = {"rel-relationship": "mother", "rel-is_primary": "on", "rel-legal_guardian": "on"}
     samples: dict[str, dict[str, Any]] = {
+        "web:staff_invite": {
+            "first_name": "Nueva",
+            "last_name": "Persona",
+            "email": "nueva.persona@example.org",
+            "username": "nueva.persona",
+            "licence_type": "none",
+            "roles": ["front_desk"],
+        },
         "web:child_create": child,
         "web:child_add_sibling": {**child, "mrn": "NEW-0002", "copy_caregiver": [str(world.caregiver_a.pk)]},
         "web:child_edit": {**child, "mrn": "EDITED-1"},

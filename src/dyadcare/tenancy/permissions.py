@@ -10,6 +10,11 @@ from dyadcare.tenancy.roles import CLINIC_STAFF, Role, permission
 
 class TenancyPerm:
     STAFF_VIEW = permission("staff.view", _("See the clinic's staff and their roles"), roles=CLINIC_STAFF)
+    STAFF_MANAGE = permission(
+        "staff.manage",
+        _("Invite staff, set their roles, credentials and attestations, disable accounts"),
+        roles=frozenset({Role.CLINIC_ADMIN}),
+    )
     AUDIT_VIEW = permission(
         "audit.view", _("Search and export the clinic's audit log"), roles=frozenset({Role.CLINIC_ADMIN})
     )

@@ -19,6 +19,7 @@ from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import audit_record
 from dyadcare.tenancy.audit_actions import AccountAction
 from dyadcare.tenancy.models import AccountToken, Clinic, Credential, Membership, User
+from dyadcare.tenancy.permissions import TenancyPerm
 from dyadcare.tenancy.roles import CLINIC_ROLES
 
 
@@ -105,6 +106,14 @@ def invite(
     )
     _send_invitation(user, clinic, account_tokens.link(link_template, token))
     return user
+
+
+@transaction.atomic
+def staff_invite(*, actor: Actor, invitee: Invitee, roles: Iterable[str], link_template: str) -> User:
+    """A clinic administrator invites a new staff member to their clinic."""
+    actor.require(TenancyPerm.STAFF_MANAGE)
+    assert actor.clinic is not None
+    return invite(actor=actor, clinic=actor.clinic, invitee=invitee, roles=roles, link_template=link_template)
 
 
 def invitation_for(token: str) -> User | None:

@@ -8,7 +8,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dyadcare.families.choices import LANGUAGE_CHOICES
-from dyadcare.tenancy.models import Clinic
+from dyadcare.tenancy.models import Clinic, Credential
+from dyadcare.tenancy.roles import CLINIC_ROLES, Role
+
+ROLE_CHOICES = [(r.value, r.label) for r in Role if r.value in CLINIC_ROLES]
 
 
 def show_errors(form: forms.Form, error: ValidationError, renamed: dict[str, str] | None = None) -> None:
@@ -21,6 +24,15 @@ def show_errors(form: forms.Form, error: ValidationError, renamed: dict[str, str
     for field, problems in error.message_dict.items():
         name = renamed.get(field, field)
         form.add_error(name if name in form.fields else None, problems)
+
+
+class InviteeFields(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("Work email"), help_text=_("The invitation link is sent here."))
+    username = forms.CharField(
+        label=_("Username"), max_length=150, help_text=_("What they will type to log in.")
+    )
 
 
 class ClinicCreateForm(forms.Form):
@@ -51,3 +63,12 @@ class ClinicCreateForm(forms.Form):
         "email": "admin_email",
         "username": "admin_username",
     }
+
+
+class StaffInviteForm(InviteeFields):
+    licence_type = forms.ChoiceField(
+        label=_("Licence"), choices=Credential.LicenceType.choices, initial=Credential.LicenceType.NONE
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Roles in this clinic"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple
+    )

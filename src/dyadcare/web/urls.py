@@ -13,6 +13,7 @@ from dyadcare.web.views import (
     screening,
     screening_entry,
     session,
+    staff,
     visits,
 )
 
@@ -62,6 +63,7 @@ clinic_patterns = [
     path("caregivers/<uuid:caregiver_id>/", families.caregiver_detail, name="caregiver_detail"),
     path("caregivers/<uuid:caregiver_id>/edit/", families.caregiver_edit, name="caregiver_edit"),
     path("staff/", clinic.staff_list, name="staff_list"),
+    path("staff/invite/", staff.staff_invite_page, name="staff_invite"),
     path("audit/", clinic.audit_log, name="audit_log"),
     path("audit/export.csv", clinic.audit_export, name="audit_export"),
     path("instruments/", instruments.instrument_list, name="instrument_list"),
