@@ -7,6 +7,7 @@ import io
 import json
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -17,7 +18,7 @@ from django.utils import timezone
 from dyadcare.tenancy.audit_actions import AccountAction
 from dyadcare.tenancy.models import AccountToken, AuditEvent, Clinic, Membership, User
 from dyadcare.tenancy.scope import unscoped
-from tests.factories import ClinicWorld, login
+from tests.factories import PASSWORD, ClinicWorld, login
 
 NEW_PASSWORD = "a-brand-new-long-passphrase-7"
 
@@ -31,6 +32,10 @@ def _link(message: str) -> str:
     found = re.search(r"https?://\S+", message)
     assert found, message
     return found.group(0).split("testserver", 1)[1]
+
+
+def _password_login(username: str) -> Any:
+    return Client().post("/login/", {"username": username, "password": PASSWORD})
 
 
 CLINIC_FORM = {
@@ -135,6 +140,69 @@ def test_an_expired_invitation_does_not_work(world: ClinicWorld, client: Client)
     response = Client().post(link, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert response.status_code == 404
     assert not User.objects.get(username="np").has_usable_password()
+
+
+def test_roles_credentials_attestations_are_set_and_audited(world: ClinicWorld, client: Client) -> None:
+    admin, person = world.staff_a["clinic_admin"], world.staff_a["front_desk"]
+    login(client, admin)
+    url = f"/c/{world.a.slug}/staff/{person.pk}/"
+    assert client.post(url, {"action": "roles", "roles": ["billing", "front_desk"]}).status_code == 302
+    roles = set(Membership.objects.filter(user=person, clinic=world.a).values_list("role", flat=True))
+    assert roles == {"billing", "front_desk"}
+    bad_npi = client.post(url, {"action": "credential", "licence_type": "md", "npi": "1234567890"})
+    assert bad_npi.status_code == 200 and "check digit" in bad_npi.content.decode()
+    good = {"action": "credential", "licence_type": "md", "licence_number": "A123", "npi": "1234567893"}
+    assert client.post(url, good).status_code == 302
+    person.credential.refresh_from_db()
+    assert person.credential.npi == "1234567893"
+    other = client.post(url, {"action": "attestation", "att-kind": "other", "att-attested_on": "2026-01-05"})
+    assert other.status_code == 200 and "Name the attestation" in other.content.decode()
+    hipaa = {"action": "attestation", "att-kind": "hipaa", "att-attested_on": "2026-01-05"}
+    assert client.post(url, hipaa).status_code == 302
+    assert person.attestations.count() == 1
+    assert {AccountAction.ROLES_SET, AccountAction.CREDENTIAL_SET, AccountAction.ATTESTATION_ADDED} <= set(
+        _actions(actor=admin, object_id=str(person.pk))
+    )
+
+
+def test_a_disabled_account_loses_access_at_once_and_can_be_enabled(
+    world: ClinicWorld, client: Client
+) -> None:
+    admin, person = world.staff_a["clinic_admin"], world.staff_a["pediatric_clinician"]
+    theirs = login(Client(), person)
+    assert theirs.get(f"/c/{world.a.slug}/children/").status_code == 200
+    login(client, admin)
+    url = f"/c/{world.a.slug}/staff/{person.pk}/"
+    assert client.post(url, {"action": "disable"}).status_code == 302
+    person.refresh_from_db()
+    assert not person.is_active
+    assert theirs.get(f"/c/{world.a.slug}/children/").status_code == 302  # logged out
+    assert _password_login(person.username).status_code == 200  # refused: the form again
+    assert client.post(url, {"action": "enable"}).status_code == 302
+    assert _password_login(person.username).status_code == 302
+    assert {AccountAction.STAFF_DISABLED, AccountAction.STAFF_ENABLED} <= set(
+        _actions(object_id=str(person.pk))
+    )
+
+
+def test_the_last_administrator_cannot_be_removed(world: ClinicWorld, client: Client) -> None:
+    admin = world.staff_a["clinic_admin"]
+    login(client, admin)
+    url = f"/c/{world.a.slug}/staff/{admin.pk}/"
+    response = client.post(url, {"action": "roles", "roles": ["billing"]})
+    assert response.status_code == 200 and "at least one administrator" in response.content.decode()
+    client.post(url, {"action": "disable"})
+    admin.refresh_from_db()
+    assert admin.is_active and Membership.objects.get(user=admin, clinic=world.a).active
+
+
+def test_another_clinics_staff_member_answers_404(world: ClinicWorld, client: Client) -> None:
+    assert world.admin_b
+    login(client, world.admin_b)
+    person = world.staff_a["front_desk"]
+    assert client.post(f"/c/{world.b.slug}/staff/{person.pk}/", {"action": "disable"}).status_code == 404
+    person.refresh_from_db()
+    assert person.is_active
 
 
 def test_the_clinic_command_refuses_bad_input_with_status_2(

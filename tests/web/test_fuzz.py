@@ -68,6 +68,8 @@ def demo(db: None) -> dict[str, Any]:
             "flag_id": flag.pk if flag else link.child_id,
             "instrument_id": "epds",
             "language": "es",
+            "user_id": User.objects.get(username=f"specialist.{clinic.slug}").pk,
+            "token": "not-a-real-token-" + "x" * 30,
             "child": link.child,
             "caregiver": Caregiver.objects.get(pk=link.caregiver_id),
             "admin": User.objects.get(username=f"admin.{clinic.slug}"),

@@ -75,6 +75,8 @@ def sample_kwargs(world: ClinicWorld, route: Route, *, clinic: str = "a") -> dic
         "language": "es",
         "session_id": world.session_a.pk if world.session_a else None,
         "flag_id": world.flag_a.pk if world.flag_a else None,
+        "user_id": world.staff_a["front_desk"].pk if world.staff_a else None,
+        "token": "not-a-real-token-" + "x" * 30,
     }
     missing = set(route.kwargs) - samples.keys()
     assert not missing, f"{route.name}: add a sample value for {sorted(missing)} in tests/web/urlmap.py"
@@ -119,6 +121,7 @@ def sample_post(world: ClinicWorld, route: Route) -> dict[str, Any]:
             "licence_type": "none",
             "roles": ["front_desk"],
         },
+        "web:staff_detail": {"action": "roles", "roles": ["front_desk", "family_partner"]},
         "web:child_create": child,
         "web:child_add_sibling": {**child, "mrn": "NEW-0002", "copy_caregiver": [str(world.caregiver_a.pk)]},
         "web:child_edit": {**child, "mrn": "EDITED-1"},

@@ -12,3 +12,8 @@ class AccountAction:
     CLINIC_CREATED = action("tenancy.clinic_created", _("Created a clinic"))
     STAFF_INVITED = action("tenancy.staff_invited", _("Invited a staff member"))
     INVITE_ACCEPTED = action("tenancy.invite_accepted", _("Accepted an invitation"), kind="security")
+    ROLES_SET = action("tenancy.roles_set", _("Changed a staff member's roles"))
+    CREDENTIAL_SET = action("tenancy.credential_set", _("Changed a staff member's licence or NPI"))
+    ATTESTATION_ADDED = action("tenancy.attestation_added", _("Recorded an attestation"))
+    STAFF_DISABLED = action("tenancy.staff_disabled", _("Disabled a staff account"), kind="security")
+    STAFF_ENABLED = action("tenancy.staff_enabled", _("Re-enabled a staff account"), kind="security")

@@ -123,6 +123,41 @@ class Credential(models.Model):
         return f"{self.user}: {self.get_licence_type_display()}"
 
 
+class Attestation(models.Model):
+    """A training or attestation a staff member completed, with its date (ACEs Aware training
+    is kept on the credential, where billing reads it)."""
+
+    class Kind(models.TextChoices):
+        HIPAA = "hipaa", _("HIPAA privacy and security training")
+        MANDATED_REPORTER = "mandated_reporter", _("Mandated reporter training")
+        DC05 = "dc05", _("DC:0-5 diagnostic classification training")
+        CULTURAL = "cultural", _("Cultural humility training")
+        OTHER = "other", _("Other")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="attestations")
+    kind = models.CharField(_("attestation"), max_length=30, choices=Kind.choices)
+    title = models.CharField(_("name"), max_length=200, blank=True, help_text=_("Needed for Other."))
+    attested_on = models.DateField(_("completed on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-attested_on"]
+
+    def __str__(self) -> str:
+        return self.title or self.get_kind_display()
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.OTHER and not self.title.strip():
+            raise ValidationError({"title": _("Name the attestation.")})
+        if self.expires_on and self.attested_on and self.expires_on < self.attested_on:
+            raise ValidationError({"expires_on": _("It cannot expire before it was completed.")})
+        if self.attested_on and self.attested_on > timezone.localdate():
+            raise ValidationError({"attested_on": _("The date cannot be in the future.")})
+
+
 class AccountToken(models.Model):
     """A one-time link sent to a staff member: an invitation to set up their account, or a
     password reset. Only the token's hash is stored; it works once, until it expires."""
@@ -254,6 +289,7 @@ class AuditEvent(models.Model):
 
 __all__ = [
     "AccountToken",
+    "Attestation",
     "AuditEvent",
     "Clinic",
     "Credential",

@@ -116,6 +116,26 @@ def staff_invite(*, actor: Actor, invitee: Invitee, roles: Iterable[str], link_t
     return invite(actor=actor, clinic=actor.clinic, invitee=invitee, roles=roles, link_template=link_template)
 
 
+@transaction.atomic
+def invite_renew(*, actor: Actor, user: User, link_template: str) -> None:
+    """Send a new invitation to someone who has not set up their account yet (the earlier
+    link stops working)."""
+    actor.require(TenancyPerm.STAFF_MANAGE)
+    assert actor.clinic is not None
+    if not Membership.objects.filter(user=user, clinic=actor.clinic).exists():
+        raise User.DoesNotExist
+    if user.has_usable_password():
+        raise ValidationError(_("This person has already set up their account."))
+    token = account_tokens.issue(
+        user=user,
+        purpose=AccountToken.Purpose.INVITE,
+        lifetime=timedelta(days=settings.STAFF_INVITE_DAYS),
+        created_by=actor.user,
+    )
+    audit_record(actor=actor, action=AccountAction.STAFF_INVITED, obj=user, summary="sent again")
+    _send_invitation(user, actor.clinic, account_tokens.link(link_template, token))
+
+
 def invitation_for(token: str) -> User | None:
     """Who a usable invitation link is for (None when unknown, used or expired)."""
     found = account_tokens.find(token, AccountToken.Purpose.INVITE)

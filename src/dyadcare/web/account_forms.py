@@ -3,13 +3,16 @@ services' and the models' own; a service's ValidationError is shown at its field
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dyadcare.families.choices import LANGUAGE_CHOICES
-from dyadcare.tenancy.models import Clinic, Credential
+from dyadcare.tenancy.models import Attestation, Clinic, Credential
 from dyadcare.tenancy.roles import CLINIC_ROLES, Role
+from dyadcare.web.forms import ClinicDateField
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role if r.value in CLINIC_ROLES]
 
@@ -72,3 +75,31 @@ class StaffInviteForm(InviteeFields):
     roles = forms.MultipleChoiceField(
         label=_("Roles in this clinic"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple
     )
+
+
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("Roles in this clinic"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class CredentialForm(forms.ModelForm[Credential]):
+    class Meta:
+        model = Credential
+        fields = ["licence_type", "licence_number", "npi", "aces_aware_attested_on"]
+        field_classes = {"aces_aware_attested_on": ClinicDateField}
+        help_texts = {"npi": _("10 digits; the last is a check digit.")}
+
+
+class AttestationForm(forms.ModelForm[Attestation]):
+    class Meta:
+        model = Attestation
+        fields = ["kind", "title", "attested_on", "expires_on"]
+        field_classes = {"attested_on": ClinicDateField, "expires_on": ClinicDateField}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "att")
+        super().__init__(*args, **kwargs)
+
+    def _post_clean(self) -> None:
+        """Validated by the service (it knows whose attestation it is)."""

@@ -1,4 +1,4 @@
-"""Clinic pages that are not about one family: staff and the audit log."""
+"""Clinic pages that are not about one family: the audit log (staff: views/staff.py)."""
 
 from __future__ import annotations
 
@@ -16,21 +16,8 @@ from dyadcare.tenancy.audit import audit_csv_rows, audit_search
 from dyadcare.tenancy.entry import acting_in
 from dyadcare.tenancy.models import AuditEvent
 from dyadcare.tenancy.permissions import TenancyPerm
-from dyadcare.tenancy.selectors import clinic_staff
 from dyadcare.web.access import StaffRequest, clinic_view
 from dyadcare.web.forms import AuditFilterForm
-
-
-@clinic_view(TenancyPerm.STAFF_VIEW, phi="none")
-@require_GET
-def staff_list(request: HttpRequest) -> HttpResponse:
-    req = cast(StaffRequest, request)
-    memberships = list(clinic_staff(req.clinic))
-    people: dict[object, dict[str, object]] = {}
-    for m in memberships:
-        entry = people.setdefault(m.user_id, {"user": m.user, "roles": []})
-        entry["roles"].append(m.get_role_display())  # type: ignore[attr-defined]
-    return render(req, "web/staff/list.html", {"people": list(people.values())})
 
 
 def _filtered(req: StaffRequest, *, export: bool = False) -> tuple[AuditFilterForm, QuerySet[AuditEvent]]:
