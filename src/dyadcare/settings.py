@@ -24,6 +24,7 @@ Environment variables (all optional unless stated):
   demo); ``DYADCARE_HSTS_SECONDS``: Strict-Transport-Security max-age (default one year when
   cookies are secure, else 0).
 - ``DYADCARE_INVITE_DAYS``: how long a staff invitation link works (default 7).
+- ``DYADCARE_PASSWORD_RESET_MINUTES``: how long a password-reset link works (default 60).
 - ``DYADCARE_MAX_REQUEST_MB``: the largest request body accepted (default 3).
 - ``DYADCARE_TERM``: the gestational age counted as term for corrected age (default 40+0).
 - ``DYADCARE_PRETERM_THRESHOLD_DAYS``: born at least this many days before term is screened
@@ -139,9 +140,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Staff accounts run in the app (tenancy/clinics.py, staff.py): an invitation link works once
-# for this many days.
+# Staff accounts run in the app (tenancy/staff.py, passwords.py): an invitation link works
+# once for this many days; a password-reset link once for this many minutes.
 STAFF_INVITE_DAYS = env.integer("DYADCARE_INVITE_DAYS", 7, minimum=1)
+PASSWORD_RESET_MINUTES = env.integer("DYADCARE_PASSWORD_RESET_MINUTES", 60, minimum=5)
 
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"

@@ -7,16 +7,21 @@ import io
 import json
 import re
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from dyadcare.tenancy import passwords
 from dyadcare.tenancy.audit_actions import AccountAction
 from dyadcare.tenancy.models import AccountToken, AuditEvent, Clinic, Membership, User
+from dyadcare.tenancy.passwords import send_password_reset
 from dyadcare.tenancy.scope import unscoped
 from tests.factories import PASSWORD, ClinicWorld, login
 
@@ -203,6 +208,50 @@ def test_another_clinics_staff_member_answers_404(world: ClinicWorld, client: Cl
     assert client.post(f"/c/{world.b.slug}/staff/{person.pk}/", {"action": "disable"}).status_code == 404
     person.refresh_from_db()
     assert person.is_active
+
+
+def test_password_change_checks_the_old_one(world: ClinicWorld, client: Client) -> None:
+    person = world.staff_a["billing"]
+    login(client, person)
+    wrong = {"old_password": "nope", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    assert client.post("/account/password/", wrong).status_code == 200
+    right = {**wrong, "old_password": PASSWORD}
+    assert client.post("/account/password/", right).status_code == 302
+    person.refresh_from_db()
+    assert person.check_password(NEW_PASSWORD)
+    assert AccountAction.PASSWORD_CHANGED in _actions(actor=person)
+
+
+def test_a_reset_request_says_the_same_whether_or_not_the_account_exists(
+    world: ClinicWorld, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = world.staff_a["billing"]
+    User.objects.filter(pk=person.pk).update(email="billing@example.org")
+    queued: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        passwords, "send_password_reset", SimpleNamespace(enqueue=lambda *a: queued.append(a))
+    )
+    with CaptureQueriesContext(connection) as known_queries:
+        known = client.post("/password/reset/", {"email": "billing@example.org"})
+    with CaptureQueriesContext(connection) as unknown_queries:
+        unknown = client.post("/password/reset/", {"email": "nobody@example.org"})
+    # The same work either way: the account is looked up by the queued job, not the request.
+    assert [q["sql"].split()[0] for q in known_queries] == [q["sql"].split()[0] for q in unknown_queries]
+    assert known.status_code == unknown.status_code == 200
+    strip = lambda r: re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", r.content.decode())  # noqa: E731
+    assert strip(known) == strip(unknown)
+    assert [email for email, _ in queued] == ["billing@example.org", "nobody@example.org"]
+    # The queued job sends a link only to the account that exists.
+    assert send_password_reset.call(*queued[1]) is False
+    assert send_password_reset.call(*queued[0]) is True
+    link = _link(mail.outbox[0].body)
+    assert len(mail.outbox) == 1
+    done = Client().post(link, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert done.status_code == 302
+    person.refresh_from_db()
+    assert person.check_password(NEW_PASSWORD)
+    assert Client().get(link).status_code == 404  # once only
+    assert AccountAction.PASSWORD_RESET in _actions(actor=person)
 
 
 def test_the_clinic_command_refuses_bad_input_with_status_2(

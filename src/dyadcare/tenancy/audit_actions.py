@@ -17,3 +17,6 @@ class AccountAction:
     ATTESTATION_ADDED = action("tenancy.attestation_added", _("Recorded an attestation"))
     STAFF_DISABLED = action("tenancy.staff_disabled", _("Disabled a staff account"), kind="security")
     STAFF_ENABLED = action("tenancy.staff_enabled", _("Re-enabled a staff account"), kind="security")
+    PASSWORD_CHANGED = action("tenancy.password_changed", _("Changed their password"), kind="security")
+    RESET_REQUESTED = action("tenancy.reset_requested", _("Asked for a password reset"), kind="security")
+    PASSWORD_RESET = action("tenancy.password_reset", _("Reset their password by email"), kind="security")
