@@ -25,6 +25,8 @@ Environment variables (all optional unless stated):
   cookies are secure, else 0).
 - ``DYADCARE_INVITE_DAYS``: how long a staff invitation link works (default 7).
 - ``DYADCARE_PASSWORD_RESET_MINUTES``: how long a password-reset link works (default 60).
+- ``DYADCARE_MFA_REQUIRED``: staff with a clinic role must use a second factor (default on
+  unless demo mode).
 - ``DYADCARE_MAX_REQUEST_MB``: the largest request body accepted (default 3).
 - ``DYADCARE_TERM``: the gestational age counted as term for corrected age (default 40+0).
 - ``DYADCARE_PRETERM_THRESHOLD_DAYS``: born at least this many days before term is screened
@@ -69,6 +71,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "dyadcare.tenancy",
@@ -94,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "dyadcare.web.middleware.SecondFactorMiddleware",
     "dyadcare.web.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -140,10 +147,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Staff accounts run in the app (tenancy/staff.py, passwords.py): an invitation link works
-# once for this many days; a password-reset link once for this many minutes.
+# Staff accounts run in the app (tenancy/staff.py, passwords.py, mfa.py): an invitation link
+# works once for this many days; a password-reset link once for this many minutes.
 STAFF_INVITE_DAYS = env.integer("DYADCARE_INVITE_DAYS", 7, minimum=1)
 PASSWORD_RESET_MINUTES = env.integer("DYADCARE_PASSWORD_RESET_MINUTES", 60, minimum=5)
+# A second factor (an authenticator app's code, or a recovery code) is required of everyone
+# who holds a role in a clinic (every clinic role reads records about families); off by
+# default in demo mode, where the printed demo logins never need one.
+MFA_REQUIRED = env.boolean("DYADCARE_MFA_REQUIRED", not DEMO_MODE)
+OTP_TOTP_ISSUER = "dyadcare"
 
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from dyadcare.demo.families import iter_families
 from dyadcare.families.models import Caregiver, CareRelationship, Child
-from dyadcare.tenancy.models import Clinic, Membership
+from dyadcare.tenancy.models import Clinic, Membership, User
 from dyadcare.tenancy.roles import Role
 from dyadcare.tenancy.scope import unscoped
 
@@ -83,6 +83,8 @@ def test_demo_command_creates_the_network_once(db: None) -> None:
     assert sorted(c.service_model for c in clinics) == ["dulce", "healthysteps", "healthysteps"]
     roles = set(Membership.objects.values_list("role", flat=True))
     assert roles == set(Role.values), "a demo login for every role"
+    # Printed and shared by every visitor: in demo mode, the password alone logs them in.
+    assert not User.objects.filter(shared_demo_login=False).exists()
     with unscoped("count demo records"):
         counts = (Child.objects.count(), Caregiver.objects.count(), CareRelationship.objects.count())
         assert counts[0] == 120

@@ -87,9 +87,12 @@ def ensure_network(actor: Actor) -> tuple[Network, list[Clinic]]:
 def _user(actor: Actor, username: str, first: str, last: str, licence: str, rng: random.Random) -> User:
     existing = User.objects.filter(username=username).first()
     if existing is not None:
+        if not existing.shared_demo_login:  # a demo generated before the flag existed
+            User.objects.filter(pk=existing.pk).update(shared_demo_login=True)
+            existing.shared_demo_login = True
         return existing
     clinical = licence not in (Credential.LicenceType.NONE, Credential.LicenceType.CHW)
-    return staff_create(
+    user = staff_create(
         actor=actor,
         username=username,
         password=DEMO_PASSWORD,
@@ -100,6 +103,10 @@ def _user(actor: Actor, username: str, first: str, last: str, licence: str, rng:
         npi=demo_npi(rng) if clinical else "",
         aces_aware_attested_on=date(2025, 3, 1) if licence in ("md", "lcsw") else None,
     )
+    # Printed with the demo's logins and shared by every visitor: password alone in demo mode.
+    User.objects.filter(pk=user.pk).update(shared_demo_login=True)
+    user.shared_demo_login = True
+    return user
 
 
 def ensure_staff(actor: Actor, network: Network, clinics: list[Clinic]) -> list[Login]:

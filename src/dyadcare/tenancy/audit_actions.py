@@ -20,3 +20,7 @@ class AccountAction:
     PASSWORD_CHANGED = action("tenancy.password_changed", _("Changed their password"), kind="security")
     RESET_REQUESTED = action("tenancy.reset_requested", _("Asked for a password reset"), kind="security")
     PASSWORD_RESET = action("tenancy.password_reset", _("Reset their password by email"), kind="security")
+    MFA_ENROLLED = action("tenancy.mfa_enrolled", _("Set up two-step login"), kind="security")
+    MFA_REMOVED = action("tenancy.mfa_removed", _("Removed two-step login"), kind="security")
+    MFA_FAILED = action("tenancy.mfa_failed", _("Wrong two-step login code"), kind="security")
+    MFA_RECOVERY_USED = action("tenancy.mfa_recovery_used", _("Used a recovery code"), kind="security")

@@ -86,6 +86,9 @@ class User(AbstractUser):
     """A staff member. Families never have an account."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # A login printed by the demo generator, shared by every visitor of a demo: in demo mode
+    # it is never asked for a second factor and cannot enrol one (tenancy/mfa.py).
+    shared_demo_login = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -160,3 +160,51 @@ class StaffSessionMiddleware:
         ended = HttpResponse(status=401)
         ended["HX-Redirect"] = f"{login}?{urlencode({'next': page})}"
         return ended
+
+
+class SecondFactorMiddleware:
+    """A staff member who has set up two-step login gives their code after the password before
+    any staff page; one who must use it (``tenancy.mfa.required``) sets it up first. The pages
+    of those two steps, logging out, the language and the session's own requests stay open."""
+
+    OPEN = frozenset(
+        {
+            "mfa_verify",
+            "mfa_setup",
+            "logout",
+            "set_language",
+            "healthz",
+            "session_status",
+            "session_renew",
+            "login",
+        }
+    )
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not user.is_verified():  # type: ignore[union-attr]
+            step = self._step(request, user)
+            if step:
+                target = reverse(step)
+                return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+    def _step(self, request: HttpRequest, user: Any) -> str | None:
+        from django.urls import Resolver404, resolve
+
+        from dyadcare.tenancy import mfa
+
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        if match.namespace != "web" or match.url_name in self.OPEN:
+            return None
+        if mfa.exempt(user):
+            return None
+        if mfa.enrolled(user):
+            return "web:mfa_verify"
+        return "web:mfa_setup" if mfa.required(user) else None

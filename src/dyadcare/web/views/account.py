@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.addresses import client_address
+from dyadcare.tenancy.mfa import mfa_status
 from dyadcare.tenancy.models import User
 from dyadcare.tenancy.passwords import password_change as password_change_service
 from dyadcare.tenancy.passwords import password_reset as password_reset_service
@@ -66,8 +67,9 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @staff_view
 def account(request: HttpRequest) -> HttpResponse:
-    """The person's own account: their password."""
-    return render(request, "web/account/home.html")
+    """The person's own account: password and two-step login."""
+    user = cast(User, request.user)
+    return render(request, "web/account/home.html", {"mfa": mfa_status(user)})
 
 
 @staff_view
