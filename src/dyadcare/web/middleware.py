@@ -67,6 +67,29 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
+class UnusableCharactersMiddleware:
+    """A query parameter or form field holding a NUL character is answered 400 with a page
+    in both languages: no text field of any database can store it, and PostgreSQL refuses
+    it even in a search, so no view ever sees it."""
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _holds_nul(request.GET) or (
+            request.method == "POST" and request.content_type in self.FORM_TYPES and _holds_nul(request.POST)
+        ):
+            page = render_to_string("web/errors/400_characters.html")
+            return HttpResponse(page, status=400)
+        return self.get_response(request)
+
+
+def _holds_nul(data: Any) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in data.getlist(key)) for key in data)
+
+
 def polled(view: V) -> V:
     """Mark a view that a page requests on its own (polling): it does not renew the
     session, and what it writes to the session is not kept."""
