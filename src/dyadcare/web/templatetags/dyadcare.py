@@ -112,6 +112,24 @@ def instrument_name(instrument_id: str) -> str:
 
 
 @register.filter
+def touchpoint_label(touchpoint: Any) -> str:
+    """A touchpoint's name in the page's language ("2 months", "2 meses")."""
+    return str(touchpoint.label_es if _language() == "es" else touchpoint.label)
+
+
+@register.simple_tag
+def licence_notice(instrument: Any) -> SafeString:
+    """An instrument's copyright notice as its holder wrote it (in English, marked so for
+    screen readers and the Spanish page), after the licence's terms in the page's language."""
+    if not instrument.copyright:
+        return SafeString("")
+    terms = instrument.licence_terms.get(_language(), "")
+    if _language() == "en":
+        return format_html('<p class="muted small">{}</p>', instrument.copyright)
+    return format_html('<p class="muted small">{} <span lang="en">{}</span></p>', terms, instrument.copyright)
+
+
+@register.filter
 def item_label(item: Any) -> str:
     return str(item.label(_language()))
 
