@@ -21,6 +21,7 @@ from dyadcare.instruments import describe
 from dyadcare.screening import selectors, services
 from dyadcare.screening.models import ScreeningSession
 from dyadcare.screening.permissions import ScreeningPerm
+from dyadcare.screening.summary import family_summary as family_summary_get
 from dyadcare.touchpoints import selectors as visit_selectors
 from dyadcare.touchpoints.models import Visit
 from dyadcare.web.access import StaffRequest, clinic_view, redirect_back
@@ -234,17 +235,9 @@ def alert_banner(request: HttpRequest) -> HttpResponse:
 @clinic_view(FamilyPerm.VIEW, phi="read")
 @require_GET
 def family_summary(request: HttpRequest, visit_id: str) -> HttpResponse:
-    """A printable summary for the family: results about the child only. Results about a
-    caregiver themself, and anything with a sensitivity label, never appear on it."""
+    """A printable summary for the family, in the family's language (``?lang=`` to print it
+    in another): results about the child only, and the next visit booked after this one."""
     req = _staff(request)
     visit = visit_selectors.visit_get(actor=req.actor, visit_id=visit_id)
-    screening = selectors.visit_screening(actor=req.actor, visit=visit, language=_language())
-    shown = [
-        v for v in screening.results if not v.result.sensitivity and v.result.respondent != "caregiver-self"
-    ]
-    schedule = visit_selectors.child_schedule_get(actor=req.actor, child=visit.child)
-    return render(
-        req,
-        "web/screening/family_summary.html",
-        {"visit": visit, "child": visit.child, "results": shown, "schedule": schedule},
-    )
+    summary = family_summary_get(actor=req.actor, visit=visit, language=request.GET.get("lang"))
+    return render(req, "web/screening/family_summary.html", {"summary": summary, "child": summary.child})
