@@ -13,12 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dyadcare.families.models import Caregiver, CareRelationship
 from dyadcare.screening.audit_actions import ScreeningAction
 from dyadcare.screening.events import FlagResolved
 from dyadcare.screening.internal.answers import paper_answers
 from dyadcare.screening.internal.categories import category_for, check_elsewhere
+from dyadcare.screening.internal.navigation import Questionnaire
 from dyadcare.screening.internal.notify import clinic_admin_emails, notify_escalation
 from dyadcare.screening.internal.plan import Planned, load, visit_plan
 from dyadcare.screening.internal.scoring import Scored, score_and_store
@@ -154,13 +156,26 @@ def screening_new_link(*, actor: Actor, session: ScreeningSession, mode: str) ->
     return token
 
 
-def _message(language: str, child_first_name: str, clinic_name: str, url: str, hours: int) -> tuple[str, str]:
-    with translation.override(language):
-        subject = _("Questions before %(name)s's visit") % {"name": child_first_name}
-        body = _(
+def _message(session: ScreeningSession, url: str, hours: int) -> tuple[str, str]:
+    """The text or email with the link, in the session's language; its time estimate is the
+    one the family's pages show (the session's questions, counted the same way)."""
+    name, clinic = session.child.given_name, session.visit.clinic.name
+    minutes = Questionnaire(session.instruments, session.answers).minutes
+    with translation.override(session.language):
+        subject = _("Questions before %(name)s's visit") % {"name": name}
+        body = ngettext(
             "%(clinic)s: please answer a few questions before %(name)s's visit. "
-            "It takes about 10 minutes. Open %(url)s (the link works for %(hours)s hours)."
-        ) % {"clinic": clinic_name, "name": child_first_name, "url": url, "hours": hours}
+            "It takes about %(minutes)s minute. Open %(url)s (the link works for %(hours)s hours).",
+            "%(clinic)s: please answer a few questions before %(name)s's visit. "
+            "It takes about %(minutes)s minutes. Open %(url)s (the link works for %(hours)s hours).",
+            minutes,
+        ) % {
+            "clinic": clinic,
+            "name": name,
+            "minutes": minutes,
+            "url": url,
+            "hours": hours,
+        }
     return subject, body
 
 
@@ -176,13 +191,7 @@ def screening_send(*, actor: Actor, session: ScreeningSession, channel: str, bas
         raise ValidationError(_("Choose text or email."))
     token = screening_new_link(actor=actor, session=session, mode=ScreeningSession.Mode.LINK)
     url = f"{base_url}/f/{token}/"
-    subject, body = _message(
-        session.language,
-        session.child.given_name,
-        session.visit.clinic.name,
-        url,
-        settings.SCREENING_LINK_HOURS,
-    )
+    subject, body = _message(session, url, settings.SCREENING_LINK_HOURS)
     to = caregiver.phone if channel == "sms" else caregiver.email
     try:
         if channel == "sms":
