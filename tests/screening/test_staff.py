@@ -94,7 +94,7 @@ def test_the_family_summary_never_shows_a_caregivers_own_results(
     _results(world, two_month_visit)
     login(client, world.staff_a["pediatric_clinician"])
     response = client.get(f"/c/{world.a.slug}/visits/{two_month_visit.pk}/summary/")
-    shown = {v.result.instrument_id for v in response.context["results"]}
+    shown = {v.result.instrument_id for v in response.context["summary"].results}
     assert shown == {"cdc-milestones-2m"}
     body = response.content.decode()
     assert "PHQ" not in body and "Hunger" not in body
