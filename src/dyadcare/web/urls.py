@@ -35,6 +35,7 @@ clinic_patterns = [
         "visits/<uuid:visit_id>/screening/elsewhere/", screening_entry.done_elsewhere, name="done_elsewhere"
     ),
     path("visits/<uuid:visit_id>/summary/", screening.family_summary, name="family_summary"),
+    path("visits/<uuid:visit_id>/report/", screening.visit_report, name="visit_report"),
     path("screenings/<uuid:session_id>/update/", screening.session_update, name="session_update"),
     path("screenings/<uuid:session_id>/tablet/", screening.session_tablet, name="session_tablet"),
     path("flags/<uuid:flag_id>/acknowledge/", screening.flag_acknowledge, name="flag_acknowledge"),

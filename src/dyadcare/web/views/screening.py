@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dyadcare.families import selectors as family_selectors
 from dyadcare.families.permissions import FamilyPerm
 from dyadcare.instruments import describe
-from dyadcare.screening import selectors, services
+from dyadcare.screening import history, selectors, services
 from dyadcare.screening.models import ScreeningSession
 from dyadcare.screening.permissions import ScreeningPerm
 from dyadcare.touchpoints import selectors as visit_selectors
@@ -247,4 +248,26 @@ def family_summary(request: HttpRequest, visit_id: str) -> HttpResponse:
         req,
         "web/screening/family_summary.html",
         {"visit": visit, "child": visit.child, "results": shown, "schedule": schedule},
+    )
+
+
+@clinic_view(FamilyPerm.VIEW, phi="read")
+@require_GET
+def visit_report(request: HttpRequest, visit_id: str) -> HttpResponse:
+    """The visit report for the clinic's chart (printable): results over time as this viewer
+    may see them, flags and who acknowledged them, what is left to follow up. Audited as
+    printed."""
+    req = _staff(request)
+    visit = visit_selectors.visit_get(actor=req.actor, visit_id=visit_id)
+    report = history.visit_report(actor=req.actor, visit=visit, language=_language())
+    return render(
+        req,
+        "web/screening/report.html",
+        {
+            "visit": visit,
+            "child": visit.child,
+            "report": report,
+            "history": report.results,
+            "now": timezone.now(),
+        },
     )
