@@ -264,23 +264,6 @@ def alert_summary(*, actor: Actor) -> AlertSummary:
     return AlertSummary(counts["alerts"], counts["escalated"], counts["follow_ups"])
 
 
-def open_flags(*, actor: Actor) -> list[Flag]:
-    actor.require(FamilyPerm.VIEW)
-    flags = list(
-        Flag.objects.filter(resolved_at__isnull=True)
-        .select_related("visit", "child", "result")
-        .order_by("severity", "raised_at")
-    )
-    if flags:
-        audit_record(
-            actor=actor,
-            action=Action.SEARCH,
-            object_type="screening.flag",
-            summary=f"{len(flags)} open flags",
-        )
-    return flags
-
-
 def huddle_flags(visits: Sequence[Visit]) -> Mapping[uuid.UUID, list[HuddleNote]]:
     """Huddle notes: open safety alerts and follow-ups for the children of the day (one
     query for all visits; the text names no instrument, so every role may read it)."""

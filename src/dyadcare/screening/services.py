@@ -4,6 +4,7 @@ transaction each, audited. The family's side is in ``family.py``."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -44,7 +45,7 @@ from dyadcare.screening.senders import SendError, send_email, send_sms
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record
 from dyadcare.tenancy.events import emit
-from dyadcare.tenancy.models import Clinic
+from dyadcare.tenancy.models import Clinic, Membership
 from dyadcare.touchpoints.models import Visit
 from dyadcare.touchpoints.selectors import clinic_bundle
 
@@ -393,6 +394,48 @@ def flag_resolve(*, actor: Actor, flag: Flag, note: str) -> Flag:
     )
     emit(FlagResolved(clinic_id=current.clinic_id, flag_id=current.pk))
     return current
+
+
+@transaction.atomic
+def flag_assign(*, actor: Actor, flag: Flag, owner_id: str) -> Flag:
+    """Name who follows an open alert or follow-up up (``owner_id`` empty: nobody). The
+    owner must be an active staff member of the flag's clinic."""
+    actor.require(ScreeningPerm.ALERT_ACKNOWLEDGE)
+    actor.require_clinic(flag.clinic_id)
+    owner = None
+    if owner_id:
+        user_id = _uuid_or_none(owner_id)
+        membership = (
+            Membership.objects.filter(
+                clinic_id=flag.clinic_id, active=True, user__is_active=True, user_id=user_id
+            )
+            .select_related("user")
+            .first()
+            if user_id
+            else None
+        )
+        if membership is None:
+            raise ValidationError({"owner": [_("Choose a staff member of this clinic.")]})
+        owner = membership.user
+    current = Flag.objects.select_for_update().get(pk=flag.pk)
+    if current.resolved_at is not None:
+        raise ValidationError(_("Already acknowledged by someone else; reload the page."))
+    current.owner = owner
+    current.save(update_fields=["owner", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=ScreeningAction.FLAG_ASSIGNED,
+        obj=current,
+        summary=f"owner {owner.pk if owner else 'none'}",
+    )
+    return current
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
 
 
 @transaction.atomic

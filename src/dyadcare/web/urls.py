@@ -35,9 +35,11 @@ clinic_patterns = [
         "visits/<uuid:visit_id>/screening/elsewhere/", screening_entry.done_elsewhere, name="done_elsewhere"
     ),
     path("visits/<uuid:visit_id>/summary/", screening.family_summary, name="family_summary"),
+    path("visits/<uuid:visit_id>/report/", screening.visit_report, name="visit_report"),
     path("screenings/<uuid:session_id>/update/", screening.session_update, name="session_update"),
     path("screenings/<uuid:session_id>/tablet/", screening.session_tablet, name="session_tablet"),
     path("flags/<uuid:flag_id>/acknowledge/", screening.flag_acknowledge, name="flag_acknowledge"),
+    path("flags/<uuid:flag_id>/assign/", screening.flag_assign, name="flag_assign"),
     path("alerts/", screening.alerts, name="alerts"),
     path("alerts/banner/", screening.alert_banner, name="alert_banner"),
     path("visits/import/", visits.appointments_import, name="appointments_import"),

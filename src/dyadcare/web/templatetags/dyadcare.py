@@ -137,3 +137,11 @@ def item_label(item: Any) -> str:
 @register.filter
 def option_label(option: Any) -> str:
     return str(option.label(_language()))
+
+
+@register.simple_tag
+def chart_for(series: Any) -> Any:
+    """The inline SVG chart of a series of results (see web/charts.py)."""
+    from dyadcare.web.charts import series_chart
+
+    return series_chart(series)

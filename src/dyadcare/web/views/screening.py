@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dyadcare.families import selectors as family_selectors
 from dyadcare.families.permissions import FamilyPerm
 from dyadcare.instruments import describe
-from dyadcare.screening import selectors, services
+from dyadcare.screening import history, selectors, services, worklist
 from dyadcare.screening.models import ScreeningSession
 from dyadcare.screening.permissions import ScreeningPerm
 from dyadcare.screening.summary import family_summary as family_summary_get
@@ -26,7 +27,7 @@ from dyadcare.touchpoints import selectors as visit_selectors
 from dyadcare.touchpoints.models import Visit
 from dyadcare.web.access import StaffRequest, clinic_view, redirect_back
 from dyadcare.web.middleware import polled
-from dyadcare.web.screening_forms import AddInstrumentForm, DoneElsewhereForm
+from dyadcare.web.screening_forms import AddInstrumentForm, DoneElsewhereForm, WorklistForm
 
 
 def _staff(request: HttpRequest) -> StaffRequest:
@@ -216,10 +217,57 @@ def flag_acknowledge(request: HttpRequest, flag_id: str) -> HttpResponseBase:
 @clinic_view(FamilyPerm.VIEW, phi="read")
 @require_GET
 def alerts(request: HttpRequest) -> HttpResponse:
-    """Every open safety alert and follow-up of the clinic, oldest alert first."""
+    """The alerts worklist: filters (open, mine, kind, dates, category, one child), most
+    urgent and newest first, a page at a time, with an owner to assign."""
     req = _staff(request)
-    flags = selectors.open_flags(actor=req.actor)
-    return render(req, "web/screening/alerts.html", {"flags": flags})
+    language = _language()
+    form = WorklistForm(
+        req.GET or None, categories=worklist.category_choices(actor=req.actor, language=language)
+    )
+    if req.GET and not form.is_valid():
+        context = {"form": form, "items": [], "page": None, "query": ""}
+        return render(req, "web/screening/alerts.html", context, status=400)
+    data = form.cleaned_data if req.GET else {}
+    filters = worklist.Filters(
+        status=data.get("status") or "open",
+        mine=bool(data.get("mine")),
+        kind=data.get("kind") or "",
+        since=data.get("since"),
+        until=data.get("until"),
+        category=data.get("category") or "",
+        child=data.get("child"),
+    )
+    found = worklist.alert_worklist(
+        actor=req.actor, filters=filters, page=req.GET.get("page"), language=language
+    )
+    query = req.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "items": found.items,
+        "page": found.page,
+        "query": query.urlencode(),
+        "owners": worklist.owner_choices(actor=req.actor)
+        if req.actor.can(ScreeningPerm.ALERT_ACKNOWLEDGE)
+        else [],
+        "filtered": filters != worklist.Filters(),
+    }
+    return render(req, "web/screening/alerts.html", context)
+
+
+@clinic_view(ScreeningPerm.ALERT_ACKNOWLEDGE, phi="write")
+@require_POST
+def flag_assign(request: HttpRequest, flag_id: str) -> HttpResponseBase:
+    """Name who follows the flag up (a staff member of the clinic), or nobody."""
+    req = _staff(request)
+    flag = selectors.flag_get(actor=req.actor, flag_id=flag_id)
+    try:
+        services.flag_assign(actor=req.actor, flag=flag, owner_id=req.POST.get("owner", ""))
+    except ValidationError as exc:
+        _errors(req, exc)
+    else:
+        messages.success(req, _("Owner saved."))
+    return redirect_back(req, redirect("web:alerts", clinic_slug=req.clinic.slug))
 
 
 @clinic_view(FamilyPerm.VIEW, phi="none")
@@ -241,3 +289,25 @@ def family_summary(request: HttpRequest, visit_id: str) -> HttpResponse:
     visit = visit_selectors.visit_get(actor=req.actor, visit_id=visit_id)
     summary = family_summary_get(actor=req.actor, visit=visit, language=request.GET.get("lang"))
     return render(req, "web/screening/family_summary.html", {"summary": summary, "child": summary.child})
+
+
+@clinic_view(FamilyPerm.VIEW, phi="read")
+@require_GET
+def visit_report(request: HttpRequest, visit_id: str) -> HttpResponse:
+    """The visit report for the clinic's chart (printable): results over time as this viewer
+    may see them, flags and who acknowledged them, what is left to follow up. Audited as
+    printed."""
+    req = _staff(request)
+    visit = visit_selectors.visit_get(actor=req.actor, visit_id=visit_id)
+    report = history.visit_report(actor=req.actor, visit=visit, language=_language())
+    return render(
+        req,
+        "web/screening/report.html",
+        {
+            "visit": visit,
+            "child": visit.child,
+            "report": report,
+            "history": report.results,
+            "now": timezone.now(),
+        },
+    )
