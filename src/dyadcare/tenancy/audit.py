@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.auditactions import Action, is_known
+from dyadcare.tenancy.auditchain import append
 from dyadcare.tenancy.models import AuditEvent, Clinic
 
 __all__ = ["Action", "audit_csv_rows", "audit_record", "audit_record_many", "audit_search"]
@@ -38,7 +39,7 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     target_clinic = clinic or actor.clinic
-    return AuditEvent.objects.create(
+    entry = AuditEvent(
         actor=actor.user,
         actor_label=actor.label[:150],
         roles=",".join(actor.roles)[:200],
@@ -52,6 +53,8 @@ def audit_record(
         user_agent=actor.user_agent[:300],
         path=actor.path[:300],
     )
+    append([entry])
+    return entry
 
 
 def audit_record_many(
@@ -76,8 +79,7 @@ def audit_record_many(
         )
         for obj in objects
     ]
-    if entries:
-        AuditEvent.objects.bulk_create(entries)
+    append(entries)
 
 
 def audit_search(
