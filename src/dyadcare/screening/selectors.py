@@ -174,6 +174,14 @@ def visit_screening(*, actor: Actor, visit: Visit, language: str) -> VisitScreen
     )
 
 
+def family_summary_print(*, actor: Actor, visit: Visit, language: str) -> VisitScreening:
+    """The visit's screening for the printed family summary, audited as a print of the visit.
+    The summary shows results about the child only: the caller leaves out the rest."""
+    screening = visit_screening(actor=actor, visit=visit, language=language)
+    audit_record(actor=actor, action=Action.PRINT, obj=visit, summary="family summary")
+    return screening
+
+
 @dataclass(frozen=True)
 class PaperForm:
     """What the page for entering a paper form needs: the instrument as the clinic uses it at

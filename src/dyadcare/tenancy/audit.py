@@ -11,9 +11,9 @@ from django.db import models
 from django.utils import timezone
 
 from dyadcare.tenancy.actor import Actor
-from dyadcare.tenancy.auditactions import Action, is_known
+from dyadcare.tenancy.auditactions import Action, is_known, of_kind
 from dyadcare.tenancy.auditchain import append
-from dyadcare.tenancy.models import AuditEvent, Clinic
+from dyadcare.tenancy.models import AuditEvent, Clinic, Membership, Network, User
 
 __all__ = ["Action", "audit_csv_rows", "audit_record", "audit_record_many", "audit_search"]
 
@@ -33,18 +33,57 @@ def audit_record(
     object_id: str = "",
     summary: str = "",
     clinic: Clinic | None = None,
+    account: User | None = None,
 ) -> AuditEvent:
-    """Append one entry. ``obj`` names the record touched; its content is never copied."""
+    """Append one entry. ``obj`` names the record touched; its content is never copied.
+
+    A security event outside any clinic (a login, a logout, a failed login, a lockout, a
+    refused page, an MFA change) is about an account (``account``, else the actor's): it is
+    written once in each clinic the account belongs to, so those clinics' administrators see it
+    on their audit page, and once for each network it works in; an unknown account's goes to
+    the instance's log. The first entry is returned."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     target_clinic = clinic or actor.clinic
-    entry = AuditEvent(
+    places: list[tuple[Clinic | None, Network | None]] = [
+        (target_clinic, actor.network or (target_clinic.network if target_clinic else None))
+    ]
+    if target_clinic is None and _known(action) in of_kind("security"):
+        places = _places_of(account or actor.user) or places
+    entries = [_entry(actor, action, place, object_type, object_id, summary) for place in places]
+    append(entries)
+    return entries[0]
+
+
+def _places_of(account: User | None) -> list[tuple[Clinic | None, Network | None]]:
+    """Each clinic (with its network) and each network-only place where ``account`` works."""
+    if account is None:
+        return []
+    found: dict[tuple[Any, Any], tuple[Clinic | None, Network | None]] = {}
+    for membership in Membership.objects.filter(user=account, active=True).select_related(
+        "clinic__network", "network"
+    ):
+        clinic = membership.clinic
+        network = clinic.network if clinic is not None else membership.network
+        found[(clinic and clinic.pk, network and network.pk)] = (clinic, network)
+    return list(found.values())
+
+
+def _entry(
+    actor: Actor,
+    action: str,
+    place: tuple[Clinic | None, Network | None],
+    object_type: str,
+    object_id: str,
+    summary: str,
+) -> AuditEvent:
+    return AuditEvent(
         actor=actor.user,
         actor_label=actor.label[:150],
         roles=",".join(actor.roles)[:200],
-        clinic=target_clinic,
-        network=actor.network or (target_clinic.network if target_clinic else None),
+        clinic=place[0],
+        network=place[1],
         action=_known(action),
         object_type=object_type[:60],
         object_id=object_id[:64],
@@ -53,8 +92,6 @@ def audit_record(
         user_agent=actor.user_agent[:300],
         path=actor.path[:300],
     )
-    append([entry])
-    return entry
 
 
 def audit_record_many(

@@ -104,8 +104,12 @@ def digest(previous: str, entry: _Entry) -> str:
 
 
 def _locked_head(chain: str) -> AuditChainHead:
-    AuditChainHead.objects.bulk_create([AuditChainHead(chain=chain, hash=GENESIS)], ignore_conflicts=True)
-    return AuditChainHead.objects.select_for_update().get(chain=chain)
+    """The chain's head, locked until the transaction ends (created the first time)."""
+    head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+    if head is None:
+        AuditChainHead.objects.bulk_create([AuditChainHead(chain=chain, hash=GENESIS)], ignore_conflicts=True)
+        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+    return head
 
 
 def append(entries: Sequence[AuditEvent]) -> list[AuditEvent]:
@@ -117,7 +121,8 @@ def append(entries: Sequence[AuditEvent]) -> list[AuditEvent]:
     for entry in entries:
         entry.chain = chain_of(entry)
         by_chain.setdefault(entry.chain, []).append(entry)
-    with transaction.atomic():
+    # No savepoint of its own: a failure here fails the caller's transaction anyway.
+    with transaction.atomic(savepoint=False):
         for chain in sorted(by_chain):
             head = _locked_head(chain)
             now = timezone.now()

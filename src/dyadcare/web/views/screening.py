@@ -238,7 +238,7 @@ def family_summary(request: HttpRequest, visit_id: str) -> HttpResponse:
     caregiver themself, and anything with a sensitivity label, never appear on it."""
     req = _staff(request)
     visit = visit_selectors.visit_get(actor=req.actor, visit_id=visit_id)
-    screening = selectors.visit_screening(actor=req.actor, visit=visit, language=_language())
+    screening = selectors.family_summary_print(actor=req.actor, visit=visit, language=_language())
     shown = [
         v for v in screening.results if not v.result.sensitivity and v.result.respondent != "caregiver-self"
     ]
