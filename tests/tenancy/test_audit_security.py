@@ -87,3 +87,19 @@ def test_printing_the_family_summary_is_logged_as_a_print(world: ClinicWorld, cl
     with clinic_scope(world.a):
         printed = AuditEvent.objects.filter(action="print", object_id=str(world.visit_a.pk))
         assert [e.summary for e in printed] == ["family summary"]
+
+
+def test_the_network_administrator_sees_the_security_events_of_every_clinic(
+    world: ClinicWorld, client: Client
+) -> None:
+    _post_login("front_desk-a", "wrong", ip="198.51.100.4")
+    _post_login("admin-b", "wrong", ip="198.51.100.5")
+    _post_login("nobody-here", "guess")
+    login(client, world.network_staff["network_admin"])
+    page = client.get(f"/n/{world.network.slug}/security/").content.decode()
+    assert "front_desk-a" in page and "admin-b" in page and "198.51.100.5" in page
+    assert "nobody-here" not in page, "an unknown name belongs to no network"
+    login(client, world.coach_elsewhere)  # type: ignore[arg-type]
+    assert client.get(f"/n/{world.other_network.slug}/security/").status_code == 403
+    login(client, world.network_staff["network_coach"])
+    assert client.get(f"/n/{world.network.slug}/security/").status_code == 403

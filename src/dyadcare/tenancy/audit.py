@@ -15,7 +15,14 @@ from dyadcare.tenancy.auditactions import Action, is_known, of_kind
 from dyadcare.tenancy.auditchain import append
 from dyadcare.tenancy.models import AuditEvent, Clinic, Membership, Network, User
 
-__all__ = ["Action", "audit_csv_rows", "audit_record", "audit_record_many", "audit_search"]
+__all__ = [
+    "Action",
+    "audit_csv_rows",
+    "audit_record",
+    "audit_record_many",
+    "audit_search",
+    "network_security_events",
+]
 
 
 def _known(action: str) -> str:
@@ -153,6 +160,22 @@ def audit_search(
     if until:
         events = events.filter(at__lte=datetime.combine(until, time.max, tzinfo=tz))
     return events.order_by("-at", "-id")
+
+
+def network_security_events(*, actor: Actor, limit: int = 300) -> list[AuditEvent]:
+    """The latest security events of the actor's network, in every clinic and its own (for the
+    network administrator), newest first. Entries name accounts and record ids, never content.
+    Looking is itself audited."""
+    from dyadcare.tenancy.permissions import TenancyPerm
+    from dyadcare.tenancy.scope import unscoped
+
+    actor.require(TenancyPerm.NETWORK_SECURITY_VIEW)
+    audit_record(
+        actor=actor, action=Action.SEARCH, object_type="tenancy.auditevent", summary="security events"
+    )
+    with unscoped("the network's security events: accounts and record ids, no record content"):
+        events = AuditEvent.objects.filter(network=actor.network, action__in=of_kind("security"))
+        return list(events.select_related("clinic").order_by("-at", "-id")[:limit])
 
 
 CSV_COLUMNS = [
