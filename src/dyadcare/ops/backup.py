@@ -145,6 +145,10 @@ def _pg_environment() -> tuple[list[str], dict[str, str]]:
     environ = {**os.environ}
     if settings.get("PASSWORD"):
         environ["PGPASSWORD"] = str(settings["PASSWORD"])
+    options = settings.get("OPTIONS") or {}
+    for option in ("sslmode", "sslrootcert", "sslcert", "sslkey"):  # ?sslmode=… in DATABASE_URL
+        if options.get(option):
+            environ[f"PG{option.upper()}"] = str(options[option])
     return args, environ
 
 
