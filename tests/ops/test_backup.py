@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import PgDatabases
 
 ROOT = Path(__file__).resolve().parents[2]
 DYADCARE = str(Path(sys.executable).with_name("dyadcare"))
@@ -35,37 +35,6 @@ def _runner(home: Path) -> Run:
         return subprocess.run([DYADCARE, *args], env=environ, check=check, capture_output=True, text=True)
 
     return run
-
-
-def _pg_server() -> str:
-    """The PostgreSQL server of the suite's PostgreSQL pass, or a reason to skip."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        pytest.skip("the suite runs on SQLite: the PostgreSQL round trip runs in its PostgreSQL pass")
-    if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
-        pytest.skip("pg_dump or pg_restore is not installed on this machine")
-    return url.rsplit("/", 1)[0]
-
-
-@pytest.fixture
-def pg_databases() -> Iterator[tuple[str, str]]:
-    """Two new PostgreSQL databases on the suite's server, dropped afterwards."""
-    import psycopg
-
-    server = _pg_server()
-    names = [f"dyadcare_backup_{uuid.uuid4().hex[:10]}_{side}" for side in ("from", "into")]
-    try:
-        admin = psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL cannot be reached: {str(exc).splitlines()[0]}")
-    with admin:
-        for name in names:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield (f"{server}/{names[0]}", f"{server}/{names[1]}")
-        finally:
-            for name in names:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _round_trip(run: Run, source: str, target: str, folder: Path) -> None:
@@ -90,9 +59,9 @@ def test_sqlite_backup_restores_into_an_empty_database_with_the_same_stats(tmp_p
 
 
 def test_postgresql_backup_restores_into_an_empty_database_with_the_same_stats(
-    tmp_path: Path, pg_databases: tuple[str, str]
+    tmp_path: Path, pg_databases: PgDatabases
 ) -> None:
-    _round_trip(_runner(tmp_path), *pg_databases, tmp_path / "bk")
+    _round_trip(_runner(tmp_path), *pg_databases(2, tools=True), tmp_path / "bk")
 
 
 def _one_line_refusal(result: subprocess.CompletedProcess[str], words: str) -> None:
@@ -121,20 +90,32 @@ def test_restore_refuses_another_version_a_damaged_file_and_a_full_database(tmp_
     with (tmp_path / "bk" / manifest["data"]).open("ab") as data:
         data.write(b"x")
     _one_line_refusal(run(empty, "restore", str(tmp_path / "bk"), check=False), "SHA-256")
-    assert not (tmp_path / "empty.sqlite3").exists() or not _children(tmp_path / "empty.sqlite3")
+    assert not _children(empty), "nothing was restored"
 
 
-def _children(path: Path) -> set[str]:
-    with sqlite3.connect(path) as db:
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "families_child" not in tables:
-            return set()
-        return {row[0] for row in db.execute("SELECT id FROM families_child")}
+def _children(database_url: str) -> set[str]:
+    """The ids of the children in a database, read directly (hex, as the writers report them)."""
+    if database_url.startswith("sqlite:///"):
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as db:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "families_child" not in tables:
+                return set()
+            return {str(row[0]) for row in db.execute("SELECT id FROM families_child")}
+    import psycopg
+
+    with psycopg.connect(database_url) as db:
+        return {row[0].hex for row in db.execute("SELECT id FROM families_child")}
 
 
-def test_a_backup_taken_during_20_concurrent_writers_restores_every_committed_row(tmp_path: Path) -> None:
+@pytest.mark.parametrize("vendor", ["sqlite", "postgresql"])
+def test_a_backup_taken_during_20_concurrent_writers_restores_every_committed_row(
+    tmp_path: Path, vendor: str, pg_databases: PgDatabases
+) -> None:
     run = _runner(tmp_path)
-    live = f"sqlite:///{tmp_path}/live.sqlite3"
+    if vendor == "sqlite":
+        live, target = f"sqlite:///{tmp_path}/live.sqlite3", f"sqlite:///{tmp_path}/new.sqlite3"
+    else:
+        live, target = pg_databases(2, tools=True)
     run(live, "migrate", "-v", "0")
     writers = subprocess.run(
         [sys.executable, "-m", "tests.ops.concurrent_writes", str(tmp_path / "bk")],
@@ -149,12 +130,12 @@ def test_a_backup_taken_during_20_concurrent_writers_restores_every_committed_ro
     before = {c["id"] for c in report["committed"] if c["at"] < report["began"]}
     after = {c["id"] for c in report["committed"] if c["at"] > report["ended"]}
     assert before and after, "the backup was taken while the writers were committing"
-    assert len(report["committed"]) == 20 * 6 == len(_children(tmp_path / "live.sqlite3"))
+    assert len(report["committed"]) == 20 * 6 == len(_children(live))
+    assert json.loads(run(live, "audit", "verify").stdout)["ok"] is True, "20 writers forked no chain"
 
-    target = f"sqlite:///{tmp_path}/new.sqlite3"
     restored = json.loads(run(target, "restore", str(tmp_path / "bk")).stdout)
     assert restored["ok"] is True and restored["audit"]["ok"] is True
-    present = _children(tmp_path / "new.sqlite3")
+    present = _children(target)
     assert before <= present, "every row committed before the backup began is restored"
     assert present <= {c["id"] for c in report["committed"]}
     assert len(present) == report["children_in_manifest"]

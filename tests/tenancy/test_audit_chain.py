@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +22,10 @@ from dyadcare.tenancy.audit import audit_record
 from dyadcare.tenancy.audit_triggers import create_statements, drop_statements
 from dyadcare.tenancy.auditchain import GENESIS, digest
 from dyadcare.tenancy.models import AuditEvent
+from tests.conftest import PgDatabases
 from tests.factories import ClinicWorld
+
+DYADCARE = str(Path(sys.executable).with_name("dyadcare"))
 
 
 def _verify() -> tuple[int, dict[str, Any]]:
@@ -177,3 +184,35 @@ def test_verify_names_a_disabled_trigger(entries: list[AuditEvent]) -> None:
     code, report = _verify()
     assert code == 1
     assert "tenancy_auditevent_no_update" in report["problems"][0]["reason"]
+
+
+OLD_ENTRIES = """
+from django.db import connection
+with connection.cursor() as cursor:
+    for at in ("2026-01-02 10:00:00", "2026-01-01 09:00:00", "2026-01-03 08:00:00"):
+        cursor.execute(
+            "INSERT INTO tenancy_auditevent (at, actor_label, roles, action, object_type, object_id,"
+            " summary, ip, user_agent, path)"
+            " VALUES (%s, 'before', '', 'login', '', '', '', '10.0.0.1', '', '/')",
+            [at],
+        )
+"""
+
+
+@pytest.mark.parametrize("vendor", ["sqlite", "postgresql"])
+def test_the_migration_chains_the_entries_written_before(
+    tmp_path: Path, vendor: str, pg_databases: PgDatabases
+) -> None:
+    url = f"sqlite:///{tmp_path}/old.sqlite3" if vendor == "sqlite" else pg_databases(1)[0]
+    environ = {**os.environ, "DYADCARE_DEMO": "1", "DATABASE_URL": url, "DYADCARE_HOME": str(tmp_path)}
+    environ.pop("DYADCARE_SECRET_KEY", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([DYADCARE, *args], env=environ, capture_output=True, text=True, check=False)
+
+    assert run("migrate", "tenancy", "0003", "-v", "0").returncode == 0
+    assert run("shell", "-c", OLD_ENTRIES).returncode == 0
+    assert run("migrate", "-v", "0").returncode == 0
+    verified = run("audit", "verify")
+    assert verified.returncode == 0, verified.stdout
+    assert json.loads(verified.stdout) == {"entries": 3, "chains": 1, "ok": True, "problems": []}
