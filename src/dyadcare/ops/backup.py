@@ -96,7 +96,11 @@ def backup(folder: Path) -> dict[str, Any]:
         _pg_tools("pg_dump")
     folder.mkdir(parents=True, exist_ok=True)
     data = folder / DATA[vendor]
-    described = _sqlite_backup(data) if vendor == "sqlite" else _pg_backup(data)
+    try:
+        described = _sqlite_backup(data) if vendor == "sqlite" else _pg_backup(data)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # no half-written backup is left behind
+        raise
     manifest = {
         "format": FORMAT,
         "version": dyadcare.__version__,
