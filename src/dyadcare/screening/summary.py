@@ -4,7 +4,7 @@ It holds the results about the child only: a result about a caregiver themself, 
 sensitivity label, is never printed for the family (whoever prints it). It is written in the
 family's preferred language (the primary caregiver's, the first added when several are),
 unless staff choose another for this print, and names the next visit booked after this one
-(not the visit itself)."""
+(not the visit itself). Opening it is audited as a print of the visit."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django.conf import settings
 from dyadcare.families.models import CareRelationship, Child
 from dyadcare.screening.selectors import ResultView, visit_screening
 from dyadcare.tenancy.actor import Actor
+from dyadcare.tenancy.audit import Action, audit_record
 from dyadcare.touchpoints.models import Visit
 
 
@@ -35,6 +36,7 @@ def family_summary(*, actor: Actor, visit: Visit, language: str | None = None) -
     offered = {code for code, _name in settings.LANGUAGES}
     chosen = next(code for code in (language, preferred, "en") if code in offered)
     screening = visit_screening(actor=actor, visit=visit, language=chosen)
+    audit_record(actor=actor, action=Action.PRINT, obj=visit, summary=f"family summary ({chosen})")
     shown = [
         view
         for view in screening.results

@@ -82,6 +82,7 @@ clinic_patterns = [
 
 network_patterns = [
     path("", network.network_home, name="network_home"),
+    path("security/", network.network_security, name="network_security"),
 ]
 
 urlpatterns = [
