@@ -37,6 +37,7 @@ class Planned:
     replaces: str = ""  # a fallback: the instrument it is used instead of
     replaced_by: tuple[str, ...] = ()  # an instrument the clinic cannot send: what is used instead
     added: bool = False  # added by staff
+    follows: str = ""  # added after a positive result of this instrument (the note says so)
 
     @property
     def id(self) -> str:
@@ -170,7 +171,7 @@ class _PlanBuilder:
             for follow in (self.loaded.get(t) for t in then):
                 if follow is not None:
                     note = _("after a positive %(first)s") % {"first": first.title_in(self.language)}
-                    self._add(follow, category, overdue, note=note, replaces=instrument.id)
+                    self._add(follow, category, overdue, note=note, replaces=instrument.id, follows=first.id)
 
     def _add(self, instrument: Instrument, category: str, overdue: bool, **extra: Any) -> None:
         if instrument.id in self.seen:
