@@ -147,11 +147,21 @@ def test_the_tablet_link_is_shown_once(world: ClinicWorld, two_month_visit: Visi
         },
     )
     tablet = client.get(response["Location"])
-    token = tablet.context["token"]
-    assert token and f"/f/{token}/" in tablet.content.decode()
-    assert family.open_link(token, ip="127.0.0.1").session.mode == "kiosk"
+    assert tablet.context["ready"] and "/f/" not in tablet.content.decode(), "the token is never in the page"
     again = client.get(response["Location"])
-    assert again.context["token"] is None and "New tablet link" in again.content.decode()
+    assert not again.context["ready"] and "New tablet link" in again.content.decode()
+    session = tablet.context["session"]
+    handed = client.post(f"/c/{world.a.slug}/screenings/{session.pk}/hand-over/", {"action": "hand-over"})
+    token = handed["Location"].removeprefix("/f/").strip("/")
+    assert handed["Location"] == f"/f/{token}/"
+    assert family.open_link(token, ip="127.0.0.1").session.mode == "kiosk"
+    staff_page = client.get(f"/c/{world.a.slug}/children/")
+    assert staff_page.status_code == 302, "the staff session ended"
+    assert staff_page["Location"].startswith("/login/")
+    with unscoped("check audit"):
+        handed_over = AuditEvent.objects.filter(action="screening.tablet_handed_over")
+        assert handed_over.filter(object_id=str(session.pk)).exists()
+        assert AuditEvent.objects.filter(action="logout", summary="handed the tablet to a family").exists()
 
 
 def test_staff_enter_asq3_scores_within_their_ranges(world: ClinicWorld, client: Client) -> None:

@@ -37,6 +37,7 @@ clinic_patterns = [
     path("visits/<uuid:visit_id>/summary/", screening.family_summary, name="family_summary"),
     path("screenings/<uuid:session_id>/update/", screening.session_update, name="session_update"),
     path("screenings/<uuid:session_id>/tablet/", screening.session_tablet, name="session_tablet"),
+    path("screenings/<uuid:session_id>/hand-over/", screening.session_hand_over, name="session_hand_over"),
     path("flags/<uuid:flag_id>/acknowledge/", screening.flag_acknowledge, name="flag_acknowledge"),
     path("alerts/", screening.alerts, name="alerts"),
     path("alerts/banner/", screening.alert_banner, name="alert_banner"),
