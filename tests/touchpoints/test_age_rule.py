@@ -93,6 +93,7 @@ def test_every_page_says_the_age_the_same_way(world: ClinicWorld, client: Client
     base = f"/c/{world.a.slug}"
     pages = [
         f"{base}/visits/{visit.pk}/",  # type: ignore[attr-defined]
+        f"{base}/visits/{visit.pk}/screening/",  # type: ignore[attr-defined]
         f"{base}/children/{child.pk}/",
         f"{base}/huddle/?day={timezone.localdate().isoformat()}",
         f"{base}/children/?q={child.family_name}",

@@ -211,6 +211,25 @@ def visit_screening(*, actor: Actor, visit: Visit, language: str) -> VisitScreen
     )
 
 
+def family_summary_results(*, actor: Actor, visit: Visit, language: str) -> list[ResultView]:
+    """What the summary printed for the family shows: the visit's results about the child
+    with no sensitivity label (never a caregiver's own screen, nor a labelled result, whoever
+    prints it)."""
+    actor.require(FamilyPerm.VIEW)
+    rows = (
+        ScreeningResult.objects.filter(visit=visit)
+        .exclude(respondent="caregiver-self")
+        .select_related("visit__clinic", "caregiver", "entered_by")
+        .order_by("scored_at")
+    )
+    results = [r for r in rows if not r.sensitivity]
+    if results:
+        audit_record_many(
+            actor=actor, action=Action.VIEW, objects=results, summary=f"summary of visit {visit.pk}"
+        )
+    return result_views(actor=actor, results=results, language=language)
+
+
 def _plan_note_for(actor: Actor, planned: Planned) -> Planned:
     """An instrument the plan added after a positive result says so only to a viewer who may
     see that result in full."""

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -92,6 +93,7 @@ def render_visit_screening(
     context: dict[str, Any] = {
         "visit": visit,
         "child": visit.child,
+        "age": visit_selectors.age_on(visit.child, timezone.localtime(visit.scheduled_for).date()),
         "screening": screening,
         "caregivers": caregivers,
         "answered": answered,
@@ -259,10 +261,7 @@ def family_summary(request: HttpRequest, visit_id: str) -> HttpResponse:
     caregiver themself, and anything with a sensitivity label, never appear on it."""
     req = _staff(request)
     visit = visit_selectors.visit_get(actor=req.actor, visit_id=visit_id)
-    screening = selectors.visit_screening(actor=req.actor, visit=visit, language=_language())
-    shown = [
-        v for v in screening.results if not v.result.sensitivity and v.result.respondent != "caregiver-self"
-    ]
+    shown = selectors.family_summary_results(actor=req.actor, visit=visit, language=_language())
     schedule = visit_selectors.child_schedule_get(actor=req.actor, child=visit.child)
     return render(
         req,
