@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dyadcare.screening.internal.plan import visit_plan
 from dyadcare.tenancy.scope import clinic_scope
@@ -55,7 +55,16 @@ def test_correction_ends_at_24_months_chronological() -> None:
     ],
 )
 def test_one_wording(ga_days: int, days: int, wording: str) -> None:
-    assert age(child_age(DOB, ga_days, DOB + timedelta(days=days))) == wording
+    with translation.override("en"):
+        assert age(child_age(DOB, ga_days, DOB + timedelta(days=days))) == wording
+
+
+def test_one_wording_in_spanish() -> None:
+    with translation.override("es"):
+        assert (
+            age(child_age(DOB, 247, DOB + timedelta(days=56)))
+            == "8 semanas de edad; edad corregida 3 semanas"
+        )
 
 
 def _visit_at(world: ClinicWorld, *, ga_days: int, days_old: int, touchpoint: str) -> object:
