@@ -82,7 +82,10 @@ def test_each_role_sees_what_it_needs(
     body = response.content.decode()
     phq_answer = "More than half the days"
     assert (phq_answer in body) == ("phq9" in EXPECTED_FULL[role])
-    assert "Positive" in body, "every role sees whether a screen was positive (what a claim needs)"
+    assert "Positive" in body or "A screen needs a clinician&#x27;s follow-up." in body, (
+        "every role sees whether a screen was positive (a labelled one they may not see in full "
+        "as needing a clinician's follow-up)"
+    )
     for ident, view in views.items():
         if ident not in EXPECTED_FULL[role]:
             assert view.answers == [] and view.previous is None
@@ -144,11 +147,21 @@ def test_the_tablet_link_is_shown_once(world: ClinicWorld, two_month_visit: Visi
         },
     )
     tablet = client.get(response["Location"])
-    token = tablet.context["token"]
-    assert token and f"/f/{token}/" in tablet.content.decode()
-    assert family.open_link(token, ip="127.0.0.1").session.mode == "kiosk"
+    assert tablet.context["ready"] and "/f/" not in tablet.content.decode(), "the token is never in the page"
     again = client.get(response["Location"])
-    assert again.context["token"] is None and "New tablet link" in again.content.decode()
+    assert not again.context["ready"] and "New tablet link" in again.content.decode()
+    session = tablet.context["session"]
+    handed = client.post(f"/c/{world.a.slug}/screenings/{session.pk}/hand-over/", {"action": "hand-over"})
+    token = handed["Location"].removeprefix("/f/").strip("/")
+    assert handed["Location"] == f"/f/{token}/"
+    assert family.open_link(token, ip="127.0.0.1").session.mode == "kiosk"
+    staff_page = client.get(f"/c/{world.a.slug}/children/")
+    assert staff_page.status_code == 302, "the staff session ended"
+    assert staff_page["Location"].startswith("/login/")
+    with unscoped("check audit"):
+        handed_over = AuditEvent.objects.filter(action="screening.tablet_handed_over")
+        assert handed_over.filter(object_id=str(session.pk)).exists()
+        assert AuditEvent.objects.filter(action="logout", summary="handed the tablet to a family").exists()
 
 
 def test_staff_enter_asq3_scores_within_their_ranges(world: ClinicWorld, client: Client) -> None:

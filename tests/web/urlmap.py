@@ -146,6 +146,7 @@ def sample_post(world: ClinicWorld, route: Route) -> dict[str, Any]:
             "action": "kiosk",
         },
         "web:session_update": {"action": "cancel"},
+        "web:session_hand_over": {"action": "hand-over"},
         "web:scores_enter": {
             **{f"item-{n}": "0" for n in range(1, 11)},
             "caregiver": str(world.caregiver_a.pk),

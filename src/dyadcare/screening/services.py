@@ -157,6 +157,16 @@ def screening_new_link(*, actor: Actor, session: ScreeningSession, mode: str) ->
     return token
 
 
+def tablet_hand_over(*, actor: Actor, session: ScreeningSession) -> None:
+    """Staff hand the clinic tablet to the family for ``session``: recorded before the staff
+    session in that browser ends (the interface ends it), so the log says who handed it over."""
+    actor.require(ScreeningPerm.MANAGE)
+    actor.require_clinic(session.clinic_id)
+    audit_record(
+        actor=actor, action=ScreeningAction.TABLET_HANDED_OVER, obj=session, summary="staff session ended"
+    )
+
+
 def _message(session: ScreeningSession, url: str, hours: int) -> tuple[str, str]:
     """The text or email with the link, in the session's language; its time estimate is the
     one the family's pages show (the session's questions, counted the same way)."""

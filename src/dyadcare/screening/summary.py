@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from dyadcare.families.models import CareRelationship, Child
-from dyadcare.screening.selectors import ResultView, visit_screening
+from dyadcare.screening.selectors import ResultView, family_summary_results
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record
 from dyadcare.touchpoints.models import Visit
@@ -35,13 +35,8 @@ def family_summary(*, actor: Actor, visit: Visit, language: str | None = None) -
     preferred = _preferred_language(visit.child)
     offered = {code for code, _name in settings.LANGUAGES}
     chosen = next(code for code in (language, preferred, "en") if code in offered)
-    screening = visit_screening(actor=actor, visit=visit, language=chosen)
+    shown = family_summary_results(actor=actor, visit=visit, language=chosen)
     audit_record(actor=actor, action=Action.PRINT, obj=visit, summary=f"family summary ({chosen})")
-    shown = [
-        view
-        for view in screening.results
-        if not view.result.sensitivity and view.result.respondent != "caregiver-self"
-    ]
     return FamilySummary(
         visit=visit,
         child=visit.child,

@@ -29,6 +29,7 @@ V = TypeVar("V", bound=Callable[..., Any])
 
 STARTED = "dyadcare.started"  # when the person logged in (a Unix time)
 ACTIVE = "dyadcare.active"  # the last request of the person's own
+HANDED_OVER = "tablet_handed_over"  # this browser was handed to a family (read by the login page)
 
 
 class SecurityHeadersMiddleware:
@@ -124,6 +125,16 @@ def _session_started(sender: Any, request: HttpRequest | None, **kwargs: Any) ->
     """The session's clock starts at login (a login never inherits an older start)."""
     if request is not None and hasattr(request, "session"):
         request.session[STARTED] = request.session[ACTIVE] = _now()
+        request.session.pop(HANDED_OVER, None)
+
+
+def end_staff_session(request: HttpRequest, *, reason: str) -> None:
+    """End the staff session in this browser at once (the tablet goes to a family): the
+    logout is audited with ``reason``, and the login page then says the tablet was handed
+    over until a staff member logs in again."""
+    request.logout_reason = reason  # type: ignore[attr-defined]
+    logout(request)
+    request.session[HANDED_OVER] = True
 
 
 class StaffSessionMiddleware:

@@ -38,6 +38,7 @@ clinic_patterns = [
     path("visits/<uuid:visit_id>/report/", screening.visit_report, name="visit_report"),
     path("screenings/<uuid:session_id>/update/", screening.session_update, name="session_update"),
     path("screenings/<uuid:session_id>/tablet/", screening.session_tablet, name="session_tablet"),
+    path("screenings/<uuid:session_id>/hand-over/", screening.session_hand_over, name="session_hand_over"),
     path("flags/<uuid:flag_id>/acknowledge/", screening.flag_acknowledge, name="flag_acknowledge"),
     path("flags/<uuid:flag_id>/assign/", screening.flag_assign, name="flag_assign"),
     path("alerts/", screening.alerts, name="alerts"),

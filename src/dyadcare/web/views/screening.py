@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -26,7 +27,7 @@ from dyadcare.screening.summary import family_summary as family_summary_get
 from dyadcare.touchpoints import selectors as visit_selectors
 from dyadcare.touchpoints.models import Visit
 from dyadcare.web.access import StaffRequest, clinic_view, redirect_back
-from dyadcare.web.middleware import polled
+from dyadcare.web.middleware import end_staff_session, polled
 from dyadcare.web.screening_forms import AddInstrumentForm, DoneElsewhereForm, WorklistForm
 
 
@@ -93,6 +94,7 @@ def render_visit_screening(
     context: dict[str, Any] = {
         "visit": visit,
         "child": visit.child,
+        "age": visit_selectors.age_on(visit.child, timezone.localtime(visit.scheduled_for).date()),
         "screening": screening,
         "caregivers": caregivers,
         "answered": answered,
@@ -197,7 +199,27 @@ def session_tablet(request: HttpRequest, session_id: str) -> HttpResponse:
     req = _staff(request)
     session = selectors.session_get(actor=req.actor, session_id=session_id)
     token = req.session.pop(f"tablet:{session.pk}", None)
-    return render(req, "web/screening/kiosk.html", {"session": session, "token": token})
+    if token:
+        # Kept for the hand-over (never written into the page); a reload offers a new link.
+        req.session[f"handover:{session.pk}"] = token
+    return render(req, "web/screening/kiosk.html", {"session": session, "ready": bool(token)})
+
+
+@clinic_view(ScreeningPerm.MANAGE, phi="write")
+@require_POST
+def session_hand_over(request: HttpRequest, session_id: str) -> HttpResponse:
+    """Hand the tablet to the family: the staff session in this browser ends (audited), so
+    Back, the history or a typed staff address lead to the login page, never a staff page;
+    then the family's questionnaire opens."""
+    req = _staff(request)
+    session = selectors.session_get(actor=req.actor, session_id=session_id)
+    if req.POST.get("action") != "hand-over":
+        messages.error(req, _("Unknown action."))
+        return redirect("web:session_tablet", clinic_slug=req.clinic.slug, session_id=session.pk)
+    token = req.session.pop(f"handover:{session.pk}", None)
+    services.tablet_hand_over(actor=req.actor, session=session)
+    end_staff_session(req, reason="handed the tablet to a family")
+    return redirect(f"/f/{token}/" if token else settings.LOGIN_URL)
 
 
 @clinic_view(ScreeningPerm.ALERT_ACKNOWLEDGE, phi="write")
