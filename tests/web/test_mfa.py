@@ -76,6 +76,11 @@ def test_a_clinic_role_must_enrol_before_any_page(world: ClinicWorld, client: Cl
     device, _codes = _enrol(client, user)
     assert client.get(f"/c/{world.a.slug}/children/").status_code == 200
     assert device.pk and {AccountAction.MFA_ENROLLED, AccountAction.MFA_FAILED} <= set(_actions(user))
+    with unscoped("read the audit log in a test"):
+        # A security event: it reaches the clinic the account works in, for its administrators.
+        assert AuditEvent.objects.filter(
+            action=AccountAction.MFA_ENROLLED, actor=user, clinic=world.a
+        ).exists()
 
 
 def test_after_enrolment_the_password_alone_is_not_enough(world: ClinicWorld) -> None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from dyadcare.families.aggregates import network_clinic_counts
+from dyadcare.tenancy.audit import network_security_events
 from dyadcare.tenancy.clinics import clinic_create as clinic_create_service
 from dyadcare.tenancy.permissions import TenancyPerm
 from dyadcare.tenancy.staff import Invitee
@@ -27,8 +28,7 @@ from dyadcare.web.account_forms import ClinicCreateForm, show_errors
 def network_home(request: HttpRequest) -> HttpResponse:
     req = cast(StaffRequest, request)
     rows = network_clinic_counts(network=req.network)
-    can_manage = TenancyPerm.NETWORK_MANAGE in req.actor.permissions
-    return render(req, "web/network/home.html", {"rows": rows, "can_manage": can_manage})
+    return render(req, "web/network/home.html", {"rows": rows})
 
 
 def invite_link_template(request: HttpRequest) -> str:
@@ -75,3 +75,13 @@ def clinic_create(request: HttpRequest) -> HttpResponse:
             )
             return redirect("web:network_home", network_slug=req.network.slug)
     return render(req, "web/network/clinic_new.html", {"form": form})
+
+
+@network_view(TenancyPerm.NETWORK_SECURITY_VIEW)
+@require_GET
+def network_security(request: HttpRequest) -> HttpResponse:
+    """The network administrator's view of security events: logins, failures, lockouts and
+    refused pages of the staff of every clinic of the network."""
+    req = cast(StaffRequest, request)
+    events = network_security_events(actor=req.actor)
+    return render(req, "web/network/security.html", {"events": events})

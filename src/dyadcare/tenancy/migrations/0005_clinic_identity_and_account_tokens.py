@@ -11,7 +11,7 @@ import dyadcare.tenancy.validators
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tenancy", "0003_audit_action_namespaced"),
+        ("tenancy", "0004_audit_hash_chain"),
     ]
 
     operations = [

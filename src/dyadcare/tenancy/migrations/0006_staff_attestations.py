@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tenancy", "0004_clinic_identity_and_account_tokens"),
+        ("tenancy", "0005_clinic_identity_and_account_tokens"),
     ]
 
     operations = [

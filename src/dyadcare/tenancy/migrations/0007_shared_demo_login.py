@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tenancy", "0005_staff_attestations"),
+        ("tenancy", "0006_staff_attestations"),
     ]
 
     operations = [
