@@ -166,6 +166,12 @@ class FlagView:
     note: str
 
 
+def flag_reason(flag: Flag, language: str) -> str:
+    """A flag's reason in ``language``, for a page that has already established the viewer
+    may read the flag's result in full (results over time, the visit report)."""
+    return reason_in(flag, library_instrument(flag.result.instrument_id), language)
+
+
 def flag_views(*, actor: Actor, flags: Iterable[Flag], language: str) -> list[FlagView]:
     """Each flag as this viewer may read it (``flags`` with their results loaded), its reason
     in ``language``."""
@@ -173,7 +179,7 @@ def flag_views(*, actor: Actor, flags: Iterable[Flag], language: str) -> list[Fl
     for flag in flags:
         level = access(flag.result.sensitivity, actor.permissions)
         if level == "full":
-            reason = reason_in(flag, library_instrument(flag.result.instrument_id), language)
+            reason = flag_reason(flag, language)
             views.append(FlagView(flag, level, reason, flag.note))
         else:
             views.append(FlagView(flag, level, str(FOLLOW_UP_NEEDED), ""))
