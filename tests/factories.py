@@ -187,10 +187,18 @@ def screening(clinic: Clinic, on_visit: Visit, by: Caregiver) -> tuple[Screening
             visit=on_visit,
             child=on_visit.child,
             severity=Flag.Severity.ALERT,
-            reason="PHQ-9: critical answer on item 9",
+            reason=_reason_of(result),
             raised_at=timezone.now(),
         )
     return session, flag
+
+
+def _reason_of(result: ScreeningResult) -> str:
+    """The flag's reason as scoring words it (stored in English)."""
+    from dyadcare.instruments.internal import registry
+    from dyadcare.screening.internal.scoring import flags_for
+
+    return flags_for(registry.get(result.instrument_id), result)[0][1]
 
 
 def visit(clinic: Clinic, for_child: Child, *, when: datetime | None = None, **fields: object) -> Visit:

@@ -16,7 +16,7 @@ from dyadcare.instruments.engine import InputError, Instrument
 from dyadcare.instruments.internal import registry
 from dyadcare.screening.internal.categories import category_for
 from dyadcare.screening.internal.plan import Planned, load, visit_plan
-from dyadcare.screening.internal.scoring import labels
+from dyadcare.screening.internal.scoring import labels, reason_in
 from dyadcare.screening.internal.sensitivity import FOLLOW_UP_NEEDED, Access, access
 from dyadcare.screening.models import DoneElsewhere, Flag, ScreeningResult, ScreeningSession
 from dyadcare.screening.permissions import ScreeningPerm
@@ -136,6 +136,14 @@ class ElsewhereView:
     access: Access
 
 
+def library_instrument(instrument_id: str) -> Instrument | None:
+    """The library's instrument, or None for one no longer in the library."""
+    try:
+        return registry.library().get(instrument_id)
+    except InputError:
+        return None
+
+
 def _labels_of(instrument_id: str) -> list[str]:
     try:
         instrument = registry.library().get(instrument_id)
@@ -158,13 +166,21 @@ class FlagView:
     note: str
 
 
-def flag_views(*, actor: Actor, flags: Iterable[Flag]) -> list[FlagView]:
-    """Each flag as this viewer may read it (``flags`` with their results loaded)."""
+def flag_reason(flag: Flag, language: str) -> str:
+    """A flag's reason in ``language``, for a page that has already established the viewer
+    may read the flag's result in full (results over time, the visit report)."""
+    return reason_in(flag, library_instrument(flag.result.instrument_id), language)
+
+
+def flag_views(*, actor: Actor, flags: Iterable[Flag], language: str) -> list[FlagView]:
+    """Each flag as this viewer may read it (``flags`` with their results loaded), its reason
+    in ``language``."""
     views = []
     for flag in flags:
         level = access(flag.result.sensitivity, actor.permissions)
         if level == "full":
-            views.append(FlagView(flag, level, flag.reason, flag.note))
+            reason = flag_reason(flag, language)
+            views.append(FlagView(flag, level, reason, flag.note))
         else:
             views.append(FlagView(flag, level, str(FOLLOW_UP_NEEDED), ""))
     return views
@@ -203,7 +219,9 @@ def visit_screening(*, actor: Actor, visit: Visit, language: str) -> VisitScreen
         sessions=list(ScreeningSession.objects.filter(visit=visit).select_related("caregiver")),
         results=result_views(actor=actor, results=results, language=language),
         flags=flag_views(
-            actor=actor, flags=Flag.objects.filter(visit=visit).select_related("resolved_by", "result")
+            actor=actor,
+            flags=Flag.objects.filter(visit=visit).select_related("resolved_by", "result"),
+            language=language,
         ),
         elsewhere=[
             ElsewhereView(r, access(_labels_of(r.instrument_id), actor.permissions)) for r in elsewhere

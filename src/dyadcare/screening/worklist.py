@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 from dyadcare.families.permissions import FamilyPerm
 from dyadcare.instruments.engine import InputError
 from dyadcare.instruments.internal import registry
-from dyadcare.screening.internal.scoring import labels
+from dyadcare.screening.internal.scoring import labels, reason_in
 from dyadcare.screening.internal.sensitivity import access
 from dyadcare.screening.models import Flag
 from dyadcare.screening.permissions import ScreeningPerm
+from dyadcare.screening.selectors import library_instrument
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record
 from dyadcare.tenancy.selectors import clinic_staff
@@ -125,7 +126,9 @@ def alert_worklist(*, actor: Actor, filters: Filters, page: str | int | None, la
             Item(
                 flag=flag,
                 full=full,
-                reason=flag.reason if full else _("A screen needs a clinician's follow-up."),
+                reason=reason_in(flag, library_instrument(flag.result.instrument_id), language)
+                if full
+                else _("A screen needs a clinician's follow-up."),
                 category=bundle.label(flag.result.category, language)
                 if full and flag.result.category
                 else "",

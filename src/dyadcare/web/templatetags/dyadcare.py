@@ -144,6 +144,22 @@ def licence_notice(instrument: Any) -> SafeString:
 
 
 @register.filter
+def reason(flag: Any) -> str:
+    """A flag's reason in the page's language (on pages that show the result in full)."""
+    from dyadcare.screening.selectors import flag_reason
+
+    return flag_reason(flag, _language())
+
+
+@register.filter
+def band_name(result: Any) -> str:
+    """A result's band in the page's language, from the instrument's data file."""
+    from dyadcare.instruments.describe import band_label
+
+    return band_label(result.instrument_id, result.band, _language()) if result.band else ""
+
+
+@register.filter
 def item_label(item: Any) -> str:
     return str(item.label(_language()))
 
