@@ -30,6 +30,16 @@ def _fast_password_hashing(settings: settings) -> None:  # type: ignore[valid-ty
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    """A test that switches the active language (a request, ``translation.activate``) leaves
+    the next test in the default one."""
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def world(db: None) -> factories.ClinicWorld:
     return factories.clinic_world()

@@ -60,14 +60,16 @@ class Clinic(models.Model):
         _("tax ID (EIN)"),
         max_length=10,
         blank=True,
+        db_default="",
         validators=[validate_tax_id],
         help_text=_("The employer identification number billed under, as 12-3456789."),
     )
-    address = models.TextField(_("address"), max_length=300, blank=True)
+    address = models.TextField(_("address"), max_length=300, blank=True, db_default="")
     city = models.CharField(_("city"), max_length=100, blank=True)
     languages = models.JSONField(
         _("languages"),
         default=list,
+        db_default=[],
         blank=True,
         validators=[validate_languages],
         help_text=_("The languages the clinic serves families in."),
@@ -88,7 +90,7 @@ class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # A login printed by the demo generator, shared by every visitor of a demo: in demo mode
     # it is never asked for a second factor and cannot enrol one (tenancy/mfa.py).
-    shared_demo_login = models.BooleanField(default=False, editable=False)
+    shared_demo_login = models.BooleanField(default=False, db_default=False, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]

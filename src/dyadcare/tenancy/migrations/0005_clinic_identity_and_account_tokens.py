@@ -18,13 +18,14 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="clinic",
             name="address",
-            field=models.TextField(blank=True, max_length=300, verbose_name="address"),
+            field=models.TextField(blank=True, db_default="", max_length=300, verbose_name="address"),
         ),
         migrations.AddField(
             model_name="clinic",
             name="languages",
             field=models.JSONField(
                 blank=True,
+                db_default=[],
                 default=list,
                 help_text="The languages the clinic serves families in.",
                 validators=[dyadcare.tenancy.validators.validate_languages],
@@ -36,6 +37,7 @@ class Migration(migrations.Migration):
             name="tax_id",
             field=models.CharField(
                 blank=True,
+                db_default="",
                 help_text="The employer identification number billed under, as 12-3456789.",
                 max_length=10,
                 validators=[dyadcare.tenancy.validators.validate_tax_id],
