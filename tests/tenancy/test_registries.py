@@ -37,7 +37,7 @@ EXPECTED = {
     Role.BILLING: {"family.view", "staff.view", "instruments.view"},
     Role.CLINIC_ADMIN: {
         "family.view", "family.edit", "staff.view", "visit.manage", "instruments.view", "screening.manage",
-        "audit.view", "schedule.configure", "instruments.manage", "alert.acknowledge",
+        "audit.view", "schedule.configure", "instruments.manage", "alert.acknowledge", "family.merge",
     },
     Role.NETWORK_COACH: {"network.aggregate_view"},
     Role.NETWORK_ADMIN: {"network.aggregate_view", "network.manage"},

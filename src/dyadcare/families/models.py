@@ -9,6 +9,7 @@ import contextlib
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -129,6 +130,11 @@ class Child(Person):
         max_length=200,
         blank=True,
         help_text=_("For example: Mexican, Salvadoran, Hmong, Filipino."),
+    )
+    # Set when a clinic administrator merged this record into another (a duplicate): the
+    # record stays, emptied of its visits and results, so the merge can be undone.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
     )
 
     class Meta:
@@ -301,3 +307,41 @@ class CareRelationship(ClinicScopedModel):
     def clean(self) -> None:
         if self.child.clinic_id != self.clinic_id or self.caregiver.clinic_id != self.clinic_id:
             raise ValidationError(_("A child and a caregiver must belong to the same clinic."))
+
+
+class DuplicateOverride(ClinicScopedModel):
+    """A child or caregiver registered although the clinic had possible duplicates: who, why, and which."""
+
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, null=True, blank=True, related_name="duplicate_overrides"
+    )
+    caregiver = models.ForeignKey(
+        Caregiver, on_delete=models.CASCADE, null=True, blank=True, related_name="duplicate_overrides"
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    possible_duplicates = models.JSONField(default=list)  # ids of the children shown
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+
+class ChildMerge(ClinicScopedModel):
+    """Two records of one child made one. ``moved`` lists every row moved from the retired
+    record to the surviving one (``{"app.model:field": [ids]}``), so the merge can be undone
+    until ``undo_until``."""
+
+    survivor = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="merges_in")
+    retired = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="merges_out")
+    reason = models.CharField(_("reason"), max_length=300)
+    moved = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    undo_until = models.DateTimeField()
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def can_undo(self) -> bool:
+        return self.undone_at is None and timezone.now() <= self.undo_until

@@ -14,7 +14,8 @@ from typing import TypeVar
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from dyadcare.families.models import Caregiver, CareRelationship, Child, Household
+from dyadcare.families.internal.duplicates import PossibleDuplicate, child_duplicates
+from dyadcare.families.models import Caregiver, CareRelationship, Child, ChildMerge, Household
 from dyadcare.families.permissions import FamilyPerm
 from dyadcare.families.rules import RuleError, normalize_medi_cal_id, search_key
 from dyadcare.tenancy.actor import Actor
@@ -56,7 +57,9 @@ def child_filter(query: str) -> Q:
 def child_search(*, actor: Actor, query: str = "") -> QuerySet[Child]:
     """Children of the clinic matching ``query``, by last then first name (lazy; audited)."""
     actor.require(FamilyPerm.VIEW)
-    children = Child.objects.filter(child_filter(query)).order_by("search_name", "id")
+    children = Child.objects.filter(child_filter(query), merged_into__isnull=True).order_by(
+        "search_name", "id"
+    )
     audit_record(
         actor=actor,
         action=Action.SEARCH,
@@ -170,6 +173,32 @@ def caregiver_search(*, actor: Actor, query: str) -> QuerySet[Caregiver]:
         summary=f"query {text[:100]!r}",
     )
     return Caregiver.objects.filter(conditions).order_by("search_name")
+
+
+def child_possible_duplicates(*, actor: Actor, child: Child) -> list[PossibleDuplicate[Child]]:
+    """Other records of the clinic that may be this child (same name, or same date of birth
+    with a name or a caregiver in common), for the merge page; the caller audited the child."""
+    actor.require(FamilyPerm.MERGE)
+    if child.merged_into_id:
+        return []
+    caregiver_ids = CareRelationship.objects.filter(child=child).values_list("caregiver_id", flat=True)
+    return child_duplicates(
+        given_name=child.given_name,
+        family_name=child.family_name,
+        date_of_birth=child.date_of_birth,
+        caregiver_ids=list(caregiver_ids),
+        exclude=child.pk,
+    )
+
+
+def child_merges(*, actor: Actor, child: Child) -> list[ChildMerge]:
+    """Merges this record took part in, newest first (the caller audited the child)."""
+    actor.require(FamilyPerm.VIEW)
+    return list(
+        ChildMerge.objects.filter(Q(survivor=child) | Q(retired=child))
+        .select_related("survivor", "retired", "merged_by", "undone_by")
+        .order_by("-created_at")
+    )
 
 
 def relationship_get(*, actor: Actor, child: Child, link_id: uuid.UUID | str) -> CareRelationship:
