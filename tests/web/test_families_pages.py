@@ -110,6 +110,59 @@ def test_search_by_name_without_accents_dob_mrn_and_medi_cal_id(world: ClinicWor
     assert b"<html" not in partial.content and b"Pe\xc3\xb1a" in partial.content
 
 
+def test_search_by_caregiver_name_and_phone(world: ClinicWorld, client: Client) -> None:
+    assert world.child_a and world.child_b
+    # Lucía Ramírez (+1 510 555 0123) and Pablo García care for Ana Ramírez; Ana's sister too.
+    sister = factories.child(world.a, given_name="Sol", family_name="Ramírez")
+    with clinic_scope(world.a):
+        for link in CareRelationship.objects.filter(child=world.child_a):
+            CareRelationship.objects.create(
+                clinic=world.a, child=sister, caregiver=link.caregiver, relationship=link.relationship
+            )
+    factories.child(world.a, given_name="Otro", family_name="Niño")
+    factories.caregiver(world.b, for_child=world.child_b, given_name="Lucía", phone="+15105550188")
+    login(client, world.staff_a["front_desk"])
+    url = f"/c/{world.a.slug}/children/"
+
+    def names(query: str) -> list[str]:
+        response = client.get(url, {"q": query})
+        return [c.full_name for c in response.context["page"].object_list]
+
+    assert names("lucia") == ["Ana Ramírez", "Sol Ramírez"], "by a caregiver's name, accents ignored"
+    assert names("PABLO") == ["Ana Ramírez", "Sol Ramírez"]
+    # Both caregivers share the phone in the test data; each child is listed once.
+    assert names("(510) 555-0123") == ["Ana Ramírez", "Sol Ramírez"]
+    assert names("510.555.0123") == names("5550123") == ["Ana Ramírez", "Sol Ramírez"]
+    assert names("555-0188") == [], "another clinic's caregiver never matches"
+    assert names("otro") == ["Otro Niño"]
+    page = client.get(url, {"q": "lucia"}).content.decode()
+    assert "Caregivers:" in page and "Lucía Ramírez" in page
+
+
+def test_the_child_list_takes_the_same_queries_for_any_number_of_children(
+    world: ClinicWorld, client: Client
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(client, world.staff_a["front_desk"])
+    url = f"/c/{world.a.slug}/children/"
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, {"q": "garcia"}).status_code == 200
+        return len(queries)
+
+    for n in range(3):
+        kid = factories.child(world.a, given_name=f"Uno{n}")
+        factories.caregiver(world.a, for_child=kid)
+    few = count()
+    for n in range(30):
+        kid = factories.child(world.a, given_name=f"Dos{n}")
+        factories.caregiver(world.a, for_child=kid)
+    assert count() == few
+
+
 def test_register_a_sibling_with_the_same_caregivers(world: ClinicWorld, client: Client) -> None:
     assert world.child_a and world.caregiver_a
     login(client, world.staff_a["family_partner"])
