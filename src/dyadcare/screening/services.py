@@ -13,12 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dyadcare.families.models import Caregiver, CareRelationship
 from dyadcare.screening.audit_actions import ScreeningAction
 from dyadcare.screening.events import FlagResolved
 from dyadcare.screening.internal.answers import paper_answers
 from dyadcare.screening.internal.categories import category_for, check_elsewhere
+from dyadcare.screening.internal.navigation import Questionnaire
 from dyadcare.screening.internal.notify import clinic_admin_emails, notify_escalation
 from dyadcare.screening.internal.plan import Planned, load, visit_plan
 from dyadcare.screening.internal.scoring import Scored, score_and_store
@@ -154,13 +156,20 @@ def screening_new_link(*, actor: Actor, session: ScreeningSession, mode: str) ->
     return token
 
 
-def _message(language: str, child_first_name: str, clinic_name: str, url: str, hours: int) -> tuple[str, str]:
+def _message(
+    language: str, child_first_name: str, clinic_name: str, url: str, hours: int, minutes: int
+) -> tuple[str, str]:
+    """The text or email with the link; ``minutes`` is the questionnaire's own estimate, the
+    figure the family's pages show."""
     with translation.override(language):
         subject = _("Questions before %(name)s's visit") % {"name": child_first_name}
-        body = _(
+        body = ngettext(
             "%(clinic)s: please answer a few questions before %(name)s's visit. "
-            "It takes about 10 minutes. Open %(url)s (the link works for %(hours)s hours)."
-        ) % {"clinic": clinic_name, "name": child_first_name, "url": url, "hours": hours}
+            "It takes about %(minutes)s minute. Open %(url)s (the link works for %(hours)s hours).",
+            "%(clinic)s: please answer a few questions before %(name)s's visit. "
+            "It takes about %(minutes)s minutes. Open %(url)s (the link works for %(hours)s hours).",
+            minutes,
+        ) % {"clinic": clinic_name, "name": child_first_name, "url": url, "hours": hours, "minutes": minutes}
     return subject, body
 
 
@@ -182,6 +191,7 @@ def screening_send(*, actor: Actor, session: ScreeningSession, channel: str, bas
         session.visit.clinic.name,
         url,
         settings.SCREENING_LINK_HOURS,
+        Questionnaire(session.instruments, session.answers).minutes,
     )
     to = caregiver.phone if channel == "sms" else caregiver.email
     try:
