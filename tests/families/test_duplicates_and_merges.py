@@ -180,3 +180,21 @@ def test_only_a_clinic_administrator_merges_and_a_reason_is_needed(world: Clinic
         with pytest.raises(ValidationError):
             services.child_merge(actor=admin, survivor=keep, retired=keep, reason="same")
         assert Visit.objects.filter(child=world.child_a).exists()
+
+
+def test_a_merged_record_takes_no_new_visit_and_its_mrn_books_on_the_record_kept(world: ClinicWorld) -> None:
+    from dyadcare.touchpoints.services import appointments_import, visit_schedule
+
+    assert world.child_a
+    keep = factories.child(world.a, given_name="Ana", family_name="Ramírez")
+    admin = staff_actor(world, "clinic_admin")
+    with clinic_scope(world.a):
+        services.child_merge(actor=admin, survivor=keep, retired=world.child_a, reason="Same child")
+        when = timezone.now() + timedelta(days=3)
+        with pytest.raises(ValidationError, match="merged into another record"):
+            visit_schedule(actor=admin, child=world.child_a, scheduled_for=when)
+        day = (timezone.localdate() + timedelta(days=4)).isoformat()
+        result = appointments_import(
+            actor=admin, clinic=world.a, text=f"date,time,mrn\n{day},09:00,{world.child_a.mrn}\n"
+        )
+        assert [v.child_id for v in result.created] == [keep.pk]
