@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import pytest
 from django.conf import settings
 
@@ -31,3 +33,44 @@ def _fast_password_hashing(settings: settings) -> None:  # type: ignore[valid-ty
 @pytest.fixture
 def world(db: None) -> factories.ClinicWorld:
     return factories.clinic_world()
+
+
+PgDatabases = Callable[..., list[str]]
+
+
+@pytest.fixture
+def pg_databases() -> Iterator[PgDatabases]:
+    """New, empty PostgreSQL databases on the server of the suite's PostgreSQL pass, for
+    commands run as separate processes; dropped afterwards. On the SQLite pass, or without
+    the server or pg_dump (``tools=True``), the test is skipped with the reason."""
+    import os
+    import shutil
+    import uuid
+
+    created: list[str] = []
+    url = os.environ.get("DATABASE_URL", "")
+    server = url.rsplit("/", 1)[0]
+
+    def make(count: int, *, tools: bool = False) -> list[str]:
+        import psycopg
+
+        if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
+            pytest.skip("the suite runs on SQLite: this runs in its PostgreSQL pass")
+        if tools and (shutil.which("pg_dump") is None or shutil.which("pg_restore") is None):
+            pytest.skip("pg_dump or pg_restore is not installed on this machine")
+        try:
+            with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5) as admin:
+                for _ in range(count):
+                    created.append(f"dyadcare_scratch_{uuid.uuid4().hex[:12]}")
+                    admin.execute(f'CREATE DATABASE "{created[-1]}"')
+        except psycopg.OperationalError as exc:
+            pytest.skip(f"PostgreSQL cannot be reached: {str(exc).splitlines()[0]}")
+        return [f"{server}/{name}" for name in created[-count:]]
+
+    yield make
+    if created:
+        import psycopg
+
+        with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5) as admin:
+            for name in created:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -187,10 +187,18 @@ def screening(clinic: Clinic, on_visit: Visit, by: Caregiver) -> tuple[Screening
             visit=on_visit,
             child=on_visit.child,
             severity=Flag.Severity.ALERT,
-            reason="PHQ-9: critical answer on item 9",
+            reason=_reason_of(result),
             raised_at=timezone.now(),
         )
     return session, flag
+
+
+def _reason_of(result: ScreeningResult) -> str:
+    """The flag's reason as scoring words it (stored in English)."""
+    from dyadcare.instruments.internal import registry
+    from dyadcare.screening.internal.scoring import flags_for
+
+    return flags_for(registry.get(result.instrument_id), result)[0][1]
 
 
 def visit(clinic: Clinic, for_child: Child, *, when: datetime | None = None, **fields: object) -> Visit:
@@ -295,3 +303,41 @@ def answer(link: FamilyLink, instrument_id: str, number: int, value: object) -> 
 
     values = [str(v) for v in value] if isinstance(value, list) else ([] if value is None else [str(value)])
     family.answer(link, instrument_id=instrument_id, number=number, values=values)
+
+
+# What a flagged visit's results and acknowledgement say that only the roles with the
+# result's label may read (the reason names the item; the note is free text).
+SENSITIVE_NOTE = "Talked about her heavy drinking; referred to the recovery program"
+
+
+def flagged_visit(world: ClinicWorld) -> Visit:
+    """Nina's 2-month visit with a PHQ-9 (PSY) whose item 9 raised a safety alert, a positive
+    TAPS-1 (ETH) whose follow-up a clinician acknowledged with ``SENSITIVE_NOTE``, and a
+    positive Hunger Vital Sign (SOC) follow-up."""
+    from django.utils import timezone
+
+    from dyadcare.instruments.internal import registry
+    from dyadcare.screening import services
+    from dyadcare.screening.internal.scoring import score_and_store
+    from dyadcare.tenancy.scope import clinic_scope
+
+    visit = two_month_visit(world)
+    caregiver = mother(visit)
+    with clinic_scope(world.a):
+        for instrument_id, answers in (
+            ("phq9", [2, 2, 1, 1, 1, 1, 1, 1, 1]),
+            ("taps1", [0, 0, 1, 0]),
+            ("hvs", [0, 2]),
+        ):
+            score_and_store(
+                instrument=registry.get(instrument_id, clinic=world.a),
+                answers=answers,
+                visit=visit,
+                caregiver=caregiver,
+                language="en",
+                category="",
+                scored_at=timezone.now(),
+            )
+        taps = Flag.objects.get(visit=visit, result__instrument_id="taps1")
+        services.flag_resolve(actor=staff_actor(world, "dyadic_specialist"), flag=taps, note=SENSITIVE_NOTE)
+    return visit

@@ -25,8 +25,18 @@ from typing import NoReturn
 ENGINE_COMMANDS = ("instruments", "score")
 # Commands that read settings but touch no database and sign nothing.
 WITHOUT_DATABASE = ("schedule", "compiletranslations", "makemessages", "version", "help")
-# Commands that set the database up or inspect it: they run on a database not yet migrated.
-BEFORE_MIGRATION = ("migrate", "makemigrations", "showmigrations", "sqlmigrate", "check", "dbshell", "shell")
+# Commands that set the database up (a restore fills an empty one) or inspect it: they run on a
+# database not yet migrated.
+BEFORE_MIGRATION = (
+    "migrate",
+    "restore",
+    "makemigrations",
+    "showmigrations",
+    "sqlmigrate",
+    "check",
+    "dbshell",
+    "shell",
+)
 HELP = ("-h", "--help", "help")
 
 

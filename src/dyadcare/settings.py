@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dyadcare.web.middleware.SecurityHeadersMiddleware",
     "dyadcare.web.middleware.RequestSizeLimitMiddleware",
+    "dyadcare.web.middleware.UnusableCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

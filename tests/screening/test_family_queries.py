@@ -22,6 +22,8 @@ THREE = ("phq9", "ahc-hrsn", "cdc-milestones-2m")
 OPEN_LINK = 1
 # ... then the clinic's item text and its parameter history, for all the session's instruments.
 READ_INSTRUMENTS = 2
+# An audit entry: its chain's head locked, the entry written, the head moved on.
+AUDIT = 3
 
 
 def _queries(client: Client, method: str, url: str, data: dict[str, str] | None = None) -> list[str]:
@@ -45,10 +47,10 @@ def test_the_family_pages_cost_the_same_whatever_the_number_of_instruments(
 
     answer = _queries(client, "post", f"/f/{token}/q/phq9/1/", {"answer": "1", "action": "next"})
     # + the session locked, the answer saved, the audit entry (and the savepoint around them)
-    assert len(answer) == OPEN_LINK + READ_INSTRUMENTS + 5, answer
+    assert len(answer) == OPEN_LINK + READ_INSTRUMENTS + 4 + AUDIT, answer
 
     review = _queries(client, "get", f"/f/{token}/review/")
-    assert len(review) == OPEN_LINK + READ_INSTRUMENTS + 1, review  # + the audit entry
+    assert len(review) == OPEN_LINK + READ_INSTRUMENTS + AUDIT, review  # + the audit entry
 
     for ident in instruments[1:]:  # one answer in every instrument: each is scored
         client.post(f"/f/{token}/q/{ident}/1/", {"answer": "0", "action": "next"})
@@ -58,5 +60,5 @@ def test_the_family_pages_cost_the_same_whatever_the_number_of_instruments(
     # The session locked, the instruments read once, one insert per result, the session's
     # status, the audit entry, the savepoint and its release: only the result inserts grow
     # with the instruments. (The visit is not written: the results are the evidence.)
-    assert len(submit) == OPEN_LINK + READ_INSTRUMENTS + 5 + results, submit
+    assert len(submit) == OPEN_LINK + READ_INSTRUMENTS + 4 + AUDIT + results, submit
     assert not any(q.startswith('UPDATE "touchpoints_visit"') for q in submit), submit

@@ -43,3 +43,35 @@ def test_a_family_of_forms_by_age_is_data() -> None:
     assert library.for_age("cdc-milestones", 10).id == "cdc-milestones-9m"  # type: ignore[union-attr]
     assert library.for_age("cdc-milestones", 1) is None
     assert library.family("phq9") == []
+
+
+def test_a_flag_reads_in_the_pages_language_and_stays_stored_in_english(world, client) -> None:  # type: ignore[no-untyped-def]
+    from dyadcare.tenancy.scope import unscoped
+    from tests.factories import login
+
+    assert world.flag_a and world.visit_a
+    with unscoped("test"):
+        stored = type(world.flag_a).objects.get(pk=world.flag_a.pk)
+    assert "critical answer on item" in stored.reason
+    login(client, world.staff_a["dyadic_specialist"])
+    client.post("/language/", {"language": "es", "next": "/"})
+    for url in (f"/c/{world.a.slug}/visits/{world.visit_a.pk}/screening/", f"/c/{world.a.slug}/alerts/"):
+        page = client.get(url).content.decode()
+        assert "respuesta crítica en la pregunta" in page, url
+        assert "critical answer on item" not in page, url
+
+
+def test_the_interpersonal_safety_reason_is_data_in_both_languages() -> None:
+    from dyadcare.screening.internal.scoring import reason_in
+    from dyadcare.screening.models import Flag, ScreeningResult
+
+    hits = registry.library().get("hits")
+    positive = engine.score(hits, [3, 3, 3, 3])
+    ((_severity, english),) = flags_for(hits, positive)
+    result = ScreeningResult(positive=True, critical_items=[], domains={})
+    flag = Flag(result=result, reason=english)
+    assert reason_in(flag, hits, "es").endswith(": prueba de seguridad en la pareja o la familia positiva")
+    assert reason_in(flag, hits, "en") == english
+    assert reason_in(Flag(result=result, reason="a reason from an older rule"), hits, "es") == (
+        "a reason from an older rule"
+    ), "a reason the rules no longer give stays as it was stored"

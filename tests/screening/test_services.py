@@ -50,6 +50,8 @@ def test_start_answer_submit(world: ClinicWorld, two_month_visit: Visit) -> None
     with pytest.raises(family.LinkProblem):
         family.open_link(token, ip="10.0.0.1")
     with family_link(link_token, ip="10.0.0.1") as link:
+        minutes = link.questionnaire.minutes
+        assert f"unos {minutes} minutos" in sent.body, "the text promises what the pages say"
         assert family.confirm_dob(link, two_month_visit.child.date_of_birth)
         for n in range(1, 12):
             answer(link, "cdc-milestones-2m", n, 0 if n != 3 else 2)

@@ -40,7 +40,7 @@ EXPECTED = {
         "audit.view", "schedule.configure", "instruments.manage", "alert.acknowledge", "family.merge",
     },
     Role.NETWORK_COACH: {"network.aggregate_view"},
-    Role.NETWORK_ADMIN: {"network.aggregate_view", "network.manage"},
+    Role.NETWORK_ADMIN: {"network.aggregate_view", "network.manage", "network.security_view"},
 }  # fmt: skip
 EXPECTED[Role.DYADIC_SPECIALIST] = EXPECTED[Role.PEDIATRIC_CLINICIAN]
 

@@ -102,6 +102,10 @@ UNSCOPED_CALL_SITES = {
     ("tenancy/scope.py", "unscoped"): "the switch itself",
     ("demo/generate.py", "build_demo"): "the demo generator writes every clinic's invented families",
     ("families/selectors.py", "record_counts"): "operators' record counts: numbers only",
+    (
+        "tenancy/audit.py",
+        "network_security_events",
+    ): "the network administrator's security events: no content",
     ("screening/family.py", "_find"): "a family link names its session: the token is the scope",
 }
 

@@ -106,7 +106,9 @@ def _names_on_the_page(client: Client, url: str) -> set[str]:
 
 
 def _sample_form(route: Route, ids: dict[str, Any]) -> dict[str, Any]:
-    world = SimpleNamespace(caregiver_a=ids["caregiver"], child_a=ids["child"])
+    world = SimpleNamespace(
+        caregiver_a=ids["caregiver"], child_a=ids["child"], staff_a={"dyadic_specialist": ids["specialist"]}
+    )
     try:
         data = sample_post(world, route)  # type: ignore[arg-type]
     except AssertionError:

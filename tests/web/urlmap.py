@@ -146,12 +146,14 @@ def sample_post(world: ClinicWorld, route: Route) -> dict[str, Any]:
             "action": "kiosk",
         },
         "web:session_update": {"action": "cancel"},
+        "web:session_hand_over": {"action": "hand-over"},
         "web:scores_enter": {
             **{f"item-{n}": "0" for n in range(1, 11)},
             "caregiver": str(world.caregiver_a.pk),
             "answered_in": "es",
         },
         "web:flag_acknowledge": {"note": "Called the family; safety plan made with Dr. Okafor."},
+        "web:flag_assign": {"owner": str(world.staff_a["dyadic_specialist"].pk)},
         "web:instrument_parameters": {"positive_at_least": "11", "probable_at_least": "", "reason": "test"},
         "web:instrument_text_entry": {
             **{f"item_{n}": f"Texto {n}" for n in range(1, 11)},

@@ -38,7 +38,7 @@ from dyadcare.tenancy.models import Membership
 from dyadcare.tenancy.roles import Role
 from dyadcare.touchpoints.bundles import Bundle
 from dyadcare.touchpoints.models import Visit
-from dyadcare.touchpoints.schedule import touchpoint
+from dyadcare.touchpoints.schedule import child_age
 
 HISTORY_DAYS = 183
 OPEN_ALERT_DAYS = 7
@@ -188,20 +188,30 @@ class CompletedVisit(NamedTuple):
     child_id: uuid.UUID
     touchpoint: str
     scheduled_for: datetime
+    date_of_birth: date
+    gestational_age_days: int | None
+
+    @property
+    def screening_months(self) -> float:
+        """The child's age instruments are chosen by at this visit (the one age rule)."""
+        day = timezone.localtime(self.scheduled_for).date()
+        return child_age(self.date_of_birth, self.gestational_age_days, day).screening_months
 
 
 class LibraryByAge:
     """The library's instruments, each read once; a family of forms by age (``cdc-milestones``)
-    stands for its form for the touchpoint's age."""
+    stands for its form for the child's screening age (corrected while it applies), as the
+    visit's plan chooses it."""
 
     def __init__(self) -> None:
         self._read: dict[str, Instrument | None] = {}
 
-    def at(self, ident: str, touchpoint_key: str) -> Instrument | None:
-        """The instrument given at the touchpoint, or None if the library has none."""
+    def at(self, ident: str, months: float) -> Instrument | None:
+        """The instrument given to a child of screening age ``months``, or None if the
+        library has none."""
         name = ident
         if registry.library().family(ident):
-            form = registry.library().for_age(ident, touchpoint(touchpoint_key).months)
+            form = registry.library().for_age(ident, months)
             if form is None:
                 return None
             name = form.id
@@ -254,7 +264,15 @@ def _completed_visits(since: datetime, until: datetime) -> list[CompletedVisit]:
         )
         .exclude(touchpoint="")
         .order_by("id")
-        .values_list("id", "clinic_id", "child_id", "touchpoint", "scheduled_for")
+        .values_list(
+            "id",
+            "clinic_id",
+            "child_id",
+            "touchpoint",
+            "scheduled_for",
+            "child__date_of_birth",
+            "child__gestational_age_days",
+        )
     ]
 
 
@@ -311,15 +329,16 @@ def _given(
     each with who entered it (None: the family on their link; the clinic's dyadic specialist:
     a paper form, or a staff-scored instrument) and what follows a positive result."""
     specialist = draw.specialists.get(visit.clinic_id)
-    instrument = library.at(first, visit.touchpoint)
+    months = visit.screening_months
+    instrument = library.at(first, months)
     if instrument is None:
         return []
     fallback = bundle.fallback(category, first)
     if fallback is not None and instrument.licence == "clinic-supplied" and rng.random() >= PAPER_EPDS_SHARE:
         given: list[Given] = []
-        for use in (library.at(u, visit.touchpoint) for u in fallback.use):
+        for use in (library.at(u, months) for u in fallback.use):
             if use is not None:
-                then = (library.at(t, visit.touchpoint) for t in fallback.after_positive.get(use.id, ()))
+                then = (library.at(t, months) for t in fallback.after_positive.get(use.id, ()))
                 given.append((use, None, tuple(t for t in then if t is not None)))
         return given
     return [(instrument, specialist if instrument.licence != "bundled" else None, ())]

@@ -281,3 +281,15 @@ def sensitivity(code: str) -> Sensitivity:
         "this kind of information."
     ) % {"code": code, "name": name.lower()}
     return Sensitivity(code=code, name=name, meaning=meaning)
+
+
+def band_label(instrument_id: str, code: str, language: str) -> str:
+    """A band's name in ``language`` ("Depresión poco probable (0–9)"), its code when the
+    instrument or the band is no longer in the library."""
+    from dyadcare.instruments.engine import load_library
+
+    instrument = load_library().instruments.get(instrument_id)
+    band = next((b for b in instrument.scoring.bands if b.code == code), None) if instrument else None
+    if band is None:
+        return code
+    return str(band.label.get(language) or band.label.get("en") or code)

@@ -21,7 +21,11 @@ class ScreeningAction:
     )
     SUBMITTED = action("screening.submitted", _("Family sent the answers"))
     CLOSED = action("screening.closed", _("Closed a screening"))
+    TABLET_HANDED_OVER = action(
+        "screening.tablet_handed_over", _("Handed the clinic tablet to a family (the staff session ended)")
+    )
     FLAG_RESOLVED = action("screening.flag_resolved", _("Acknowledged an alert or follow-up"))
+    FLAG_ASSIGNED = action("screening.flag_assigned", _("Assigned who follows up an alert or follow-up"))
     ALERT_ESCALATED = action("screening.alert_escalated", _("Escalated an unacknowledged alert"))
     INSTRUMENT_ADDED = action("screening.instrument_added", _("Added an instrument to a visit"))
     DONE_ELSEWHERE = action(

@@ -140,11 +140,14 @@ class Flag(ClinicScopedModel):
     resolved_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     note = models.TextField(blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # Who is following it up (a staff member of the clinic, assigned on the alerts worklist).
+    owner = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-raised_at"]
         indexes = [
             models.Index(fields=["clinic", "severity", "resolved_at"], name="flag_open"),
+            models.Index(fields=["clinic", "owner", "resolved_at"], name="flag_owner"),
             models.Index(fields=["visit"], name="flag_visit"),
         ]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from django.db.models import Count, Q
 from django.http import Http404
@@ -16,8 +16,8 @@ from dyadcare.instruments.engine import InputError, Instrument
 from dyadcare.instruments.internal import registry
 from dyadcare.screening.internal.categories import category_for
 from dyadcare.screening.internal.plan import Planned, load, visit_plan
-from dyadcare.screening.internal.scoring import labels
-from dyadcare.screening.internal.sensitivity import Access, access
+from dyadcare.screening.internal.scoring import labels, reason_in
+from dyadcare.screening.internal.sensitivity import FOLLOW_UP_NEEDED, Access, access
 from dyadcare.screening.models import DoneElsewhere, Flag, ScreeningResult, ScreeningSession
 from dyadcare.screening.permissions import ScreeningPerm
 from dyadcare.tenancy.actor import Actor
@@ -36,11 +36,21 @@ class AnswerLine:
 
 @dataclass(frozen=True)
 class ResultView:
+    """A result as this viewer may see it. ``access`` "full": scores, answers, the change
+    since the last screen. Otherwise what a claim needs: which screen, when, positive or not,
+    except for a result with a sensitivity label (``restricted``): then only that a screen
+    was done, and if positive that it needs a clinician's follow-up (never the instrument,
+    its labels, item or domain)."""
+
     result: ScreeningResult
     access: Access
     instrument: Instrument | None
     previous: ScreeningResult | None
     answers: Sequence[AnswerLine]
+
+    @property
+    def restricted(self) -> bool:
+        return self.access != "full" and bool(self.result.sensitivity)
 
     @property
     def change(self) -> float | None:
@@ -126,6 +136,14 @@ class ElsewhereView:
     access: Access
 
 
+def library_instrument(instrument_id: str) -> Instrument | None:
+    """The library's instrument, or None for one no longer in the library."""
+    try:
+        return registry.library().get(instrument_id)
+    except InputError:
+        return None
+
+
 def _labels_of(instrument_id: str) -> list[str]:
     try:
         instrument = registry.library().get(instrument_id)
@@ -134,12 +152,46 @@ def _labels_of(instrument_id: str) -> list[str]:
     return labels(instrument)
 
 
+@dataclass(frozen=True)
+class FlagView:
+    """A flag with what this viewer may read of it, by the sensitivity of the result that
+    raised it: with full access the reason (the instrument's item or domain) and the
+    acknowledgement note; otherwise "a screen needs a clinician's follow-up" and no note.
+    Every page that shows a flag (the visit's screening page, the alerts page) reads these,
+    never ``flag.reason`` or ``flag.note``."""
+
+    flag: Flag
+    access: Access
+    reason: str
+    note: str
+
+
+def flag_reason(flag: Flag, language: str) -> str:
+    """A flag's reason in ``language``, for a page that has already established the viewer
+    may read the flag's result in full (results over time, the visit report)."""
+    return reason_in(flag, library_instrument(flag.result.instrument_id), language)
+
+
+def flag_views(*, actor: Actor, flags: Iterable[Flag], language: str) -> list[FlagView]:
+    """Each flag as this viewer may read it (``flags`` with their results loaded), its reason
+    in ``language``."""
+    views = []
+    for flag in flags:
+        level = access(flag.result.sensitivity, actor.permissions)
+        if level == "full":
+            reason = flag_reason(flag, language)
+            views.append(FlagView(flag, level, reason, flag.note))
+        else:
+            views.append(FlagView(flag, level, str(FOLLOW_UP_NEEDED), ""))
+    return views
+
+
 @dataclass
 class VisitScreening:
     plan: list[Planned]
     sessions: list[ScreeningSession]
     results: list[ResultView]
-    flags: list[Flag]
+    flags: list[FlagView]
     elsewhere: list[ElsewhereView]
 
     @property
@@ -161,17 +213,47 @@ def visit_screening(*, actor: Actor, visit: Visit, language: str) -> VisitScreen
         audit_record_many(
             actor=actor, action=Action.VIEW, objects=[*results, *elsewhere], summary=f"visit {visit.pk}"
         )
+    plan = visit_plan(visit=visit, bundle=clinic_bundle(actor.clinic), clinic=actor.clinic, language=language)
     return VisitScreening(
-        plan=visit_plan(
-            visit=visit, bundle=clinic_bundle(actor.clinic), clinic=actor.clinic, language=language
-        ),
+        plan=[_plan_note_for(actor, p) for p in plan],
         sessions=list(ScreeningSession.objects.filter(visit=visit).select_related("caregiver")),
         results=result_views(actor=actor, results=results, language=language),
-        flags=list(Flag.objects.filter(visit=visit).select_related("resolved_by", "result")),
+        flags=flag_views(
+            actor=actor,
+            flags=Flag.objects.filter(visit=visit).select_related("resolved_by", "result"),
+            language=language,
+        ),
         elsewhere=[
             ElsewhereView(r, access(_labels_of(r.instrument_id), actor.permissions)) for r in elsewhere
         ],
     )
+
+
+def family_summary_results(*, actor: Actor, visit: Visit, language: str) -> list[ResultView]:
+    """What the summary printed for the family shows: the visit's results about the child
+    with no sensitivity label (never a caregiver's own screen, nor a labelled result, whoever
+    prints it)."""
+    actor.require(FamilyPerm.VIEW)
+    rows = (
+        ScreeningResult.objects.filter(visit=visit)
+        .exclude(respondent="caregiver-self")
+        .select_related("visit__clinic", "caregiver", "entered_by")
+        .order_by("scored_at")
+    )
+    results = [r for r in rows if not r.sensitivity]
+    if results:
+        audit_record_many(
+            actor=actor, action=Action.VIEW, objects=results, summary=f"summary of visit {visit.pk}"
+        )
+    return result_views(actor=actor, results=results, language=language)
+
+
+def _plan_note_for(actor: Actor, planned: Planned) -> Planned:
+    """An instrument the plan added after a positive result says so only to a viewer who may
+    see that result in full."""
+    if not planned.follows or access(_labels_of(planned.follows), actor.permissions) == "full":
+        return planned
+    return replace(planned, note=_("added after an earlier screen"))
 
 
 @dataclass(frozen=True)
@@ -262,23 +344,6 @@ def alert_summary(*, actor: Actor) -> AlertSummary:
         follow_ups=Count("id", filter=Q(severity=Flag.Severity.FOLLOW_UP)),
     )
     return AlertSummary(counts["alerts"], counts["escalated"], counts["follow_ups"])
-
-
-def open_flags(*, actor: Actor) -> list[Flag]:
-    actor.require(FamilyPerm.VIEW)
-    flags = list(
-        Flag.objects.filter(resolved_at__isnull=True)
-        .select_related("visit", "child", "result")
-        .order_by("severity", "raised_at")
-    )
-    if flags:
-        audit_record(
-            actor=actor,
-            action=Action.SEARCH,
-            object_type="screening.flag",
-            summary=f"{len(flags)} open flags",
-        )
-    return flags
 
 
 def huddle_flags(visits: Sequence[Visit]) -> Mapping[uuid.UUID, list[HuddleNote]]:

@@ -4,6 +4,7 @@ transaction each, audited. The family's side is in ``family.py``."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -44,7 +45,7 @@ from dyadcare.screening.senders import SendError, send_email, send_sms
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record
 from dyadcare.tenancy.events import emit
-from dyadcare.tenancy.models import Clinic
+from dyadcare.tenancy.models import Clinic, Membership
 from dyadcare.touchpoints.models import Visit
 from dyadcare.touchpoints.selectors import clinic_bundle
 
@@ -156,20 +157,36 @@ def screening_new_link(*, actor: Actor, session: ScreeningSession, mode: str) ->
     return token
 
 
-def _message(
-    language: str, child_first_name: str, clinic_name: str, url: str, hours: int, minutes: int
-) -> tuple[str, str]:
-    """The text or email with the link; ``minutes`` is the questionnaire's own estimate, the
-    figure the family's pages show."""
-    with translation.override(language):
-        subject = _("Questions before %(name)s's visit") % {"name": child_first_name}
+def tablet_hand_over(*, actor: Actor, session: ScreeningSession) -> None:
+    """Staff hand the clinic tablet to the family for ``session``: recorded before the staff
+    session in that browser ends (the interface ends it), so the log says who handed it over."""
+    actor.require(ScreeningPerm.MANAGE)
+    actor.require_clinic(session.clinic_id)
+    audit_record(
+        actor=actor, action=ScreeningAction.TABLET_HANDED_OVER, obj=session, summary="staff session ended"
+    )
+
+
+def _message(session: ScreeningSession, url: str, hours: int) -> tuple[str, str]:
+    """The text or email with the link, in the session's language; its time estimate is the
+    one the family's pages show (the session's questions, counted the same way)."""
+    name, clinic = session.child.given_name, session.visit.clinic.name
+    minutes = Questionnaire(session.instruments, session.answers).minutes
+    with translation.override(session.language):
+        subject = _("Questions before %(name)s's visit") % {"name": name}
         body = ngettext(
             "%(clinic)s: please answer a few questions before %(name)s's visit. "
             "It takes about %(minutes)s minute. Open %(url)s (the link works for %(hours)s hours).",
             "%(clinic)s: please answer a few questions before %(name)s's visit. "
             "It takes about %(minutes)s minutes. Open %(url)s (the link works for %(hours)s hours).",
             minutes,
-        ) % {"clinic": clinic_name, "name": child_first_name, "url": url, "hours": hours, "minutes": minutes}
+        ) % {
+            "clinic": clinic,
+            "name": name,
+            "minutes": minutes,
+            "url": url,
+            "hours": hours,
+        }
     return subject, body
 
 
@@ -185,14 +202,7 @@ def screening_send(*, actor: Actor, session: ScreeningSession, channel: str, bas
         raise ValidationError(_("Choose text or email."))
     token = screening_new_link(actor=actor, session=session, mode=ScreeningSession.Mode.LINK)
     url = f"{base_url}/f/{token}/"
-    subject, body = _message(
-        session.language,
-        session.child.given_name,
-        session.visit.clinic.name,
-        url,
-        settings.SCREENING_LINK_HOURS,
-        Questionnaire(session.instruments, session.answers).minutes,
-    )
+    subject, body = _message(session, url, settings.SCREENING_LINK_HOURS)
     to = caregiver.phone if channel == "sms" else caregiver.email
     try:
         if channel == "sms":
@@ -394,6 +404,48 @@ def flag_resolve(*, actor: Actor, flag: Flag, note: str) -> Flag:
     )
     emit(FlagResolved(clinic_id=current.clinic_id, flag_id=current.pk))
     return current
+
+
+@transaction.atomic
+def flag_assign(*, actor: Actor, flag: Flag, owner_id: str) -> Flag:
+    """Name who follows an open alert or follow-up up (``owner_id`` empty: nobody). The
+    owner must be an active staff member of the flag's clinic."""
+    actor.require(ScreeningPerm.ALERT_ACKNOWLEDGE)
+    actor.require_clinic(flag.clinic_id)
+    owner = None
+    if owner_id:
+        user_id = _uuid_or_none(owner_id)
+        membership = (
+            Membership.objects.filter(
+                clinic_id=flag.clinic_id, active=True, user__is_active=True, user_id=user_id
+            )
+            .select_related("user")
+            .first()
+            if user_id
+            else None
+        )
+        if membership is None:
+            raise ValidationError({"owner": [_("Choose a staff member of this clinic.")]})
+        owner = membership.user
+    current = Flag.objects.select_for_update().get(pk=flag.pk)
+    if current.resolved_at is not None:
+        raise ValidationError(_("Already acknowledged by someone else; reload the page."))
+    current.owner = owner
+    current.save(update_fields=["owner", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=ScreeningAction.FLAG_ASSIGNED,
+        obj=current,
+        summary=f"owner {owner.pk if owner else 'none'}",
+    )
+    return current
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
 
 
 @transaction.atomic

@@ -11,10 +11,18 @@ from django.db import models
 from django.utils import timezone
 
 from dyadcare.tenancy.actor import Actor
-from dyadcare.tenancy.auditactions import Action, is_known
-from dyadcare.tenancy.models import AuditEvent, Clinic
+from dyadcare.tenancy.auditactions import Action, is_known, of_kind
+from dyadcare.tenancy.auditchain import append
+from dyadcare.tenancy.models import AuditEvent, Clinic, Membership, Network, User
 
-__all__ = ["Action", "audit_csv_rows", "audit_record", "audit_record_many", "audit_search"]
+__all__ = [
+    "Action",
+    "audit_csv_rows",
+    "audit_record",
+    "audit_record_many",
+    "audit_search",
+    "network_security_events",
+]
 
 
 def _known(action: str) -> str:
@@ -32,18 +40,57 @@ def audit_record(
     object_id: str = "",
     summary: str = "",
     clinic: Clinic | None = None,
+    account: User | None = None,
 ) -> AuditEvent:
-    """Append one entry. ``obj`` names the record touched; its content is never copied."""
+    """Append one entry. ``obj`` names the record touched; its content is never copied.
+
+    A security event outside any clinic (a login, a logout, a failed login, a lockout, a
+    refused page, an MFA change) is about an account (``account``, else the actor's): it is
+    written once in each clinic the account belongs to, so those clinics' administrators see it
+    on their audit page, and once for each network it works in; an unknown account's goes to
+    the instance's log. The first entry is returned."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     target_clinic = clinic or actor.clinic
-    return AuditEvent.objects.create(
+    places: list[tuple[Clinic | None, Network | None]] = [
+        (target_clinic, actor.network or (target_clinic.network if target_clinic else None))
+    ]
+    if target_clinic is None and _known(action) in of_kind("security"):
+        places = _places_of(account or actor.user) or places
+    entries = [_entry(actor, action, place, object_type, object_id, summary) for place in places]
+    append(entries)
+    return entries[0]
+
+
+def _places_of(account: User | None) -> list[tuple[Clinic | None, Network | None]]:
+    """Each clinic (with its network) and each network-only place where ``account`` works."""
+    if account is None:
+        return []
+    found: dict[tuple[Any, Any], tuple[Clinic | None, Network | None]] = {}
+    for membership in Membership.objects.filter(user=account, active=True).select_related(
+        "clinic__network", "network"
+    ):
+        clinic = membership.clinic
+        network = clinic.network if clinic is not None else membership.network
+        found[(clinic and clinic.pk, network and network.pk)] = (clinic, network)
+    return list(found.values())
+
+
+def _entry(
+    actor: Actor,
+    action: str,
+    place: tuple[Clinic | None, Network | None],
+    object_type: str,
+    object_id: str,
+    summary: str,
+) -> AuditEvent:
+    return AuditEvent(
         actor=actor.user,
         actor_label=actor.label[:150],
         roles=",".join(actor.roles)[:200],
-        clinic=target_clinic,
-        network=actor.network or (target_clinic.network if target_clinic else None),
+        clinic=place[0],
+        network=place[1],
         action=_known(action),
         object_type=object_type[:60],
         object_id=object_id[:64],
@@ -76,8 +123,7 @@ def audit_record_many(
         )
         for obj in objects
     ]
-    if entries:
-        AuditEvent.objects.bulk_create(entries)
+    append(entries)
 
 
 def audit_search(
@@ -114,6 +160,22 @@ def audit_search(
     if until:
         events = events.filter(at__lte=datetime.combine(until, time.max, tzinfo=tz))
     return events.order_by("-at", "-id")
+
+
+def network_security_events(*, actor: Actor, limit: int = 300) -> list[AuditEvent]:
+    """The latest security events of the actor's network, in every clinic and its own (for the
+    network administrator), newest first. Entries name accounts and record ids, never content.
+    Looking is itself audited."""
+    from dyadcare.tenancy.permissions import TenancyPerm
+    from dyadcare.tenancy.scope import unscoped
+
+    actor.require(TenancyPerm.NETWORK_SECURITY_VIEW)
+    audit_record(
+        actor=actor, action=Action.SEARCH, object_type="tenancy.auditevent", summary="security events"
+    )
+    with unscoped("the network's security events: accounts and record ids, no record content"):
+        events = AuditEvent.objects.filter(network=actor.network, action__in=of_kind("security"))
+        return list(events.select_related("clinic").order_by("-at", "-id")[:limit])
 
 
 CSV_COLUMNS = [

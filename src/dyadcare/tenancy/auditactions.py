@@ -90,3 +90,5 @@ class Action:
     LOGOUT = action("logout", _("Logged out"), kind="security")
     LOGIN_FAILED = action("login_failed", _("Failed login"), kind="security")
     SWITCH_CLINIC = action("switch_clinic", _("Switched clinic"), kind="security")
+    LOCKED_OUT = action("locked_out", _("Locked out after failed logins"), kind="security")
+    ACCESS_DENIED = action("access_denied", _("Refused a page or record"), kind="security")

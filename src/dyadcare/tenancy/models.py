@@ -157,8 +157,11 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 class AuditEvent(models.Model):
     """One read or write of protected health information, or one security event.
 
-    Append-only: the model refuses updates and deletes, and a database trigger refuses
-    UPDATE statements that bypass the ORM. It names records by type and id, never by content.
+    Append-only: the model refuses updates and deletes, and database triggers refuse UPDATE
+    and DELETE statements that bypass the ORM. Each entry is the next link of a hash chain
+    (its clinic's, else its network's, else the instance's: ``tenancy/auditchain.py``), so a
+    row removed, added or changed behind the triggers' back is found by ``dyadcare audit
+    verify``. It names records by type and id, never by content.
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -175,6 +178,10 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(_("from address"), null=True, blank=True)
     user_agent = models.CharField(_("from browser"), max_length=300, blank=True)
     path = models.CharField(_("page"), max_length=300, blank=True)
+    # The hash chain (set by tenancy.auditchain.append under the chain's lock).
+    chain = models.CharField(max_length=80, default="", editable=False)
+    seq = models.BigIntegerField(null=True, editable=False)
+    hash = models.CharField(max_length=64, default="", editable=False)
 
     if TYPE_CHECKING:
         objects: ClassVar[models.Manager[AuditEvent]]
@@ -186,6 +193,7 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["clinic", "-at"], name="audit_clinic_at")]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}"
@@ -206,4 +214,17 @@ class AuditEvent(models.Model):
         return label_of(self.action)
 
 
-__all__ = ["AuditEvent", "Clinic", "Credential", "Membership", "Network", "Role", "User"]
+class AuditChainHead(models.Model):
+    """The last link of one audit chain. Writers lock this row (``select_for_update``) while
+    they append, so two concurrent writers cannot both extend the same entry; ``audit verify``
+    compares it with the chain's last entry, so entries cut off the end are noticed."""
+
+    chain = models.CharField(max_length=80, primary_key=True)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="")
+
+    def __str__(self) -> str:
+        return f"{self.chain} #{self.seq}"
+
+
+__all__ = ["AuditChainHead", "AuditEvent", "Clinic", "Credential", "Membership", "Network", "Role", "User"]

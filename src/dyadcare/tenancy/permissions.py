@@ -20,6 +20,12 @@ class TenancyPerm:
         roles=frozenset({Role.NETWORK_COACH, Role.NETWORK_ADMIN}),
         scope="network",
     )
+    NETWORK_SECURITY_VIEW = permission(
+        "network.security_view",
+        _("See the security events of the network's staff (logins, lockouts, refused pages)"),
+        roles=frozenset({Role.NETWORK_ADMIN}),
+        scope="network",
+    )
     NETWORK_MANAGE = permission(
         "network.manage",
         _("Manage the network's clinics"),

@@ -1,9 +1,11 @@
-"""Audit entries for logins, logouts and failed logins (connected when tenancy starts)."""
+"""Audit entries for logins, logouts, failed logins and lockouts (connected when tenancy starts).
+Each reaches the clinics of the account it names (``audit_record``'s security events)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -45,4 +47,27 @@ def _login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
     username = str(credentials.get("username", ""))[:150]
-    audit_record(actor=_request_actor(request, None, username or "(blank)"), action=Action.LOGIN_FAILED)
+    audit_record(
+        actor=_request_actor(request, None, username or "(blank)"),
+        action=Action.LOGIN_FAILED,
+        account=_account(username),
+    )
+
+
+@receiver(user_locked_out)
+def _locked_out(
+    sender: Any, request: HttpRequest | None = None, username: str | None = None, **kwargs: Any
+) -> None:
+    name = str(username or "")[:150]
+    audit_record(
+        actor=_request_actor(request, None, name or "(blank)"),
+        action=Action.LOCKED_OUT,
+        account=_account(name),
+    )
+
+
+def _account(username: str) -> User | None:
+    """The staff account a failed login named, so its clinics hear of it (none: the instance)."""
+    if not username:
+        return None
+    return User.objects.filter(username=username).first()

@@ -201,6 +201,38 @@ def screening_age_months(
 
 
 @dataclass(frozen=True)
+class ChildAge:
+    """A child's age on a day, by the one rule every page and plan follows: visits and
+    touchpoints go by chronological age (``days``, ``months``); instrument choice and
+    validated-age checks go by ``screening_months``, the corrected age while correction
+    applies (born ``threshold_days`` or more before term, under ``until_months``
+    chronologically), else the chronological age. ``corrected_days`` is None when correction
+    does not apply."""
+
+    days: int
+    months: float
+    corrected_days: int | None
+    corrected_months: float | None
+
+    @property
+    def screening_months(self) -> float:
+        return self.months if self.corrected_months is None else self.corrected_months
+
+
+def child_age(
+    dob: date, gestational_age_days: int | None, on: date, rule: CorrectionRule | None = None
+) -> ChildAge:
+    """The child's age on ``on`` (see :class:`ChildAge`)."""
+    rule = rule or correction_rule()
+    months = chronological_months(dob, on)
+    days = (on - dob).days
+    if not rule.applies(gestational_age_days) or months >= rule.until_months:
+        return ChildAge(days, months, None, None)
+    early = rule.days_early(gestational_age_days)
+    return ChildAge(days, months, days - early, screening_age_months(months, gestational_age_days, rule))
+
+
+@dataclass(frozen=True)
 class ScheduledTouchpoint:
     touchpoint: Touchpoint
     target_date: date

@@ -22,11 +22,11 @@ from dyadcare.touchpoints.huddle import HUDDLE_PROVIDERS, HuddleNote
 from dyadcare.touchpoints.models import ScheduleRule, Visit
 from dyadcare.touchpoints.permissions import VisitPerm
 from dyadcare.touchpoints.schedule import (
+    ChildAge,
     ScheduledTouchpoint,
+    child_age,
     child_schedule,
-    chronological_months,
     correction_rule,
-    screening_age_months,
 )
 
 
@@ -50,16 +50,12 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
-@dataclass(frozen=True)
-class Age:
-    months: float
-    corrected_months: float | None
+Age = ChildAge
 
 
-def age_on(child: Child, day: date) -> Age:
-    months = chronological_months(child.date_of_birth, day)
-    corrected = screening_age_months(months, child.gestational_age_days)
-    return Age(months, corrected if corrected != months else None)
+def age_on(child: Child, day: date) -> ChildAge:
+    """The child's age on ``day`` by the one age rule (``schedule.child_age``)."""
+    return child_age(child.date_of_birth, child.gestational_age_days, day)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from django.http.response import HttpResponseBase
 
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.addresses import client_address
+from dyadcare.tenancy.audit import Action, audit_record
 from dyadcare.tenancy.entry import Access, Phi, acting_in, clinic_entry, mark, network_entry
 from dyadcare.tenancy.models import Clinic, Network, User
 from dyadcare.tenancy.roles import permissions_for
@@ -63,6 +64,15 @@ def actor_for(
     )
 
 
+def denied(request: HttpRequest, status: int) -> None:
+    """Record a refused page or record (403, or 404: not in this clinic, or no such record) as a
+    security event: it reaches the administrators of every clinic the person works in."""
+    actor = actor_for(request, clinic=None, network=None, roles=())
+    audit_record(
+        actor=actor, action=Action.ACCESS_DENIED, summary=f"{status} {request.method} {request.path}"
+    )
+
+
 def public_view(view: View) -> View:
     """Open to anyone: the login page, language switch, health check."""
     return mark(view, Access(scope="public"))
@@ -91,8 +101,10 @@ def clinic_view(perm: str, *, phi: Phi) -> Callable[[View], View]:
                 return redirect_to_login(request.get_full_path())
             entry = clinic_entry(request.user, clinic_slug)  # type: ignore[arg-type]
             if entry is None:
+                denied(request, 404)
                 raise Http404
             if perm not in permissions_for(entry.roles):
+                denied(request, 403)
                 raise PermissionDenied
             clinic = entry.clinic
             actor = actor_for(request, clinic=clinic, network=clinic.network, roles=entry.roles)
@@ -100,8 +112,15 @@ def clinic_view(perm: str, *, phi: Phi) -> Callable[[View], View]:
             request.network = clinic.network  # type: ignore[attr-defined]
             request.actor = actor  # type: ignore[attr-defined]
             request.session["place"] = clinic.slug
-            with acting_in(actor):
-                return view(request, *args, **kwargs)
+            try:
+                with acting_in(actor):
+                    return view(request, *args, **kwargs)
+            except Http404:
+                denied(request, 404)
+                raise
+            except PermissionDenied:
+                denied(request, 403)
+                raise
 
         return mark(wrapper, Access(scope="clinic", perm=perm, phi=phi))
 

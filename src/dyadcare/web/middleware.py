@@ -29,6 +29,7 @@ V = TypeVar("V", bound=Callable[..., Any])
 
 STARTED = "dyadcare.started"  # when the person logged in (a Unix time)
 ACTIVE = "dyadcare.active"  # the last request of the person's own
+HANDED_OVER = "tablet_handed_over"  # this browser was handed to a family (read by the login page)
 
 
 class SecurityHeadersMiddleware:
@@ -67,6 +68,29 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
+class UnusableCharactersMiddleware:
+    """A query parameter or form field holding a NUL character is answered 400 with a page
+    in both languages: no text field of any database can store it, and PostgreSQL refuses
+    it even in a search, so no view ever sees it."""
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _holds_nul(request.GET) or (
+            request.method == "POST" and request.content_type in self.FORM_TYPES and _holds_nul(request.POST)
+        ):
+            page = render_to_string("web/errors/400_characters.html")
+            return HttpResponse(page, status=400)
+        return self.get_response(request)
+
+
+def _holds_nul(data: Any) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in data.getlist(key)) for key in data)
+
+
 def polled(view: V) -> V:
     """Mark a view that a page requests on its own (polling): it does not renew the
     session, and what it writes to the session is not kept."""
@@ -101,6 +125,16 @@ def _session_started(sender: Any, request: HttpRequest | None, **kwargs: Any) ->
     """The session's clock starts at login (a login never inherits an older start)."""
     if request is not None and hasattr(request, "session"):
         request.session[STARTED] = request.session[ACTIVE] = _now()
+        request.session.pop(HANDED_OVER, None)
+
+
+def end_staff_session(request: HttpRequest, *, reason: str) -> None:
+    """End the staff session in this browser at once (the tablet goes to a family): the
+    logout is audited with ``reason``, and the login page then says the tablet was handed
+    over until a staff member logs in again."""
+    request.logout_reason = reason  # type: ignore[attr-defined]
+    logout(request)
+    request.session[HANDED_OVER] = True
 
 
 class StaffSessionMiddleware:

@@ -57,3 +57,47 @@ class DoneElsewhereForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = _blank(categories)  # type: ignore[attr-defined]
         self.fields["instrument"].choices = _blank(instruments)  # type: ignore[attr-defined]
+
+
+class WorklistForm(forms.Form):
+    """The alerts worklist's filters (a GET form). A bad value is reported at its field and
+    the page answers 400; nothing else is read from the address."""
+
+    status = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[("open", _("Open")), ("closed", _("Acknowledged")), ("all", _("All"))],
+    )
+    mine = forms.BooleanField(label=_("Only mine"), required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[
+            ("", _("Safety alerts and follow-ups")),
+            ("alert", _("Safety alerts")),
+            ("follow_up", _("Follow-ups")),
+        ],
+    )
+    since = forms.DateField(
+        label=_("Raised from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Raised until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    category = forms.ChoiceField(label=_("Screening category"), required=False)
+    child = forms.UUIDField(label=_("Child"), required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, categories: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        category = self.fields["category"]
+        assert isinstance(category, forms.ChoiceField)
+        category.choices = [("", _("Every category")), *categories]
+        if not categories:
+            del self.fields["category"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end date is before the start date."))
+        return data

@@ -36,9 +36,12 @@ clinic_patterns = [
         "visits/<uuid:visit_id>/screening/elsewhere/", screening_entry.done_elsewhere, name="done_elsewhere"
     ),
     path("visits/<uuid:visit_id>/summary/", screening.family_summary, name="family_summary"),
+    path("visits/<uuid:visit_id>/report/", screening.visit_report, name="visit_report"),
     path("screenings/<uuid:session_id>/update/", screening.session_update, name="session_update"),
     path("screenings/<uuid:session_id>/tablet/", screening.session_tablet, name="session_tablet"),
+    path("screenings/<uuid:session_id>/hand-over/", screening.session_hand_over, name="session_hand_over"),
     path("flags/<uuid:flag_id>/acknowledge/", screening.flag_acknowledge, name="flag_acknowledge"),
+    path("flags/<uuid:flag_id>/assign/", screening.flag_assign, name="flag_assign"),
     path("alerts/", screening.alerts, name="alerts"),
     path("alerts/banner/", screening.alert_banner, name="alert_banner"),
     path("visits/import/", visits.appointments_import, name="appointments_import"),
@@ -83,6 +86,7 @@ clinic_patterns = [
 
 network_patterns = [
     path("", network.network_home, name="network_home"),
+    path("security/", network.network_security, name="network_security"),
 ]
 
 urlpatterns = [

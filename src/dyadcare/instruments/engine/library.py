@@ -89,6 +89,18 @@ class Library:
         fitting = [i for i in self.family(family_id) if (i.age_months[0] or 0) <= months]
         return fitting[-1] if fitting else None
 
+    def validated_at(self, instrument: Instrument, months: float) -> bool:
+        """Whether ``instrument`` is meant for a child of ``months`` (the screening age: the
+        corrected age while it applies). A form of a family by age is when it is the family's
+        form for that age, chosen by :meth:`for_age`; any other instrument when the age is
+        within its ages in completed months (16 to 30 months includes 30 months and 20 days)."""
+        family = instrument.raw.get("family")
+        if family:
+            form = self.for_age(family, months)
+            return form is not None and form.id == instrument.id
+        low, high = instrument.age_months
+        return (low is None or months >= low) and (high is None or int(months) <= high)
+
     def find(
         self, questionnaire: dict[str, Any] | None = None, *, url: str | None = None
     ) -> Instrument | None:

@@ -138,17 +138,18 @@ class InstrumentSet:
         if there is no such instrument."""
         return self._instruments[self._key(instrument_id, age)]
 
-    def copyright(self, instrument_id: str, language: str) -> str:
+    def copyright(self, instrument_id: str, language: str) -> Notice:
         """The notice shown with the items in ``language``: the clinic's own, from the
         licensed text it loaded (that language's, else the English one's), else the
-        instrument's."""
+        instrument's (written in English: a notice is shown as its holder wrote it)."""
         instrument = self.get(instrument_id)
+        terms = instrument.licence_terms.get(language, "")
         if instrument.licence == "clinic-supplied":
             notices = self._notices.get(instrument.id, {})
-            notice = notices.get(language) or notices.get("en")
-            if notice:
-                return notice
-        return instrument.copyright
+            for written_in in (language, "en"):
+                if notices.get(written_in):
+                    return Notice(notices[written_in], language=written_in, terms=terms)
+        return Notice(instrument.copyright, language="en", terms=terms)
 
     def as_scored(self, result: ScoredRecord) -> Instrument:
         """The instrument as it scored ``result``: the clinic's text, and the parameter values
@@ -157,6 +158,20 @@ class InstrumentSet:
         library defaults; say so wherever its rule is shown."""
         base = self._with_text[self._key(result.instrument_id)]
         return parameters.with_values(base, result.parameters or {})
+
+
+class Notice(str):
+    """A copyright notice: its text, the language it is written in (a page in another
+    language marks it so), and the licence's terms in the page's language."""
+
+    language: str
+    terms: str
+
+    def __new__(cls, text: str, *, language: str, terms: str = "") -> Notice:
+        notice = super().__new__(cls, text)
+        notice.language = language
+        notice.terms = terms
+        return notice
 
 
 def _with_text(instrument: Instrument, rows: Iterable[ClinicItemText]) -> tuple[Instrument, dict[str, str]]:

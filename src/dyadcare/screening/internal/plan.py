@@ -15,7 +15,6 @@ from dyadcare.screening.models import AddedInstrument, ScreeningResult
 from dyadcare.tenancy.models import Clinic
 from dyadcare.touchpoints.bundles import Bundle, Fallback
 from dyadcare.touchpoints.models import Visit
-from dyadcare.touchpoints.schedule import touchpoint
 from dyadcare.touchpoints.selectors import age_on, visit_due
 
 FAMILY_RESPONDENTS = ("caregiver-about-child", "caregiver-self")
@@ -38,23 +37,28 @@ class Planned:
     replaces: str = ""  # a fallback: the instrument it is used instead of
     replaced_by: tuple[str, ...] = ()  # an instrument the clinic cannot send: what is used instead
     added: bool = False  # added by staff
+    follows: str = ""  # added after a positive result of this instrument (the note says so)
 
     @property
     def id(self) -> str:
         return self.instrument.id
 
 
-def concrete_id(instrument_id: str, visit: Visit) -> str | None:
-    """The library instrument a visit's bundle entry means: an id naming a family of forms by
-    age (the CDC checklists' ``cdc-milestones``, as their data files say) is the family's form
-    for the visit's age (None when the visit has no age or is younger than every form); any
-    other id is itself."""
+def screening_months(visit: Visit) -> float:
+    """The age instruments are chosen and checked by at this visit: the child's screening age
+    on the visit's day (corrected while correction applies; ``touchpoints.schedule.child_age``)."""
+    return age_on(visit.child, timezone.localtime(visit.scheduled_for).date()).screening_months
+
+
+def concrete_id(instrument_id: str, months: float) -> str | None:
+    """The library instrument a visit's bundle entry means for a child of screening age
+    ``months``: an id naming a family of forms by age (the CDC checklists'
+    ``cdc-milestones``, as their data files say) is the family's form for that age (None when
+    the child is younger than every form); any other id is itself."""
     library = registry.library()
     if not library.family(instrument_id):
         return instrument_id
-    if not visit.touchpoint:
-        return None
-    form = library.for_age(instrument_id, touchpoint(visit.touchpoint).months)
+    form = library.for_age(instrument_id, months)
     return form.id if form else None
 
 
@@ -64,9 +68,13 @@ class VisitInstruments:
 
     def __init__(self, *, clinic: Clinic, visit: Visit, ids: Iterable[str]) -> None:
         self.visit = visit
-        wanted = {i: concrete_id(i, visit) for i in dict.fromkeys(ids)}
-        self._concrete = wanted
-        self._set = registry.for_clinic(clinic, ids=[c for c in wanted.values() if c])
+        wanted = dict.fromkeys(ids)
+        if any(registry.library().family(i) for i in wanted):
+            months = screening_months(visit)
+            self._concrete = {i: concrete_id(i, months) for i in wanted}
+        else:
+            self._concrete = {i: i for i in wanted}
+        self._set = registry.for_clinic(clinic, ids=[c for c in self._concrete.values() if c])
 
     def get(self, instrument_id: str) -> Instrument | None:
         ident = self._concrete.get(instrument_id, instrument_id)
@@ -112,7 +120,7 @@ class _PlanBuilder:
         self.loaded = VisitInstruments(
             clinic=clinic, visit=visit, ids=[*ids, *(a.instrument_id for a in self.added)]
         )
-        self.child_months = age_on(visit.child, timezone.localtime(visit.scheduled_for).date()).months
+        self.screening_months = screening_months(visit)
         self.planned: list[Planned] = []
         self.seen: set[str] = set()
 
@@ -163,7 +171,7 @@ class _PlanBuilder:
             for follow in (self.loaded.get(t) for t in then):
                 if follow is not None:
                     note = _("after a positive %(first)s") % {"first": first.title_in(self.language)}
-                    self._add(follow, category, overdue, note=note, replaces=instrument.id)
+                    self._add(follow, category, overdue, note=note, replaces=instrument.id, follows=first.id)
 
     def _add(self, instrument: Instrument, category: str, overdue: bool, **extra: Any) -> None:
         if instrument.id in self.seen:
@@ -180,8 +188,7 @@ class _PlanBuilder:
         elif instrument.licence == "clinic-supplied" and self.language not in instrument.text_language:
             why_not = _("the clinic has not loaded its licensed text in this language")
         warning = ""
-        low, high = instrument.age_months
-        if (low is not None and self.child_months < low) or (high is not None and self.child_months > high):
+        if not registry.library().validated_at(instrument, self.screening_months):
             warning = _("outside the ages the instrument was validated for")
         self.planned.append(
             Planned(

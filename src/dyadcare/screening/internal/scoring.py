@@ -4,10 +4,13 @@ submits, when staff enter a score-only instrument, and by the demo."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
+
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from dyadcare.families.models import Caregiver
 from dyadcare.instruments import engine, parameters
@@ -34,25 +37,62 @@ def flag_rules(instrument: Instrument) -> dict[str, Any]:
     return rules
 
 
-def flags_for(instrument: Instrument, score: engine.ScoreResult) -> list[tuple[str, str]]:
-    """(severity, reason) for each flag a result raises. A critical answer is a safety alert;
-    so is what the instrument's data file marks as one (a positive HITS, the AHC safety
+class Scores(Protocol):
+    """What the flag rules read of a result: a fresh engine score or a stored result."""
+
+    @property
+    def positive(self) -> bool | None: ...
+
+    @property
+    def critical_items(self) -> Sequence[int]: ...
+
+    @property
+    def domains(self) -> Mapping[str, bool]: ...
+
+
+def flags_for(instrument: Instrument, score: Scores, language: str = "en") -> list[tuple[str, str]]:
+    """(severity, reason) for each flag a result raises, the reason in ``language`` (stored in
+    English; pages show it in theirs through :func:`reason_in`). A critical answer is a safety
+    alert; so is what the instrument's data file marks as one (a positive HITS, the AHC safety
     domain); any other positive screen is a follow-up."""
     raised: list[tuple[str, str]] = []
-    title = instrument.title_in("en")
-    for number in score.critical_items:
-        raised.append((Flag.Severity.ALERT, f"{title}: critical answer on item {number}"))
-    rules = flag_rules(instrument)
-    marked = [rule for name, rule in rules.get("domains", {}).items() if score.domains.get(name)]
-    if score.positive and "positive" in rules:
-        marked.append(rules["positive"])
-    for reason in dict.fromkeys(
-        f"{title}: {rule['reason']}" for rule in marked if rule["severity"] == "alert"
-    ):
-        raised.append((Flag.Severity.ALERT, reason))
-    if not raised and score.positive:
-        raised.append((Flag.Severity.FOLLOW_UP, f"{title}: positive screen"))
+    with translation.override(language):
+        title = instrument.title_in(language)
+        for number in score.critical_items:
+            reason = _("%(title)s: critical answer on item %(n)s") % {"title": title, "n": number}
+            raised.append((Flag.Severity.ALERT, reason))
+        rules = flag_rules(instrument)
+        marked = [rule for name, rule in rules.get("domains", {}).items() if score.domains.get(name)]
+        if score.positive and "positive" in rules:
+            marked.append(rules["positive"])
+        alerts = [_in(rule["reason"], language) for rule in marked if rule["severity"] == "alert"]
+        for why in dict.fromkeys(alerts):
+            raised.append((Flag.Severity.ALERT, f"{title}: {why}"))
+        if not raised and score.positive:
+            raised.append((Flag.Severity.FOLLOW_UP, _("%(title)s: positive screen") % {"title": title}))
     return raised
+
+
+def _in(text: str | Mapping[str, str], language: str) -> str:
+    """A data file's text in ``language``: a plain string is English."""
+    if isinstance(text, str):
+        return text
+    return text.get(language) or text["en"]
+
+
+def reason_in(flag: Flag, instrument: Instrument | None, language: str) -> str:
+    """The flag's reason in ``language``: the flag rules run again on its stored result, and
+    the reason at the stored one's place is given in ``language`` (the stored English reason
+    when the instrument is gone or the rules have changed since)."""
+    if language == "en" or instrument is None:
+        return flag.reason
+    english = flags_for(instrument, flag.result)
+    for (_severity, stored), (_same, translated) in zip(
+        english, flags_for(instrument, flag.result, language), strict=True
+    ):
+        if stored == flag.reason:
+            return translated
+    return flag.reason
 
 
 def score_and_store(

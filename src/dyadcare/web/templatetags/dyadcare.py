@@ -13,8 +13,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from dyadcare.families.models import Child
 from dyadcare.families.phones import format_us_phone
-from dyadcare.touchpoints.schedule import chronological_months
+from dyadcare.touchpoints.schedule import ChildAge
+from dyadcare.touchpoints.selectors import age_on
 
 register = template.Library()
 
@@ -53,20 +55,32 @@ def _whole_months(months: int) -> str:
     }
 
 
-@register.simple_tag
-def age(dob: date, on: date | None = None) -> str:
-    """A young child's age as clinicians say it: days, weeks, months, then years and months."""
-    today = on or timezone.localdate()
-    days = (today - dob).days
+def _age_words(days: int, months: float) -> str:
+    """An age as clinicians say it: days, weeks, months, then years and months."""
     if days < 0:
-        return ""
+        weeks = round(-days / 7)
+        return ngettext("%(n)d week before term", "%(n)d weeks before term", weeks) % {"n": weeks}
     if days < 14:
         return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
-    months = int(chronological_months(dob, today))
     if months < 2:
         weeks = days // 7
         return ngettext("%(n)d week", "%(n)d weeks", weeks) % {"n": weeks}
-    return _whole_months(months)
+    return _whole_months(int(months))
+
+
+@register.simple_tag
+def age(subject: Child | ChildAge, on: date | None = None) -> str:
+    """The one wording of a child's age on every page: "8 weeks old", and while the child is
+    screened by corrected age "8 weeks old; corrected age 3 weeks". ``subject`` is a child
+    (its age today, or ``on``) or an age already computed by ``touchpoints`` (a visit's)."""
+    child_age = subject if isinstance(subject, ChildAge) else age_on(subject, on or timezone.localdate())
+    if child_age.days < 0:
+        return ""
+    words = _age_words(child_age.days, child_age.months)
+    if child_age.corrected_days is None or child_age.corrected_months is None:
+        return _("%(age)s old") % {"age": words}
+    corrected = _age_words(child_age.corrected_days, child_age.corrected_months)
+    return _("%(age)s old; corrected age %(corrected)s") % {"age": words, "corrected": corrected}
 
 
 @register.simple_tag
@@ -152,6 +166,40 @@ def sensitivity_badge(code: str) -> SafeString:
 
 
 @register.filter
+def touchpoint_label(touchpoint: Any) -> str:
+    """A touchpoint's name in the page's language ("2 months", "2 meses")."""
+    return str(touchpoint.label_es if _language() == "es" else touchpoint.label)
+
+
+@register.simple_tag
+def licence_notice(instrument: Any) -> SafeString:
+    """An instrument's copyright notice as its holder wrote it (in English, marked so for
+    screen readers and the Spanish page), after the licence's terms in the page's language."""
+    if not instrument.copyright:
+        return SafeString("")
+    terms = instrument.licence_terms.get(_language(), "")
+    if _language() == "en":
+        return format_html('<p class="muted small">{}</p>', instrument.copyright)
+    return format_html('<p class="muted small">{} <span lang="en">{}</span></p>', terms, instrument.copyright)
+
+
+@register.filter
+def reason(flag: Any) -> str:
+    """A flag's reason in the page's language (on pages that show the result in full)."""
+    from dyadcare.screening.selectors import flag_reason
+
+    return flag_reason(flag, _language())
+
+
+@register.filter
+def band_name(result: Any) -> str:
+    """A result's band in the page's language, from the instrument's data file."""
+    from dyadcare.instruments.describe import band_label
+
+    return band_label(result.instrument_id, result.band, _language()) if result.band else ""
+
+
+@register.filter
 def item_label(item: Any) -> str:
     return str(item.label(_language()))
 
@@ -159,3 +207,11 @@ def item_label(item: Any) -> str:
 @register.filter
 def option_label(option: Any) -> str:
     return str(option.label(_language()))
+
+
+@register.simple_tag
+def chart_for(series: Any) -> Any:
+    """The inline SVG chart of a series of results (see web/charts.py)."""
+    from dyadcare.web.charts import series_chart
+
+    return series_chart(series)

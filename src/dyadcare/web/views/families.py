@@ -17,6 +17,7 @@ from dyadcare.families import selectors, services
 from dyadcare.families.choices import RACE_ETHNICITY_WITH_DECLINED
 from dyadcare.families.models import Caregiver, Child
 from dyadcare.families.permissions import FamilyPerm
+from dyadcare.screening.history import caregiver_results_over_time, child_results_over_time
 from dyadcare.touchpoints.selectors import child_schedule_get
 from dyadcare.web.access import StaffRequest, clinic_view
 from dyadcare.web.forms import CaregiverForm, ChildForm, RelationshipForm
@@ -87,6 +88,7 @@ def child_detail(request: HttpRequest, child_id: str) -> HttpResponse:
             "race_labels": race_labels,
             "schedule": schedule,
             "category_labels": category_labels,
+            "history": child_results_over_time(actor=req.actor, child=record.child),
         },
     )
 
@@ -278,8 +280,11 @@ def relationship_edit(request: HttpRequest, child_id: str, link_id: str) -> Http
 def caregiver_detail(request: HttpRequest, caregiver_id: str) -> HttpResponse:
     req = _staff(request)
     record = selectors.caregiver_record(actor=req.actor, caregiver_id=caregiver_id)
+    history = caregiver_results_over_time(actor=req.actor, caregiver=record.caregiver)
     return render(
-        req, "web/caregivers/detail.html", {"caregiver": record.caregiver, "links": record.children}
+        req,
+        "web/caregivers/detail.html",
+        {"caregiver": record.caregiver, "links": record.children, "history": history},
     )
 
 

@@ -135,6 +135,7 @@ def instrument_detail(request: HttpRequest, instrument_id: str) -> HttpResponse:
             "texts": texts,
             "terms": instrument.licence_terms.get(language, instrument.licence_terms["en"]),
             "notes": instrument.notes.get(language, instrument.notes.get("en", "")),
+            "notes_language": language if language in instrument.notes else "en",
             "can_manage": req.actor.can(InstrumentPerm.MANAGE),
         },
     )

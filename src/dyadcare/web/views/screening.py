@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -18,14 +20,15 @@ from django.views.decorators.http import require_GET, require_POST
 from dyadcare.families import selectors as family_selectors
 from dyadcare.families.permissions import FamilyPerm
 from dyadcare.instruments import describe
-from dyadcare.screening import selectors, services
+from dyadcare.screening import history, selectors, services, worklist
 from dyadcare.screening.models import ScreeningSession
 from dyadcare.screening.permissions import ScreeningPerm
+from dyadcare.screening.summary import family_summary as family_summary_get
 from dyadcare.touchpoints import selectors as visit_selectors
 from dyadcare.touchpoints.models import Visit
 from dyadcare.web.access import StaffRequest, clinic_view, redirect_back
-from dyadcare.web.middleware import polled
-from dyadcare.web.screening_forms import AddInstrumentForm, DoneElsewhereForm
+from dyadcare.web.middleware import end_staff_session, polled
+from dyadcare.web.screening_forms import AddInstrumentForm, DoneElsewhereForm, WorklistForm
 
 
 def _staff(request: HttpRequest) -> StaffRequest:
@@ -91,6 +94,7 @@ def render_visit_screening(
     context: dict[str, Any] = {
         "visit": visit,
         "child": visit.child,
+        "age": visit_selectors.age_on(visit.child, timezone.localtime(visit.scheduled_for).date()),
         "screening": screening,
         "caregivers": caregivers,
         "answered": answered,
@@ -195,7 +199,27 @@ def session_tablet(request: HttpRequest, session_id: str) -> HttpResponse:
     req = _staff(request)
     session = selectors.session_get(actor=req.actor, session_id=session_id)
     token = req.session.pop(f"tablet:{session.pk}", None)
-    return render(req, "web/screening/kiosk.html", {"session": session, "token": token})
+    if token:
+        # Kept for the hand-over (never written into the page); a reload offers a new link.
+        req.session[f"handover:{session.pk}"] = token
+    return render(req, "web/screening/kiosk.html", {"session": session, "ready": bool(token)})
+
+
+@clinic_view(ScreeningPerm.MANAGE, phi="write")
+@require_POST
+def session_hand_over(request: HttpRequest, session_id: str) -> HttpResponse:
+    """Hand the tablet to the family: the staff session in this browser ends (audited), so
+    Back, the history or a typed staff address lead to the login page, never a staff page;
+    then the family's questionnaire opens."""
+    req = _staff(request)
+    session = selectors.session_get(actor=req.actor, session_id=session_id)
+    if req.POST.get("action") != "hand-over":
+        messages.error(req, _("Unknown action."))
+        return redirect("web:session_tablet", clinic_slug=req.clinic.slug, session_id=session.pk)
+    token = req.session.pop(f"handover:{session.pk}", None)
+    services.tablet_hand_over(actor=req.actor, session=session)
+    end_staff_session(req, reason="handed the tablet to a family")
+    return redirect(f"/f/{token}/" if token else settings.LOGIN_URL)
 
 
 @clinic_view(ScreeningPerm.ALERT_ACKNOWLEDGE, phi="write")
@@ -215,10 +239,57 @@ def flag_acknowledge(request: HttpRequest, flag_id: str) -> HttpResponseBase:
 @clinic_view(FamilyPerm.VIEW, phi="read")
 @require_GET
 def alerts(request: HttpRequest) -> HttpResponse:
-    """Every open safety alert and follow-up of the clinic, oldest alert first."""
+    """The alerts worklist: filters (open, mine, kind, dates, category, one child), most
+    urgent and newest first, a page at a time, with an owner to assign."""
     req = _staff(request)
-    flags = selectors.open_flags(actor=req.actor)
-    return render(req, "web/screening/alerts.html", {"flags": flags})
+    language = _language()
+    form = WorklistForm(
+        req.GET or None, categories=worklist.category_choices(actor=req.actor, language=language)
+    )
+    if req.GET and not form.is_valid():
+        context = {"form": form, "items": [], "page": None, "query": ""}
+        return render(req, "web/screening/alerts.html", context, status=400)
+    data = form.cleaned_data if req.GET else {}
+    filters = worklist.Filters(
+        status=data.get("status") or "open",
+        mine=bool(data.get("mine")),
+        kind=data.get("kind") or "",
+        since=data.get("since"),
+        until=data.get("until"),
+        category=data.get("category") or "",
+        child=data.get("child"),
+    )
+    found = worklist.alert_worklist(
+        actor=req.actor, filters=filters, page=req.GET.get("page"), language=language
+    )
+    query = req.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "items": found.items,
+        "page": found.page,
+        "query": query.urlencode(),
+        "owners": worklist.owner_choices(actor=req.actor)
+        if req.actor.can(ScreeningPerm.ALERT_ACKNOWLEDGE)
+        else [],
+        "filtered": filters != worklist.Filters(),
+    }
+    return render(req, "web/screening/alerts.html", context)
+
+
+@clinic_view(ScreeningPerm.ALERT_ACKNOWLEDGE, phi="write")
+@require_POST
+def flag_assign(request: HttpRequest, flag_id: str) -> HttpResponseBase:
+    """Name who follows the flag up (a staff member of the clinic), or nobody."""
+    req = _staff(request)
+    flag = selectors.flag_get(actor=req.actor, flag_id=flag_id)
+    try:
+        services.flag_assign(actor=req.actor, flag=flag, owner_id=req.POST.get("owner", ""))
+    except ValidationError as exc:
+        _errors(req, exc)
+    else:
+        messages.success(req, _("Owner saved."))
+    return redirect_back(req, redirect("web:alerts", clinic_slug=req.clinic.slug))
 
 
 @clinic_view(FamilyPerm.VIEW, phi="none")
@@ -234,17 +305,31 @@ def alert_banner(request: HttpRequest) -> HttpResponse:
 @clinic_view(FamilyPerm.VIEW, phi="read")
 @require_GET
 def family_summary(request: HttpRequest, visit_id: str) -> HttpResponse:
-    """A printable summary for the family: results about the child only. Results about a
-    caregiver themself, and anything with a sensitivity label, never appear on it."""
+    """A printable summary for the family, in the family's language (``?lang=`` to print it
+    in another): results about the child only, and the next visit booked after this one."""
     req = _staff(request)
     visit = visit_selectors.visit_get(actor=req.actor, visit_id=visit_id)
-    screening = selectors.visit_screening(actor=req.actor, visit=visit, language=_language())
-    shown = [
-        v for v in screening.results if not v.result.sensitivity and v.result.respondent != "caregiver-self"
-    ]
-    schedule = visit_selectors.child_schedule_get(actor=req.actor, child=visit.child)
+    summary = family_summary_get(actor=req.actor, visit=visit, language=request.GET.get("lang"))
+    return render(req, "web/screening/family_summary.html", {"summary": summary, "child": summary.child})
+
+
+@clinic_view(FamilyPerm.VIEW, phi="read")
+@require_GET
+def visit_report(request: HttpRequest, visit_id: str) -> HttpResponse:
+    """The visit report for the clinic's chart (printable): results over time as this viewer
+    may see them, flags and who acknowledged them, what is left to follow up. Audited as
+    printed."""
+    req = _staff(request)
+    visit = visit_selectors.visit_get(actor=req.actor, visit_id=visit_id)
+    report = history.visit_report(actor=req.actor, visit=visit, language=_language())
     return render(
         req,
-        "web/screening/family_summary.html",
-        {"visit": visit, "child": visit.child, "results": shown, "schedule": schedule},
+        "web/screening/report.html",
+        {
+            "visit": visit,
+            "child": visit.child,
+            "report": report,
+            "history": report.results,
+            "now": timezone.now(),
+        },
     )
