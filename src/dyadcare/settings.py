@@ -264,6 +264,8 @@ SCREENING_LINK_HOURS = env.integer("DYADCARE_SCREENING_LINK_HOURS", 48, minimum=
 # A clinic tablet's link ends with the visit's day, and at most this long after it is opened.
 TABLET_LINK_HOURS = env.integer("DYADCARE_TABLET_LINK_HOURS", 12, minimum=1)
 ALERT_ESCALATION_MINUTES = env.integer("DYADCARE_ALERT_ESCALATION_MINUTES", 15, minimum=1)
+# How long a clinic administrator can undo the merge of two records of one child.
+FAMILY_MERGE_UNDO_DAYS = env.integer("DYADCARE_MERGE_UNDO_DAYS", 30, minimum=1)
 # Where family links point (the public address of this server); default: the request's host.
 PUBLIC_URL = env.string("DYADCARE_PUBLIC_URL").rstrip("/")
 # How texts are sent: a dotted path to an SmsProvider (see dyadcare/screening/senders.py).

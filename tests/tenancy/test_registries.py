@@ -38,6 +38,7 @@ EXPECTED = {
     Role.CLINIC_ADMIN: {
         "family.view", "family.edit", "staff.view", "visit.manage", "instruments.view", "screening.manage",
         "audit.view", "schedule.configure", "instruments.manage", "alert.acknowledge", "staff.manage",
+        "family.merge",
     },
     Role.NETWORK_COACH: {"network.aggregate_view"},
     Role.NETWORK_ADMIN: {"network.aggregate_view", "network.manage", "network.security_view"},

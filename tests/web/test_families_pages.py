@@ -110,6 +110,59 @@ def test_search_by_name_without_accents_dob_mrn_and_medi_cal_id(world: ClinicWor
     assert b"<html" not in partial.content and b"Pe\xc3\xb1a" in partial.content
 
 
+def test_search_by_caregiver_name_and_phone(world: ClinicWorld, client: Client) -> None:
+    assert world.child_a and world.child_b
+    # Lucía Ramírez (+1 510 555 0123) and Pablo García care for Ana Ramírez; Ana's sister too.
+    sister = factories.child(world.a, given_name="Sol", family_name="Ramírez")
+    with clinic_scope(world.a):
+        for link in CareRelationship.objects.filter(child=world.child_a):
+            CareRelationship.objects.create(
+                clinic=world.a, child=sister, caregiver=link.caregiver, relationship=link.relationship
+            )
+    factories.child(world.a, given_name="Otro", family_name="Niño")
+    factories.caregiver(world.b, for_child=world.child_b, given_name="Lucía", phone="+15105550188")
+    login(client, world.staff_a["front_desk"])
+    url = f"/c/{world.a.slug}/children/"
+
+    def names(query: str) -> list[str]:
+        response = client.get(url, {"q": query})
+        return [c.full_name for c in response.context["page"].object_list]
+
+    assert names("lucia") == ["Ana Ramírez", "Sol Ramírez"], "by a caregiver's name, accents ignored"
+    assert names("PABLO") == ["Ana Ramírez", "Sol Ramírez"]
+    # Both caregivers share the phone in the test data; each child is listed once.
+    assert names("(510) 555-0123") == ["Ana Ramírez", "Sol Ramírez"]
+    assert names("510.555.0123") == names("5550123") == ["Ana Ramírez", "Sol Ramírez"]
+    assert names("555-0188") == [], "another clinic's caregiver never matches"
+    assert names("otro") == ["Otro Niño"]
+    page = client.get(url, {"q": "lucia"}).content.decode()
+    assert "Caregivers:" in page and "Lucía Ramírez" in page
+
+
+def test_the_child_list_takes_the_same_queries_for_any_number_of_children(
+    world: ClinicWorld, client: Client
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(client, world.staff_a["front_desk"])
+    url = f"/c/{world.a.slug}/children/"
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, {"q": "garcia"}).status_code == 200
+        return len(queries)
+
+    for n in range(3):
+        kid = factories.child(world.a, given_name=f"Uno{n}")
+        factories.caregiver(world.a, for_child=kid)
+    few = count()
+    for n in range(30):
+        kid = factories.child(world.a, given_name=f"Dos{n}")
+        factories.caregiver(world.a, for_child=kid)
+    assert count() == few
+
+
 def test_register_a_sibling_with_the_same_caregivers(world: ClinicWorld, client: Client) -> None:
     assert world.child_a and world.caregiver_a
     login(client, world.staff_a["family_partner"])
@@ -235,3 +288,66 @@ def test_a_sibling_is_registered_whole_or_not_at_all(
     with clinic_scope(world.a):
         assert not Child.objects.filter(mrn="SIB-2").exists()
         assert Child.objects.count() == 1
+
+
+def test_registration_shows_possible_duplicates_and_needs_a_reason(
+    world: ClinicWorld, client: Client
+) -> None:
+    assert world.child_a
+    login(client, world.staff_a["front_desk"])
+    url = f"/c/{world.a.slug}/children/new/"
+    data = _form(
+        given_name="ana", family_name="RAMIREZ", date_of_birth=world.child_a.date_of_birth.isoformat()
+    )
+    shown = client.post(url, data)
+    assert shown.status_code == 422
+    body = shown.content.decode()
+    assert "Possible duplicates" in body and "Ana Ramírez" in body and world.child_a.mrn in body
+    assert "Same name and date of birth" in body
+    assert 'name="duplicate_reason"' in body
+    with clinic_scope(world.a):
+        assert Child.objects.count() == 1
+    saved = client.post(url, {**data, "duplicate_reason": "Cousin with the same name, another mother"})
+    assert saved.status_code == 302
+    with clinic_scope(world.a):
+        assert Child.objects.count() == 2
+
+
+def test_a_clinic_administrator_merges_and_undoes_from_the_pages(world: ClinicWorld, client: Client) -> None:
+    assert world.child_a and world.visit_a
+    other = factories.child(
+        world.a, given_name="Ana", family_name="Ramirez", date_of_birth=world.child_a.date_of_birth
+    )
+    login(client, world.staff_a["clinic_admin"])
+    base = f"/c/{world.a.slug}/children/{other.pk}"
+    page = client.get(f"{base}/merge/")
+    assert world.child_a.mrn in page.content.decode()  # listed as a possible duplicate
+    assert client.get(f"{base}/merge/?other=not-a-uuid").status_code == 200
+    compare = client.get(f"{base}/merge/?other={world.child_a.pk}")
+    assert "Which record to keep" in compare.content.decode()
+    refused = client.post(f"{base}/merge/", {"other": str(world.child_a.pk), "keep": "other", "reason": ""})
+    assert refused.status_code == 422
+    done = client.post(
+        f"{base}/merge/", {"other": str(world.child_a.pk), "keep": "other", "reason": "Same child"}
+    )
+    assert done.status_code == 302 and done["Location"].endswith(f"/children/{world.child_a.pk}/")
+    with clinic_scope(world.a):
+        other.refresh_from_db()
+        assert other.merged_into_id == world.child_a.pk
+    retired_page = client.get(f"{base}/").content.decode()
+    assert "was merged into another record" in retired_page
+    kept_page = client.get(f"/c/{world.a.slug}/children/{world.child_a.pk}/").content.decode()
+    assert "Undo the merge" in kept_page
+    with clinic_scope(world.a):
+        from dyadcare.families.models import ChildMerge
+
+        merge = ChildMerge.objects.get()
+    undone = client.post(
+        f"/c/{world.a.slug}/children/{world.child_a.pk}/merge/undo/", {"merge": str(merge.pk)}
+    )
+    assert undone.status_code == 302
+    with clinic_scope(world.a):
+        other.refresh_from_db()
+        assert other.merged_into_id is None
+    login(client, world.staff_a["dyadic_specialist"])
+    assert "Find and merge" not in client.get(f"{base}/").content.decode()

@@ -53,7 +53,7 @@ def test_pages_render_in_spanish(world: ClinicWorld, client: Client) -> None:
     assert 'lang="es"' in body
     assert "Sobre el niño" in body and "Cuidadores" in body and "Madre" in body
     listing = client.get(f"/c/{world.a.slug}/children/").content.decode()
-    assert "Buscar por nombre" in listing and "Español" in listing
+    assert "Buscar por el nombre del niño o de un cuidador" in listing and "Español" in listing
 
 
 def test_form_errors_in_spanish(world: ClinicWorld, client: Client) -> None:

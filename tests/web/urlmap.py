@@ -183,5 +183,28 @@ def sample_post(world: ClinicWorld, route: Route) -> dict[str, Any]:
             "elsewhere-reason": "Their visit summary, faxed to us",
         },
     }
+    if route.name in {"web:child_merge", "web:child_merge_undo"}:
+        samples.update(_merge_samples(world))
     assert route.name in samples, f"{route.name}: add sample form data in tests/web/urlmap.py"
     return samples[route.name]
+
+
+def _merge_samples(world: ClinicWorld) -> dict[str, dict[str, Any]]:
+    """A second record of clinic A's child to merge, and a merge to undo (made here, since
+    each needs records of its own)."""
+    from dyadcare.families import services
+    from dyadcare.tenancy.scope import clinic_scope
+    from tests.factories import child, staff_actor
+
+    # The fuzz test passes a partial world (a demo clinic's records): it then sends no sample.
+    assert isinstance(world, ClinicWorld) and world.child_a, "the merge samples need a whole test world"
+    other = child(world.a, given_name="Ana", family_name="Ramirez", date_of_birth=world.child_a.date_of_birth)
+    spare = child(world.a, given_name="Ana", family_name="Ramirez", date_of_birth=world.child_a.date_of_birth)
+    with clinic_scope(world.a):
+        merge = services.child_merge(
+            actor=staff_actor(world, "clinic_admin"), survivor=world.child_a, retired=spare, reason="test"
+        )
+    return {
+        "web:child_merge": {"other": str(other.pk), "keep": "this", "reason": "Same child, registered twice"},
+        "web:child_merge_undo": {"merge": str(merge.pk)},
+    }

@@ -36,10 +36,13 @@ def network_clinic_counts(*, network: Network) -> list[ClinicCounts]:
     clinics = list(Clinic.objects.filter(network=network).order_by("name"))
     with clinics_scope(clinics):
         children = dict(
-            Child.objects.values_list("clinic").annotate(n=Count("id")).values_list("clinic", "n")
+            Child.objects.filter(merged_into__isnull=True)
+            .values_list("clinic")
+            .annotate(n=Count("id"))
+            .values_list("clinic", "n")
         )
         preterm = dict(
-            Child.objects.filter(gestational_age_days__lt=PRETERM_BEFORE.total_days)
+            Child.objects.filter(gestational_age_days__lt=PRETERM_BEFORE.total_days, merged_into__isnull=True)
             .values_list("clinic")
             .annotate(n=Count("id"))
             .values_list("clinic", "n")

@@ -9,6 +9,7 @@ import contextlib
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -130,6 +131,11 @@ class Child(Person):
         blank=True,
         help_text=_("For example: Mexican, Salvadoran, Hmong, Filipino."),
     )
+    # Set when a clinic administrator merged this record into another (a duplicate): the
+    # record stays, emptied of its visits and results, so the merge can be undone.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -154,7 +160,11 @@ class Child(Person):
             ),
         ]
         indexes = [
-            models.Index(fields=["clinic", "search_name"], name="child_clinic_search"),
+            # Covers what the child list's search reads (name, MRN, merged or not, id), so
+            # a search of a large clinic reads this index, not every row (docs/performance.md).
+            models.Index(
+                fields=["clinic", "search_name", "mrn", "merged_into", "id"], name="child_clinic_search_cover"
+            ),
             models.Index(fields=["clinic", "date_of_birth"], name="child_clinic_dob"),
         ]
 
@@ -246,7 +256,13 @@ class Caregiver(Person):
         ordering = ["family_name", "given_name"]
         verbose_name = _("caregiver")
         verbose_name_plural = _("caregivers")
-        indexes = [models.Index(fields=["clinic", "search_name"], name="caregiver_clinic_search")]
+        indexes = [
+            # Covers a search by name or by mobile phone (its last digits): it reads this index,
+            # not every caregiver of the clinic.
+            models.Index(
+                fields=["clinic", "search_name", "phone", "id"], name="caregiver_clinic_search_cover"
+            ),
+        ]
 
     def clean(self) -> None:
         errors: dict[str, list[ValidationError]] = {}
@@ -301,3 +317,41 @@ class CareRelationship(ClinicScopedModel):
     def clean(self) -> None:
         if self.child.clinic_id != self.clinic_id or self.caregiver.clinic_id != self.clinic_id:
             raise ValidationError(_("A child and a caregiver must belong to the same clinic."))
+
+
+class DuplicateOverride(ClinicScopedModel):
+    """A child or caregiver registered although the clinic had possible duplicates: who, why, and which."""
+
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, null=True, blank=True, related_name="duplicate_overrides"
+    )
+    caregiver = models.ForeignKey(
+        Caregiver, on_delete=models.CASCADE, null=True, blank=True, related_name="duplicate_overrides"
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    possible_duplicates = models.JSONField(default=list)  # ids of the children shown
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+
+class ChildMerge(ClinicScopedModel):
+    """Two records of one child made one. ``moved`` lists every row moved from the retired
+    record to the surviving one (``{"app.model:field": [ids]}``), so the merge can be undone
+    until ``undo_until``."""
+
+    survivor = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="merges_in")
+    retired = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="merges_out")
+    reason = models.CharField(_("reason"), max_length=300)
+    moved = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    undo_until = models.DateTimeField()
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def can_undo(self) -> bool:
+        return self.undone_at is None and timezone.now() <= self.undo_until

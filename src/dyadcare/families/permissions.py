@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from dyadcare.tenancy.roles import CARE_TEAM, CLINIC_STAFF, permission
+from dyadcare.tenancy.roles import CARE_TEAM, CLINIC_STAFF, Role, permission
 
 
 class FamilyPerm:
@@ -12,4 +12,9 @@ class FamilyPerm:
     VIEW = permission("family.view", _("See children, caregivers and households"), roles=CLINIC_STAFF)
     EDIT = permission(
         "family.edit", _("Register and edit children, caregivers and households"), roles=CARE_TEAM
+    )
+    MERGE = permission(
+        "family.merge",
+        _("Merge two records of one child, and undo a merge"),
+        roles=frozenset({Role.CLINIC_ADMIN}),
     )

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from dyadcare.families.models import Caregiver, CareRelationship, Child, Household
+from dyadcare.families.internal.duplicates import PossibleDuplicate, child_duplicates
+from dyadcare.families.models import Caregiver, CareRelationship, Child, ChildMerge, Household
 from dyadcare.families.permissions import FamilyPerm
 from dyadcare.families.rules import RuleError, normalize_medi_cal_id, search_key
 from dyadcare.tenancy.actor import Actor
@@ -32,8 +33,26 @@ def _as_date(text: str) -> date | None:
     return None
 
 
+_PHONE = re.compile(r"[\d\s().+-]+")
+
+
+def _name_match(words: list[str]) -> Q:
+    """Each word starts a word of the name: "gar jo" finds "García, José"."""
+    match = Q()
+    for word in words:
+        match &= Q(search_name__startswith=word) | Q(search_name__contains=" " + word)
+    return match
+
+
+def _phone_digits(text: str) -> str:
+    """The digits of a phone number typed in the search box (at least 7), else ""."""
+    digits = re.sub(r"\D", "", text)
+    return digits[-10:] if _PHONE.fullmatch(text) and len(digits) >= 7 else ""
+
+
 def child_filter(query: str) -> Q:
-    """What a search box means: a birth date, a Medi-Cal ID, an MRN or part of a name."""
+    """What a search box means: a birth date, a Medi-Cal ID, an MRN, part of the child's name,
+    or part of a caregiver's name or their mobile phone (the children they care for)."""
     text = query.strip()
     if not text:
         return Q()
@@ -43,20 +62,33 @@ def child_filter(query: str) -> Q:
     conditions = Q(mrn__iexact=text)
     with contextlib.suppress(RuleError):
         conditions |= Q(medi_cal_id=normalize_medi_cal_id(text))
+    caregivers = Q(pk__in=[])
     words = search_key(text).split()
     if words:
-        name_match = Q()
-        for word in words:
-            # Each word starts a word of the name: "gar jo" finds "García, José".
-            name_match &= Q(search_name__startswith=word) | Q(search_name__contains=" " + word)
-        conditions |= name_match
+        conditions |= _name_match(words)
+        caregivers = _name_match(words)
+    digits = _phone_digits(text)
+    if digits:
+        caregivers = Q(phone__endswith=digits)
+    if words or digits:
+        # A subquery, not a join: a child with several matching caregivers is listed once.
+        matching = CareRelationship.objects.filter(caregiver__in=Caregiver.objects.filter(caregivers))
+        conditions |= Q(pk__in=matching.values("child_id"))
     return conditions
 
 
 def child_search(*, actor: Actor, query: str = "") -> QuerySet[Child]:
-    """Children of the clinic matching ``query``, by last then first name (lazy; audited)."""
+    """Children of the clinic matching ``query``, by last then first name (lazy; audited),
+    each with its caregivers, primary first (one more query for the page shown)."""
     actor.require(FamilyPerm.VIEW)
-    children = Child.objects.filter(child_filter(query)).order_by("search_name", "id")
+    carers = CareRelationship.objects.select_related("caregiver").order_by(
+        "-is_primary", "caregiver__search_name"
+    )
+    children = (
+        Child.objects.filter(child_filter(query), merged_into__isnull=True)
+        .order_by("search_name", "id")
+        .prefetch_related(Prefetch("care_relationships", queryset=carers))
+    )
     audit_record(
         actor=actor,
         action=Action.SEARCH,
@@ -159,10 +191,7 @@ def caregiver_search(*, actor: Actor, query: str) -> QuerySet[Caregiver]:
         conditions |= Q(phone__endswith=digits[-10:])
     words = search_key(text).split()
     if words:
-        name_match = Q()
-        for word in words:
-            name_match &= Q(search_name__startswith=word) | Q(search_name__contains=" " + word)
-        conditions |= name_match
+        conditions |= _name_match(words)
     audit_record(
         actor=actor,
         action=Action.SEARCH,
@@ -170,6 +199,32 @@ def caregiver_search(*, actor: Actor, query: str) -> QuerySet[Caregiver]:
         summary=f"query {text[:100]!r}",
     )
     return Caregiver.objects.filter(conditions).order_by("search_name")
+
+
+def child_possible_duplicates(*, actor: Actor, child: Child) -> list[PossibleDuplicate[Child]]:
+    """Other records of the clinic that may be this child (same name, or same date of birth
+    with a name or a caregiver in common), for the merge page; the caller audited the child."""
+    actor.require(FamilyPerm.MERGE)
+    if child.merged_into_id:
+        return []
+    caregiver_ids = CareRelationship.objects.filter(child=child).values_list("caregiver_id", flat=True)
+    return child_duplicates(
+        given_name=child.given_name,
+        family_name=child.family_name,
+        date_of_birth=child.date_of_birth,
+        caregiver_ids=list(caregiver_ids),
+        exclude=child.pk,
+    )
+
+
+def child_merges(*, actor: Actor, child: Child) -> list[ChildMerge]:
+    """Merges this record took part in, newest first (the caller audited the child)."""
+    actor.require(FamilyPerm.VIEW)
+    return list(
+        ChildMerge.objects.filter(Q(survivor=child) | Q(retired=child))
+        .select_related("survivor", "retired", "merged_by", "undone_by")
+        .order_by("-created_at")
+    )
 
 
 def relationship_get(*, actor: Actor, child: Child, link_id: uuid.UUID | str) -> CareRelationship:

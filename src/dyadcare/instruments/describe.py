@@ -209,11 +209,78 @@ def positive_rule_text(instrument: Instrument, scored_in: str = "en") -> str:
 
 
 def instrument_title(instrument_id: str, language: str) -> str:
-    """An instrument's name in ``language`` (its id when the library has no such instrument)."""
+    """An instrument's name in ``language``. A family of forms (``cdc-milestones``, one
+    checklist per age) is named by what its members' titles share ("CDC milestone
+    checklist"); an id the library does not know stays as it is."""
+    from dyadcare.instruments.engine import load_library
+
+    library = load_library()
+    instrument = library.instruments.get(instrument_id)
+    if instrument is not None:
+        return str(instrument.title_in(language))
+    titles = [str(member.title_in(language)) for member in library.family(instrument_id)]
+    if not titles:
+        return instrument_id
+    shared = titles[0]
+    for title in titles[1:]:
+        while not title.startswith(shared):
+            shared = shared[:-1]
+    return shared.rstrip(" ,;:(") or instrument_id
+
+
+def instrument_titles(instrument_ids: Iterable[str], language: str) -> str:
+    """Several instruments' names in ``language``, in order, separated by commas."""
+    return ", ".join(instrument_title(str(i), language) for i in instrument_ids)
+
+
+def domain_label(instrument_id: str, name: str, language: str) -> str:
+    """A domain of an instrument by its label in the data file ("Housing instability" for
+    ``housing-instability``), in ``language`` (else English; the name if the library has no
+    such domain)."""
     from dyadcare.instruments.engine import load_library
 
     instrument = load_library().instruments.get(instrument_id)
-    return str(instrument.title_in(language)) if instrument else instrument_id
+    for domain in instrument.scoring.domains if instrument else ():
+        if domain.name == name:
+            return domain.label.get(language) or domain.label["en"]
+    return name
+
+
+def subscore_label(instrument_id: str, name: str, language: str) -> str:
+    """A subscore of an instrument by its label in the data file ("Fine motor" for the ASQ-3's
+    ``fine-motor``), in ``language`` (else English; the name when the data gives none)."""
+    from dyadcare.instruments.engine import load_library
+
+    instrument = load_library().instruments.get(instrument_id)
+    for measure in instrument.scoring.measures if instrument else ():
+        if measure.name == name and measure.label:
+            return measure.label.get(language) or measure.label["en"]
+    return name
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """An HL7 v3 ActCode sensitivity label of an instrument's results, in plain words."""
+
+    code: str
+    name: str  # a few words for the badge
+    meaning: str  # a sentence for the title and for screen readers
+
+
+def sensitivity(code: str) -> Sensitivity:
+    """Plain words for a sensitivity label (the codes the instrument library uses)."""
+    names = {
+        "PSY": _("Mental health"),
+        "ETH": _("Substance use"),
+        "SDV": _("Violence or abuse"),
+        "SOC": _("Social needs"),
+    }
+    name = names.get(code, _("Sensitive"))
+    meaning = _(
+        "Sensitive result (%(code)s, %(name)s): shown in full only to the roles allowed to see "
+        "this kind of information."
+    ) % {"code": code, "name": name.lower()}
+    return Sensitivity(code=code, name=name, meaning=meaning)
 
 
 def band_label(instrument_id: str, code: str, language: str) -> str:

@@ -76,6 +76,10 @@ class Visit(ClinicScopedModel):
             raise ValidationError({"touchpoint": _("Choose a touchpoint from the list.")})
         if self.child_id and self.child.clinic_id != self.clinic_id:
             raise ValidationError(_("The child belongs to another clinic."))
+        if self.child_id and self.child.merged_into_id and self._state.adding:
+            raise ValidationError(
+                _("This record was merged into another record of the same child: book the visit there.")
+            )
         if self.child_id and self.scheduled_for:
             day = timezone.localtime(self.scheduled_for).date()
             if day < self.child.date_of_birth:

@@ -156,7 +156,9 @@ def appointments_import(*, actor: Actor, clinic: Clinic, text: str) -> ImportRes
     except ImportRefused as refused:
         result.errors.append(refused.error)
         return result
-    children = {c.mrn: c for c in Child.objects.filter(mrn__in={a.mrn for a in appointments})}
+    # A merged record's MRN books on the record kept.
+    found = Child.objects.filter(mrn__in={a.mrn for a in appointments}).select_related("merged_into")
+    children = {c.mrn: c.merged_into or c for c in found}
     clinicians = _clinicians(clinic, {a.clinician for a in appointments if a.clinician})
     first_line: dict[tuple[str, date, time], int] = {}
     for appointment in appointments:

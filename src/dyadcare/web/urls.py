@@ -9,6 +9,7 @@ from dyadcare.web.views import (
     families,
     instrument_text,
     instruments,
+    merges,
     mfa,
     network,
     screening,
@@ -53,6 +54,8 @@ clinic_patterns = [
     path("children/<uuid:child_id>/", families.child_detail, name="child_detail"),
     path("children/<uuid:child_id>/edit/", families.child_edit, name="child_edit"),
     path("children/<uuid:child_id>/sibling/", families.child_add_sibling, name="child_add_sibling"),
+    path("children/<uuid:child_id>/merge/", merges.child_merge, name="child_merge"),
+    path("children/<uuid:child_id>/merge/undo/", merges.child_merge_undo, name="child_merge_undo"),
     path("children/<uuid:child_id>/caregivers/add/", families.caregiver_add, name="caregiver_add"),
     path(
         "children/<uuid:child_id>/caregivers/<uuid:caregiver_id>/link/",

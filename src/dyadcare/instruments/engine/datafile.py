@@ -327,6 +327,7 @@ def _measure(raw: Mapping[str, Any], count: int, params: Mapping[str, Parameter]
         items=items,
         aggregate=raw.get("aggregate", "sum"),
         report=raw.get("report", True),
+        label=_labels(raw["label"], where) if "label" in raw else {},
     )
 
 

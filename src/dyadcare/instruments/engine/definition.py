@@ -86,6 +86,7 @@ class Measure:
     items: tuple[int, ...] | str  # item numbers, or the name of a "blocks" parameter
     aggregate: Literal["sum", "max"] = "sum"
     report: bool = True
+    label: Mapping[str, str] = field(default_factory=dict)  # by language; empty: none given
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,46 @@ def instrument_name(instrument_id: str) -> str:
 
 
 @register.filter
+def instrument_names(instrument_ids: Any) -> str:
+    """A list of instrument ids as their names, separated by commas."""
+    from dyadcare.instruments.describe import instrument_titles
+
+    return instrument_titles(instrument_ids or (), _language())
+
+
+@register.filter
+def domain_label(name: str, instrument_id: str) -> str:
+    """``{{ name|domain_label:result.instrument_id }}``: the domain's label from the data."""
+    from dyadcare.instruments.describe import domain_label as label
+
+    return label(instrument_id, name, _language())
+
+
+@register.filter
+def subscore_label(name: str, instrument_id: str) -> str:
+    """``{{ name|subscore_label:result.instrument_id }}``: the subscore's label from the data."""
+    from dyadcare.instruments.describe import subscore_label as label
+
+    return label(instrument_id, name, _language())
+
+
+@register.simple_tag
+def sensitivity_badge(code: str) -> SafeString:
+    """A sensitivity label as a badge: its plain name, its meaning on hover and for screen
+    readers (the code stays, for those who know it)."""
+    from dyadcare.instruments.describe import sensitivity
+
+    label = sensitivity(code)
+    return format_html(
+        '<span class="badge badge--warn" title="{}"><span aria-hidden="true">{}</span>'
+        '<span class="visually-hidden">{}</span></span>',
+        label.meaning,
+        label.name,
+        label.meaning,
+    )
+
+
+@register.filter
 def touchpoint_label(touchpoint: Any) -> str:
     """A touchpoint's name in the page's language ("2 months", "2 meses")."""
     return str(touchpoint.label_es if _language() == "es" else touchpoint.label)

@@ -29,13 +29,29 @@ def _staff(request: HttpRequest) -> StaffRequest:
     return cast(StaffRequest, request)
 
 
-def _save(form: Any, save: Any) -> Any:
-    """Run a service; a rule it enforces beyond the form lands on the form's fields."""
+def _save(form: Any, save: Any, found: list[Any] | None = None) -> Any:
+    """Run a service; a rule it enforces beyond the form lands on the form's fields. Possible
+    duplicates go to ``found``, to be shown with the form and a reason asked for."""
     try:
         return save()
+    except services.PossibleDuplicates as exc:
+        if found is not None:
+            found.extend(exc.duplicates)
+        form.add_error(
+            None,
+            _(
+                "The clinic may have this person already: check the records listed. "
+                "To register anyway, say why this is someone else."
+            ),
+        )
+        return None
     except ValidationError as exc:
         form.add_error(None, exc)
         return None
+
+
+def _reason(req: HttpRequest) -> str:
+    return req.POST.get("duplicate_reason", "")[:300]
 
 
 @clinic_view(FamilyPerm.VIEW, phi="read")
@@ -113,6 +129,7 @@ def _child_form(req: StaffRequest, child: Child, *, sibling_of: Child | None) ->
     creating = child._state.adding
     form = ChildForm(req.POST or None, instance=child)
     sibling_links = selectors.caregivers_of(actor=req.actor, child_id=sibling_of.pk) if sibling_of else []
+    duplicates: list[Any] = []
     if req.method == "POST" and form.is_valid():
         if sibling_of is not None:
             saved = _save(
@@ -122,14 +139,20 @@ def _child_form(req: StaffRequest, child: Child, *, sibling_of: Child | None) ->
                     child=form.save(commit=False),
                     sibling_of=sibling_of,
                     caregiver_ids=req.POST.getlist("copy_caregiver"),
+                    duplicate_reason=_reason(req),
                 ),
+                duplicates,
             )
         else:
             saved = _save(
                 form,
                 lambda: services.child_save(
-                    actor=req.actor, child=form.save(commit=False), changed=form.changed_data
+                    actor=req.actor,
+                    child=form.save(commit=False),
+                    changed=form.changed_data,
+                    duplicate_reason=_reason(req),
                 ),
+                duplicates,
             )
         if saved is not None:
             if creating:
@@ -147,6 +170,8 @@ def _child_form(req: StaffRequest, child: Child, *, sibling_of: Child | None) ->
             "creating": creating,
             "sibling_of": sibling_of,
             "sibling_links": sibling_links,
+            "duplicates": duplicates,
+            "duplicate_reason": _reason(req),
         },
         status=status,
     )
@@ -171,12 +196,18 @@ def caregiver_add(request: HttpRequest, child_id: str) -> HttpResponse:
     link_form = RelationshipForm(req.POST or None, prefix="rel")
     query = req.GET.get("q", "").strip()[:100]
     matches = list(selectors.caregiver_search(actor=req.actor, query=query)[:10]) if query else []
+    duplicates: list[Any] = []
     if req.method == "POST" and form.is_valid() and link_form.is_valid():
         link = _save(
             form,
             lambda: services.caregiver_add_to_child(
-                actor=req.actor, child=child, caregiver=form.save(commit=False), **link_form.cleaned_data
+                actor=req.actor,
+                child=child,
+                caregiver=form.save(commit=False),
+                duplicate_reason=_reason(req),
+                **link_form.cleaned_data,
             ),
+            duplicates,
         )
         if link is not None:
             messages.success(req, _("%(name)s is added.") % {"name": link.caregiver.full_name})
@@ -185,7 +216,15 @@ def caregiver_add(request: HttpRequest, child_id: str) -> HttpResponse:
     return render(
         req,
         "web/caregivers/add.html",
-        {"child": child, "form": form, "link_form": link_form, "query": query, "matches": matches},
+        {
+            "child": child,
+            "form": form,
+            "link_form": link_form,
+            "query": query,
+            "matches": matches,
+            "duplicates": duplicates,
+            "duplicate_reason": _reason(req),
+        },
         status=status,
     )
 

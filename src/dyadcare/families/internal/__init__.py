@@ -1,0 +1,1 @@
+"""What the families domain keeps to itself: interfaces use services and selectors."""
