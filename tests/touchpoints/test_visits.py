@@ -248,7 +248,9 @@ def test_schedule_settings(world: ClinicWorld, client: Client) -> None:
         == 302
     )
     page = client.get(url)
-    assert "Caregiver anxiety: gad7" in page.content.decode()
+    assert "Caregiver anxiety</strong> @ 2m: Generalized Anxiety Disorder-7 (GAD-7) <code>gad7</code>" in (
+        page.content.decode()
+    ), "the instrument by its name, with the id an administrator types"
     rule = page.context["rules"][0]
     client.post(url, {"remove": str(rule.pk)})
     assert not client.get(url).context["rules"]

@@ -84,7 +84,7 @@ def scoring_rules(instrument: Instrument) -> list[str]:
             _("Reverse-keyed items (scored from the bottom option up): %(items)s.")
             % {"items": item_ranges(spec.reverse_keyed)}
         )
-    lines += _subscore_lines(instrument)
+    lines += _subscore_lines(instrument, lang)
     for domain in spec.domains:
         lines.append(
             _("Domain %(name)s is positive when %(rule)s.")
@@ -134,7 +134,7 @@ def _total_line(instrument: Instrument) -> str:
     return text
 
 
-def _subscore_lines(instrument: Instrument) -> list[str]:
+def _subscore_lines(instrument: Instrument, lang: str) -> list[str]:
     """The items of each subscore; a subscore whose blocks are a parameter has a line per block."""
     lines: list[str] = []
     for measure in instrument.scoring.measures:
@@ -149,7 +149,10 @@ def _subscore_lines(instrument: Instrument) -> list[str]:
         else:
             lines.append(
                 _("Subscore %(name)s: items %(items)s.")
-                % {"name": measure.name, "items": item_ranges(measure.items)}
+                % {
+                    "name": measure.label.get(lang) or measure.label.get("en") or measure.name,
+                    "items": item_ranges(measure.items),
+                }
             )
     return lines
 
