@@ -131,6 +131,12 @@ def sample_post(world: ClinicWorld, route: Route) -> dict[str, Any]:
         "web:caregiver_edit": caregiver,
         "web:visit_schedule": {"day": "2030-01-15", "at": "10:40", "touchpoint": "auto"},
         "web:visit_update": {"action": "arrive"},
+        "web:visit_change": {
+            "action": "reschedule",
+            "move-day": "2030-02-01",
+            "move-at": "10:00",
+            "move-reason": "The family asked for a later day",
+        },
         "web:appointments_import": {
             "file": SimpleUploadedFile(
                 "day.csv", f"date,time,mrn\n2030-01-16,09:00,{world.child_a.mrn}\n".encode()

@@ -118,3 +118,25 @@ class ScheduleRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clinic_id} {self.category}@{self.touchpoint}: {', '.join(self.instruments)}"
+
+
+class VisitChange(ClinicScopedModel):
+    """A visit moved to another time or cancelled, with why and by whom (the visit keeps its
+    id, so its screenings and reminders follow it)."""
+
+    class Kind(models.TextChoices):
+        RESCHEDULED = "rescheduled", _("Rescheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(_("change"), max_length=12, choices=Kind.choices)
+    previous_time = models.DateTimeField(_("was booked for"))
+    new_time = models.DateTimeField(_("moved to"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id} {self.kind}"

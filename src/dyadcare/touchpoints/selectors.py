@@ -19,7 +19,7 @@ from dyadcare.touchpoints.bundles import Bundle, Rule
 from dyadcare.touchpoints.due import DueReport, due_on
 from dyadcare.touchpoints.evidence import evidence_for
 from dyadcare.touchpoints.huddle import HUDDLE_PROVIDERS, HuddleNote
-from dyadcare.touchpoints.models import ScheduleRule, Visit
+from dyadcare.touchpoints.models import ScheduleRule, Visit, VisitChange
 from dyadcare.touchpoints.permissions import VisitPerm
 from dyadcare.touchpoints.schedule import (
     ChildAge,
@@ -98,6 +98,13 @@ def visit_get(*, actor: Actor, visit_id: uuid.UUID | str) -> Visit:
         raise Http404 from exc
     audit_record(actor=actor, action=Action.VIEW, obj=visit, summary=f"child {visit.child_id}")
     return visit
+
+
+def visit_changes(*, actor: Actor, visit: Visit) -> list[VisitChange]:
+    """The visit's reschedules and cancellation with who and why, newest first (read with the
+    visit, whose opening is audited)."""
+    actor.require(FamilyPerm.VIEW)
+    return list(VisitChange.objects.filter(visit=visit).select_related("changed_by"))
 
 
 def visit_due(*, visit: Visit, bundle: Bundle) -> DueReport:

@@ -18,7 +18,7 @@ from dyadcare.tenancy.audit import Action, audit_record, audit_record_many
 from dyadcare.tenancy.models import Clinic, User
 from dyadcare.touchpoints.bundles import ANY, all_categories
 from dyadcare.touchpoints.internal.appointments import Appointment, ImportRefused, RowError, read_appointments
-from dyadcare.touchpoints.models import ScheduleRule, Visit
+from dyadcare.touchpoints.models import ScheduleRule, Visit, VisitChange
 from dyadcare.touchpoints.permissions import VisitPerm
 from dyadcare.touchpoints.schedule import TOUCHPOINT_KEYS, touchpoint_on
 
@@ -125,12 +125,78 @@ def visit_mark_missed(*, actor: Actor, visit: Visit) -> Visit:
     return current
 
 
+REASON_MAX = 300
+
+
+def _reason(reason: str) -> str:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": [_("Say why (the family asked, the clinician is away, …).")]})
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": [_("Keep the reason under 300 characters.")]})
+    return reason
+
+
 @transaction.atomic
-def visit_cancel(*, actor: Actor, visit: Visit) -> Visit:
+def visit_cancel(*, actor: Actor, visit: Visit, reason: str | None = None) -> Visit:
+    """Cancel an open visit. From the visit page a reason is required and kept (``VisitChange``);
+    ``reason=None`` is the older call without one."""
+    why = _reason(reason) if reason is not None else ""
     current = _transition(actor, visit, [Status.SCHEDULED, Status.ARRIVED], Status.CANCELLED)
     current.closed_at = timezone.now()
     current.save(update_fields=["status", "closed_at", "updated_at"])
+    if reason is not None:
+        VisitChange.objects.create(
+            clinic_id=current.clinic_id,
+            visit=current,
+            kind=VisitChange.Kind.CANCELLED,
+            previous_time=current.scheduled_for,
+            reason=why,
+            changed_by=actor.user,
+        )
     audit_record(actor=actor, action=Action.UPDATE, obj=current, summary="cancelled")
+    return current
+
+
+@transaction.atomic
+def visit_reschedule(*, actor: Actor, visit: Visit, scheduled_for: datetime, reason: str) -> Visit:
+    """Move a booked visit to another time, keeping the visit (its touchpoint, screenings and
+    reminders follow it). Only a visit still booked, never into the past, by the booking rules
+    (not before birth, at most five years ahead, no second visit of the child at that time)."""
+    why = _reason(reason)
+    actor.require(VisitPerm.MANAGE)
+    actor.require_clinic(visit.clinic_id)
+    current = _locked(visit)
+    if current.status != Status.SCHEDULED:
+        raise ValidationError(
+            _("Only a booked visit can be rescheduled; this one is %(status)s.")
+            % {"status": current.get_status_display().lower()}
+        )
+    if scheduled_for <= timezone.now():
+        raise ValidationError({"scheduled_for": [_("Choose a time that has not passed yet.")]})
+    if scheduled_for == current.scheduled_for:
+        raise ValidationError({"scheduled_for": [_("The visit is already booked for that time.")]})
+    previous = current.scheduled_for
+    current.scheduled_for = scheduled_for
+    current.full_clean()
+    if (
+        Visit.objects.filter(child_id=current.child_id, scheduled_for=scheduled_for)
+        .exclude(status=Status.CANCELLED)
+        .exclude(pk=current.pk)
+        .exists()
+    ):
+        raise ValidationError({"scheduled_for": [_("This child already has a visit at that time.")]})
+    current.save(update_fields=["scheduled_for", "updated_at"])
+    VisitChange.objects.create(
+        clinic_id=current.clinic_id,
+        visit=current,
+        kind=VisitChange.Kind.RESCHEDULED,
+        previous_time=previous,
+        new_time=scheduled_for,
+        reason=why,
+        changed_by=actor.user,
+    )
+    audit_record(actor=actor, action=Action.UPDATE, obj=current, summary="rescheduled")
     return current
 
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from dyadcare.web.views import (
     account,
+    adherence,
     auth,
     clinic,
     families,
@@ -27,6 +28,7 @@ clinic_patterns = [
     path("children/<uuid:child_id>/visits/new/", visits.visit_schedule, name="visit_schedule"),
     path("visits/<uuid:visit_id>/", visits.visit_detail, name="visit_detail"),
     path("visits/<uuid:visit_id>/update/", visits.visit_update, name="visit_update"),
+    path("visits/<uuid:visit_id>/change/", adherence.visit_change, name="visit_change"),
     path("visits/<uuid:visit_id>/screening/", screening.visit_screening, name="visit_screening"),
     path("visits/<uuid:visit_id>/screening/start/", screening.screening_start, name="screening_start"),
     path(

@@ -125,6 +125,7 @@ def visit_detail(request: HttpRequest, visit_id: str) -> HttpResponse:
             "report": report,
             "labels": labels,
             "age": selectors.age_on(visit.child, timezone.localtime(visit.scheduled_for).date()),
+            "changes": selectors.visit_changes(actor=req.actor, visit=visit),
         },
     )
 

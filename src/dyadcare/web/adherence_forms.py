@@ -1,0 +1,99 @@
+"""Forms of visit adherence: moving or cancelling a visit, the outreach list's filters, an
+outreach attempt, a caregiver's reminder choice, a clinic's reminder settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dyadcare.web.forms import ClinicDateField
+
+REASON_HELP = _("Kept with the visit's history: the family asked, the clinician is away, …")
+
+
+class RescheduleForm(forms.Form):
+    day = ClinicDateField(label=_("New date"))
+    at = forms.TimeField(label=_("New time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    reason = forms.CharField(label=_("Reason"), max_length=300, help_text=REASON_HELP)
+
+    def when(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.cleaned_data["day"], self.cleaned_data["at"]))
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=300, help_text=REASON_HELP)
+
+
+class OutreachFilterForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why"),
+        required=False,
+        choices=[
+            ("", _("Overdue or missed")),
+            ("overdue", _("Overdue for a touchpoint")),
+            ("missed", _("Missed a visit")),
+        ],
+    )
+    contact = forms.ChoiceField(
+        label=_("Outreach"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("none", _("Not tried yet")),
+            ("tried", _("Tried, not booked")),
+        ],
+    )
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)
+
+
+class AttemptForm(forms.Form):
+    def __init__(
+        self, *args: Any, kinds: list[tuple[str, str]], outcomes: list[tuple[str, str]], **kwargs: Any
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"] = forms.ChoiceField(label=_("How"), choices=kinds)
+        self.fields["outcome"] = forms.ChoiceField(label=_("Outcome"), choices=outcomes)
+        self.fields["note"] = forms.CharField(
+            label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        )
+
+
+class OptOutForm(forms.Form):
+    def __init__(self, *args: Any, channels: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["opted_out"] = forms.TypedChoiceField(
+            label=_("Visit reminders"),
+            choices=[("0", _("Send reminders")), ("1", _("No reminders (opted out)"))],
+            coerce=lambda v: v == "1",
+        )
+        self.fields["how"] = forms.ChoiceField(label=_("How the family told us"), choices=channels)
+        self.fields["note"] = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class ReminderSettingsForm(forms.Form):
+    days = forms.CharField(
+        label=_("Days before the visit"),
+        max_length=40,
+        help_text=_("One or more numbers of days, separated by commas, for example 2, 1."),
+    )
+    quiet_start = forms.TimeField(
+        label=_("Quiet hours start"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    quiet_end = forms.TimeField(
+        label=_("Quiet hours end"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    enabled = forms.BooleanField(label=_("Send visit reminders"), required=False)
+
+    def clean_days(self) -> list[int]:
+        raw = [p.strip() for p in self.cleaned_data["days"].split(",") if p.strip()]
+        try:
+            days = sorted({int(p) for p in raw}, reverse=True)
+        except ValueError as exc:
+            raise forms.ValidationError(_("Use whole numbers of days, for example 2, 1.")) from exc
+        if not days or any(d < 1 or d > 14 for d in days) or len(days) > 4:
+            raise forms.ValidationError(_("Choose one to four days, each from 1 to 14."))
+        return days
