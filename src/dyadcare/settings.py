@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "dyadcare.instruments",
     "dyadcare.touchpoints",
     "dyadcare.screening",
+    "dyadcare.adherence",
     "dyadcare.web",
     "dyadcare.family_pages",
     "dyadcare.api",
@@ -268,8 +269,9 @@ ALERT_ESCALATION_MINUTES = env.integer("DYADCARE_ALERT_ESCALATION_MINUTES", 15, 
 FAMILY_MERGE_UNDO_DAYS = env.integer("DYADCARE_MERGE_UNDO_DAYS", 30, minimum=1)
 # Where family links point (the public address of this server); default: the request's host.
 PUBLIC_URL = env.string("DYADCARE_PUBLIC_URL").rstrip("/")
-# How texts are sent: a dotted path to an SmsProvider (see dyadcare/screening/senders.py).
-SMS_PROVIDER = env.string("DYADCARE_SMS_PROVIDER") or "dyadcare.screening.senders.ConsoleSms"
+# How texts are sent: a dotted path to an SmsProvider (see dyadcare/publiclinks/senders.py;
+# the older dyadcare.screening.senders names still work).
+SMS_PROVIDER = env.string("DYADCARE_SMS_PROVIDER") or "dyadcare.publiclinks.senders.ConsoleSms"
 EMAIL_BACKEND = env.string("DYADCARE_EMAIL_BACKEND") or (
     "django.core.mail.backends.smtp.EmailBackend"
     if env.string("DYADCARE_EMAIL_HOST")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from dyadcare.families.models import Caregiver, CareRelationship
+from dyadcare.publiclinks.senders import SendError, send_email, send_sms
 from dyadcare.screening.audit_actions import ScreeningAction
 from dyadcare.screening.events import FlagResolved
 from dyadcare.screening.internal.answers import paper_answers
@@ -41,7 +42,6 @@ from dyadcare.screening.models import (
     ScreeningSession,
 )
 from dyadcare.screening.permissions import ScreeningPerm
-from dyadcare.screening.senders import SendError, send_email, send_sms
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record
 from dyadcare.tenancy.events import emit

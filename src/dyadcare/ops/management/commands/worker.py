@@ -1,5 +1,6 @@
 """``dyadcare worker``: run the background queue (alert escalations) and, every minute, sweep
-every clinic for safety alerts left unacknowledged past the escalation delay."""
+every clinic for safety alerts left unacknowledged past the escalation delay and send the
+visit reminders due (outside each clinic's quiet hours)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
+from dyadcare.adherence.tasks import sweep_every_clinic as send_reminders
 from dyadcare.screening.tasks import sweep_every_clinic
 
 SWEEP_SECONDS = 60.0
 
 
 class Command(BaseCommand):
-    help = "Run the background task queue and escalate unacknowledged safety alerts."
+    help = "Run the background task queue, escalate unacknowledged safety alerts, send visit reminders."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=float, default=5.0, help="seconds between checks when idle")
@@ -28,6 +30,7 @@ class Command(BaseCommand):
             call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
             if batch or time.monotonic() - last_sweep >= SWEEP_SECONDS:
                 sweep_every_clinic()
+                send_reminders()
                 last_sweep = time.monotonic()
             if batch:
                 return
