@@ -131,6 +131,14 @@ def sample_post(world: ClinicWorld, route: Route) -> dict[str, Any]:
         "web:caregiver_edit": caregiver,
         "web:visit_schedule": {"day": "2030-01-15", "at": "10:40", "touchpoint": "auto"},
         "web:visit_update": {"action": "arrive"},
+        "web:reminder_choice": {"opted_out": "1", "how": "phone", "note": "Asked at the front desk"},
+        "web:outreach_child": {"reason": "overdue", "kind": "call", "outcome": "no_answer", "note": ""},
+        "web:reminder_settings": {
+            "days": "3, 1",
+            "quiet_start": "21:00",
+            "quiet_end": "08:30",
+            "enabled": "on",
+        },
         "web:visit_change": {
             "action": "reschedule",
             "move-day": "2030-02-01",

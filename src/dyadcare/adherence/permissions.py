@@ -1,20 +1,13 @@
-"""What the visit adherence domain lets people do."""
+"""What the visit adherence domain lets people do: the touchpoints domain's own permissions,
+since reminders and outreach are about booked visits. Whoever books visits (the care team)
+sees the outreach list, logs attempts and records a caregiver's reminder choice; whoever sets
+the clinic's schedule (the clinic administrator) sets when reminders go out."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
-
-from dyadcare.tenancy.roles import CARE_TEAM, Role, permission
+from dyadcare.touchpoints.permissions import VisitPerm
 
 
 class AdherencePerm:
-    OUTREACH = permission(
-        "adherence.outreach",
-        _("See the outreach list, log outreach attempts and record a family's reminder choice"),
-        roles=CARE_TEAM,
-    )
-    CONFIGURE = permission(
-        "adherence.configure",
-        _("Choose when the clinic's visit reminders go out"),
-        roles=frozenset({Role.CLINIC_ADMIN}),
-    )
+    OUTREACH = VisitPerm.MANAGE
+    CONFIGURE = VisitPerm.SCHEDULE_CONFIGURE

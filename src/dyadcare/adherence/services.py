@@ -3,11 +3,13 @@ reminders themselves are sent by the worker: ``reminders.py``.)"""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
-from datetime import time
+from datetime import datetime, time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dyadcare.adherence.audit_actions import AdherenceAction
@@ -18,6 +20,7 @@ from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import audit_record
 from dyadcare.touchpoints.models import Visit
 from dyadcare.touchpoints.schedule import TOUCHPOINT_KEYS
+from dyadcare.touchpoints.services import visit_schedule
 
 
 @transaction.atomic
@@ -85,13 +88,25 @@ def outreach_log(
     kind: str,
     outcome: str,
     note: str = "",
-    missed_visit: Visit | None = None,
+    missed_visit_id: uuid.UUID | None = None,
     touchpoint: str = "",
+    book_at: datetime | None = None,
 ) -> OutreachAttempt:
-    """Log one attempt to reach a family (call, text, letter, home visit) and its outcome."""
+    """Log one attempt to reach a family (call, text, letter, home visit) and its outcome.
+    With ``book_at`` the outcome is "visit booked" and the visit is booked in the same
+    transaction, by the booking rules (the touchpoint whose window holds the day)."""
     actor.require(AdherencePerm.OUTREACH)
     actor.require_clinic(child.clinic_id)
-    if missed_visit is not None and missed_visit.child_id != child.pk:
+    if outcome == OutreachAttempt.Outcome.BOOKED and book_at is None:
+        raise ValidationError({"book_day": [_("Give the day and time of the visit booked.")]})
+    if book_at is not None:
+        if outcome != OutreachAttempt.Outcome.BOOKED:
+            raise ValidationError({"outcome": [_('A visit was booked: choose the outcome "Visit booked".')]})
+        if book_at <= timezone.now():
+            raise ValidationError({"book_day": [_("Choose a time that has not passed yet.")]})
+        visit_schedule(actor=actor, child=child, scheduled_for=book_at)
+    missed_visit = Visit.objects.filter(pk=missed_visit_id, child=child).first() if missed_visit_id else None
+    if missed_visit_id and missed_visit is None:
         raise ValidationError(_("That visit is another child's."))
     if touchpoint and touchpoint not in TOUCHPOINT_KEYS:
         raise ValidationError({"touchpoint": [_("Choose a touchpoint from the list.")]})

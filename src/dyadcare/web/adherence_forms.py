@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dyadcare.adherence.models import OutreachAttempt, ReminderChoice
 from dyadcare.web.forms import ClinicDateField
 
 REASON_HELP = _("Kept with the visit's history: the family asked, the clinician is away, …")
@@ -51,27 +52,43 @@ class OutreachFilterForm(forms.Form):
 
 
 class AttemptForm(forms.Form):
-    def __init__(
-        self, *args: Any, kinds: list[tuple[str, str]], outcomes: list[tuple[str, str]], **kwargs: Any
-    ):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"] = forms.ChoiceField(label=_("How"), choices=kinds)
-        self.fields["outcome"] = forms.ChoiceField(label=_("Outcome"), choices=outcomes)
-        self.fields["note"] = forms.CharField(
-            label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
-        )
+    reason = forms.ChoiceField(label=_("Why"), choices=OutreachAttempt.Reason.choices)
+    kind = forms.ChoiceField(label=_("How"), choices=OutreachAttempt.Kind.choices)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=OutreachAttempt.Outcome.choices)
+    book_day = ClinicDateField(label=_("Visit booked for (date)"), required=False)
+    book_at = forms.TimeField(
+        label=_("Visit booked for (time)"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What the family said, a better time to call, a barrier (transport, work, child care)."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day, at = data.get("book_day"), data.get("book_at")
+        if bool(day) != bool(at):
+            self.add_error("book_day", _("Give both the date and the time of the visit booked."))
+        return data
+
+    def booked_for(self) -> datetime | None:
+        day, at = self.cleaned_data.get("book_day"), self.cleaned_data.get("book_at")
+        return timezone.make_aware(datetime.combine(day, at)) if day and at else None
 
 
-class OptOutForm(forms.Form):
-    def __init__(self, *args: Any, channels: list[tuple[str, str]], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.fields["opted_out"] = forms.TypedChoiceField(
-            label=_("Visit reminders"),
-            choices=[("0", _("Send reminders")), ("1", _("No reminders (opted out)"))],
-            coerce=lambda v: v == "1",
-        )
-        self.fields["how"] = forms.ChoiceField(label=_("How the family told us"), choices=channels)
-        self.fields["note"] = forms.CharField(label=_("Note"), max_length=300, required=False)
+class ReminderChoiceForm(forms.Form):
+    opted_out = forms.TypedChoiceField(
+        label=_("Visit reminders"),
+        choices=[("0", _("Send reminders")), ("1", _("No reminders (opted out)"))],
+        coerce=lambda v: v == "1",
+    )
+    how = forms.ChoiceField(label=_("How the family told us"), choices=ReminderChoice.How.choices)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
 class ReminderSettingsForm(forms.Form):
