@@ -58,7 +58,7 @@ def test_sent_once_at_each_offset_in_the_family_language(world: ClinicWorld) -> 
     assert [(r.days_before, r.status, r.channel, r.language) for r in sent] == [(2, "sent", "sms", "es")]
     assert len(MemorySms.outbox) == 1 and MemorySms.outbox[0].to == mother.phone
     body = MemorySms.outbox[0].body
-    assert "Mateo" in body and "recordatorio" in body and "miércoles" in body
+    assert "le recordamos que Mateo tiene una visita el miércoles 12 de marzo a las 10:30" in body
     assert _sweep(world.a, _local(TODAY, 9, 1)) == [] and _sweep(world.a, _local(TODAY, 18)) == []
     assert len(MemorySms.outbox) == 1  # never twice for the same visit and offset
     assert [r.days_before for r in _sweep(world.a, _local(TODAY + timedelta(days=1), 8))] == [1]
