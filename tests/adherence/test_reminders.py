@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from dyadcare.adherence import services
@@ -23,7 +24,7 @@ from dyadcare.tenancy.scope import clinic_scope, unscoped
 from dyadcare.touchpoints import services as visit_services
 from dyadcare.touchpoints.models import Visit
 from tests import factories
-from tests.factories import ClinicWorld
+from tests.factories import ClinicWorld, login
 
 TODAY = date(2031, 3, 10)  # a Monday
 
@@ -141,3 +142,13 @@ def test_settings_per_clinic_and_the_worker_sweep(world: ClinicWorld) -> None:
     assert sweep_every_clinic() == 1
     assert sweep_every_clinic() == 0
     assert len(MemorySms.outbox) == 1
+
+
+def test_the_visit_page_shows_its_reminders_to_the_care_team(world: ClinicWorld, client: Client) -> None:
+    kid, _mother = _family(world.a)
+    visit = factories.visit(world.a, kid, when=_local(TODAY + timedelta(days=2), 10))
+    _sweep(world.a, _local(TODAY, 9))
+    page = login(client, world.staff_a["front_desk"]).get(f"/c/{world.a.slug}/visits/{visit.pk}/")
+    assert b'id="visit-reminders"' in page.content and b"2 days before" in page.content
+    billing = login(Client(), world.staff_a["billing"]).get(f"/c/{world.a.slug}/visits/{visit.pk}/")
+    assert billing.status_code == 200 and b'id="visit-reminders"' not in billing.content

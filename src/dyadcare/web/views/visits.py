@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dyadcare.adherence import selectors as adherence_selectors
 from dyadcare.families import selectors as family_selectors
 from dyadcare.families.permissions import FamilyPerm
 from dyadcare.touchpoints import selectors, services
@@ -126,6 +127,9 @@ def visit_detail(request: HttpRequest, visit_id: str) -> HttpResponse:
             "labels": labels,
             "age": selectors.age_on(visit.child, timezone.localtime(visit.scheduled_for).date()),
             "changes": selectors.visit_changes(actor=req.actor, visit=visit),
+            "reminders": adherence_selectors.visit_reminders(actor=req.actor, visit=visit)
+            if req.actor.can(VisitPerm.MANAGE)
+            else [],
         },
     )
 
