@@ -13,10 +13,11 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Case, DateTimeField, F, Max, Q, When
 from django.utils import timezone
 
 from dyadcare.adherence.models import OutreachAttempt
@@ -56,33 +57,47 @@ class OutreachList:
 
 
 @lru_cache(maxsize=4096)
-def _current_window(dob: date, today: date) -> tuple[Touchpoint, date, date, date] | None:
-    return next((w for w in windows(dob) if w[2] <= today <= w[3]), None)
+def _current_window(dob: date, today: date) -> tuple[Touchpoint, date, datetime] | None:
+    """The touchpoint whose window holds ``today``, its target date and the window's first
+    moment (local midnight), once per date of birth."""
+    for point, target, start, end in windows(dob):
+        if start <= today <= end:
+            return point, target, day_bounds(start)[0]
+    return None
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Visits:
-    kept_days: list[date]
-    booked_ahead: bool
-    last_missed: tuple[date, uuid.UUID] | None
+    """One child's visits, summed up by the database (one row per child)."""
+
+    kept_past: datetime | None  # the latest visit kept or booked, up to today
+    kept_last: datetime | None  # the latest visit kept or booked, whenever
+    ahead: datetime | None  # a visit booked from today on
+    missed_last: datetime | None  # the latest missed visit
 
 
 def _visits_by_child(since: date, today: date, **only: object) -> dict[uuid.UUID, _Visits]:
-    by_child: dict[uuid.UUID, _Visits] = defaultdict(lambda: _Visits([], False, None))
-    rows = Visit.objects.filter(
-        scheduled_for__gte=day_bounds(since)[0], status__in=(*KEPT, Visit.Status.MISSED), **only
-    ).values_list("child_id", "scheduled_for", "status", "id")
-    for child_id, when, status, visit_id in rows:
-        entry = by_child[child_id]
-        day = timezone.localtime(when).date()
-        if status == Visit.Status.MISSED:
-            if entry.last_missed is None or day > entry.last_missed[0]:
-                entry.last_missed = (day, visit_id)
-            continue
-        entry.kept_days.append(day)
-        if status == Visit.Status.SCHEDULED and day >= today:
-            entry.booked_ahead = True
-    return by_child
+    start_today, tomorrow = day_bounds(today)
+    kept = Q(status__in=KEPT)
+
+    def latest(condition: Q) -> Max:
+        return Max(Case(When(condition, then=F("scheduled_for")), output_field=DateTimeField()))
+
+    rows = (
+        Visit.objects.filter(
+            scheduled_for__gte=day_bounds(since)[0], status__in=(*KEPT, Visit.Status.MISSED), **only
+        )
+        .values("child_id")
+        .annotate(
+            kept_past=latest(kept & Q(scheduled_for__lt=tomorrow)),
+            kept_last=latest(kept),
+            ahead=latest(Q(status=Visit.Status.SCHEDULED, scheduled_for__gte=start_today)),
+            missed_last=latest(Q(status=Visit.Status.MISSED)),
+        )
+        .values_list("child_id", "kept_past", "kept_last", "ahead", "missed_last")
+        .order_by()
+    )
+    return {row[0]: _Visits(*row[1:]) for row in rows}
 
 
 def _rows(today: date, child_id: uuid.UUID | None = None) -> list[OutreachRow]:
@@ -94,22 +109,27 @@ def _rows(today: date, child_id: uuid.UUID | None = None) -> list[OutreachRow]:
     ).values_list("id", "date_of_birth")
     back = min(add_months(today, -9), today - timedelta(days=MISSED_LOOKBACK_DAYS))
     visits = _visits_by_child(back, today, **only)
-    empty = _Visits([], False, None)
+    recent = day_bounds(today - timedelta(days=MISSED_LOOKBACK_DAYS))[0]
+    empty = _Visits(None, None, None, None)
     rows: list[OutreachRow] = []
     for child_id, dob in children:
         seen = visits.get(child_id, empty)
-        missed = seen.last_missed
-        recent = missed is not None and missed[0] >= today - timedelta(days=MISSED_LOOKBACK_DAYS)
-        if missed and recent and not any(day > missed[0] for day in seen.kept_days):
-            rows.append(OutreachRow(child_id, "missed", missed[0], missed_visit_id=missed[1]))
+        missed = seen.missed_last
+        if missed and missed >= recent and not _kept_after(seen.kept_last, missed):
+            rows.append(OutreachRow(child_id, "missed", timezone.localtime(missed).date()))
             continue
         window = _current_window(dob, today)
-        if window is None or seen.booked_ahead:
+        if window is None or seen.ahead:
             continue
-        point, target, start, end = window
-        if today > target and not any(start <= day <= end for day in seen.kept_days):
+        point, target, start = window
+        if today > target and (seen.kept_past is None or seen.kept_past < start):
             rows.append(OutreachRow(child_id, "overdue", target, touchpoint=point))
     return rows
+
+
+def _kept_after(kept: datetime | None, missed: datetime) -> bool:
+    """A visit kept or booked on a later day than the missed one."""
+    return kept is not None and timezone.localtime(kept).date() > timezone.localtime(missed).date()
 
 
 def outreach_list(*, actor: Actor, reason: str = "", contact: str = "", page: int = 1) -> OutreachList:
@@ -165,6 +185,7 @@ def _fill(rows: list[OutreachRow]) -> None:
         carers.setdefault(link.child_id, link.caregiver)
     from dyadcare.tenancy.models import User
 
+    _fill_missed(rows)
     staff_ids = {r.last_attempt.made_by_id for r in rows if r.last_attempt and r.last_attempt.made_by_id}
     staff = {u.pk: u for u in User.objects.filter(pk__in=staff_ids)}
     for row in rows:
@@ -172,6 +193,23 @@ def _fill(rows: list[OutreachRow]) -> None:
         row.caregiver = carers.get(row.child_id)
         if row.last_attempt and row.last_attempt.made_by_id:
             row.last_attempt.made_by = staff.get(row.last_attempt.made_by_id)
+
+
+def _fill_missed(rows: list[OutreachRow]) -> None:
+    """The missed visit of each missed row (one query for the rows given)."""
+    ids = [r.child_id for r in rows if r.reason == "missed"]
+    if not ids:
+        return
+    latest: dict[uuid.UUID, uuid.UUID] = {}
+    for child_id, visit_id in (
+        Visit.objects.filter(child_id__in=ids, status=Visit.Status.MISSED)
+        .order_by("-scheduled_for")
+        .values_list("child_id", "id")
+    ):
+        latest.setdefault(child_id, visit_id)
+    for row in rows:
+        if row.reason == "missed":
+            row.missed_visit_id = latest.get(row.child_id)
 
 
 @dataclass
@@ -185,5 +223,6 @@ def child_outreach(*, actor: Actor, child: Child) -> ChildOutreach:
     the child, whose opening the caller audits)."""
     actor.require(AdherencePerm.OUTREACH)
     rows = _rows(timezone.localdate(), child.pk)
+    _fill_missed(rows)
     attempts = list(OutreachAttempt.objects.filter(child=child).select_related("made_by", "missed_visit"))
     return ChildOutreach(need=rows[0] if rows else None, attempts=attempts)
