@@ -137,7 +137,7 @@ def test_settings_per_clinic_and_the_worker_sweep(world: ClinicWorld) -> None:
                 actor=admin, enabled=True, days=[0], quiet_start=time(0), quiet_end=time(0)
             )
         services.reminder_settings_set(
-            actor=admin, enabled=True, days=[3], quiet_start=time(0), quiet_end=time(0)
+            actor=admin, enabled=True, days=[3, 4], quiet_start=time(0), quiet_end=time(0)
         )
     assert sweep_every_clinic() == 1
     assert sweep_every_clinic() == 0
@@ -152,3 +152,21 @@ def test_the_visit_page_shows_its_reminders_to_the_care_team(world: ClinicWorld,
     assert b'id="visit-reminders"' in page.content and b"2 days before" in page.content
     billing = login(Client(), world.staff_a["billing"]).get(f"/c/{world.a.slug}/visits/{visit.pk}/")
     assert billing.status_code == 200 and b'id="visit-reminders"' not in billing.content
+
+
+def test_the_worker_command_sends_the_reminders_due(world: ClinicWorld, settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    kid, _mother = _family(world.a)
+    now = timezone.localtime()
+    factories.visit(world.a, kid, when=now + timedelta(days=1, minutes=5))
+    admin = factories.staff_actor(world, "clinic_admin")
+    with clinic_scope(world.a):  # no quiet hours, so the test passes at any hour
+        services.reminder_settings_set(  # 1 or 2: five minutes past a day ahead may be past midnight
+            actor=admin, enabled=True, days=[1, 2], quiet_start=time(0), quiet_end=time(0)
+        )
+    call_command("worker", batch=True)
+    assert len(MemorySms.outbox) == 1
+    call_command("worker", batch=True)
+    assert len(MemorySms.outbox) == 1
