@@ -127,8 +127,8 @@ def my_work(*, actor: Actor, today: date | None = None) -> MyWork:
 
 
 def specialists(*, actor: Actor) -> list[tuple[str, str]]:
-    """The clinic's active staff who may hold a caseload (each person once)."""
-    actor.require(CarePerm.CASELOAD)
+    """The clinic's active staff who may hold a caseload or own a goal (each person once)."""
+    actor.require(CarePerm.VIEW)
     seen: dict[str, str] = {}
     for m in (
         Membership.objects.filter(clinic=actor.clinic, active=True, user__is_active=True)
