@@ -113,6 +113,11 @@ def test_a_clinician_sets_the_tier_with_history_and_front_desk_cannot(
         page = selectors.care_page(actor=specialist, child_id=world.child_a.pk)
         assert [t.tier for t in page.history] == [1, 2]
         assert page.tier is not None and page.tier.tier == 1
+        # The reason that confirmed a PSY result's suggestion is read only with PSY.
+        assert page.history[1].reason == "EPDS 11"
+        desk = selectors.care_page(actor=staff_actor(world, "front_desk"), child_id=world.child_a.pk)
+        assert desk.history[1].reason == "A screen suggests more support."
+        assert desk.history[0].reason == "Mood better"
         suggestion.refresh_from_db()
         assert suggestion.status == TierSuggestion.Status.ACCEPTED
         assert AuditEvent.objects.filter(action="care.tier_set").count() == 2

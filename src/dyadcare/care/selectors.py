@@ -56,12 +56,42 @@ class SuggestionView:
     reason: str  # the rule's reason, or the hidden-result sentence
 
 
+@dataclass(frozen=True)
+class TierView:
+    """A tier as set, with its reason as this viewer may read it: a reason that confirmed a
+    suggestion from a labelled result is read only with that result's labels (else the
+    hidden-result sentence); a rule's own words, accepted unchanged, in the page's language."""
+
+    assignment: TierAssignment
+    reason: str
+
+    @property
+    def tier(self) -> int:
+        return self.assignment.tier
+
+
+def _tier_views(actor: Actor, rows: list[TierAssignment], language: str) -> list[TierView]:
+    rules = {r.key: r for r in tier_rules()}
+    out = []
+    for row in rows:
+        reason = row.reason
+        suggestion = row.suggestion
+        if suggestion is not None:
+            rule = rules.get(suggestion.rule)
+            if not may_read(suggestion.result.sensitivity, actor.permissions):
+                reason = str(_("A screen suggests more support."))
+            elif rule is not None and reason in rule.reason.values():
+                reason = rule.reason.get(language) or rule.reason["en"]
+        out.append(TierView(row, reason))
+    return out
+
+
 @dataclass
 class CarePage:
     child: Child
     tiers: TierModel
-    tier: TierAssignment | None
-    history: list[TierAssignment]
+    tier: TierView | None
+    history: list[TierView]
     suggestions: list[SuggestionView]
     plan: CarePlan | None
     goals: list[Goal]
@@ -77,7 +107,11 @@ def care_page(*, actor: Actor, child_id: uuid.UUID | str, language: str = "en") 
     each note shown in full."""
     actor.require(CarePerm.VIEW)
     child = _child(child_id)
-    history = list(TierAssignment.objects.filter(child=child).select_related("set_by"))
+    history = _tier_views(
+        actor,
+        list(TierAssignment.objects.filter(child=child).select_related("set_by", "suggestion__result")),
+        language,
+    )
     plan = CarePlan.objects.filter(child=child, status=CarePlan.Status.OPEN).first()
     goals = list(plan.goals.select_related("owner")) if plan else []
     relationships = list(CareRelationship.objects.filter(child=child).select_related("caregiver"))
