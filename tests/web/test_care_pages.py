@@ -32,21 +32,22 @@ def test_a_specialist_agrees_a_plan_and_logs_a_service_on_the_care_page(world, c
     review = (timezone.localdate() + timedelta(days=30)).isoformat()
     assert (
         client.post(
-            _url(world, "care_plan", child_id=child_id), {"language": "es", "next_review_on": review}
+            _url(world, "care_plan", child_id=child_id),
+            {"plan-language": "es", "plan-next_review_on": review},
         ).status_code
         == 302
     )
     response = client.post(
         _url(world, "care_goal", child_id=child_id),
-        {"template": "caregiver-mood", "owner": str(me.pk), "review_on": review},
+        {"goal-template": "caregiver-mood", "goal-owner": str(me.pk), "goal-review_on": review},
     )
     assert response.status_code == 302
     page = client.get(_url(world, "care_page", child_id=child_id))
     assert "Me sentiré menos decaída" in page.content.decode()
     bad = client.post(
         _url(world, "care_service", child_id=child_id),
-        {"service_type": "family-training", "delivered_on": timezone.localdate().isoformat(),
-         "place": "clinic", "delivered_by": str(me.pk)},
+        {"service-service_type": "family-training", "service-delivered_on": timezone.localdate().isoformat(),
+         "service-place": "clinic", "service-delivered_by": str(me.pk)},
     )  # fmt: skip
     assert bad.status_code == 400
     text = bad.content.decode()

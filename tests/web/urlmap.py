@@ -222,13 +222,16 @@ def _care_samples(world: ClinicWorld, name: str) -> dict[str, dict[str, Any]]:
     today = localdate()
     me = str(world.staff_a["dyadic_specialist"].pk) if world.staff_a else ""
     samples: dict[str, dict[str, Any]] = {
-        "web:care_tier": {"tier": "2", "reason": "Positive EPDS; agreed with the mother"},
-        "web:care_plan": {"language": "es", "next_review_on": (today + timedelta(days=30)).isoformat()},
-        "web:care_note": {"text": "Talked about sleep", "sensitivity": ["PSY"]},
+        "web:care_tier": {"tier-tier": "2", "tier-reason": "Positive EPDS; agreed with the mother"},
+        "web:care_plan": {
+            "plan-language": "es", "plan-next_review_on": (today + timedelta(days=30)).isoformat()
+        },
+        "web:care_note": {"note-text": "Talked about sleep", "note-sensitivity": ["PSY"]},
         "web:care_service": {
-            "service_type": "family-training", "delivered_on": today.isoformat(), "minutes": "35",
-            "place": "clinic", "delivered_by": me, "child_present": "on",
-            "caregiver_ids": [str(world.caregiver_a.pk)] if world.caregiver_a else [],
+            "service-service_type": "family-training", "service-delivered_on": today.isoformat(),
+            "service-minutes": "35", "service-place": "clinic", "service-delivered_by": me,
+            "service-child_present": "on",
+            "service-caregiver_ids": [str(world.caregiver_a.pk)] if world.caregiver_a else [],
         },
     }  # fmt: skip
     if name in samples or not isinstance(world, ClinicWorld) or not world.child_a:
@@ -250,9 +253,17 @@ def _care_samples(world: ClinicWorld, name: str) -> dict[str, dict[str, Any]]:
             minutes=15, place="clinic", delivered_by_id=me, child_present=True,
             caregiver_ids=[world.caregiver_a.pk] if world.caregiver_a else [],
         )  # fmt: skip
-    samples["web:care_goal"] = {"template": "sleep-routine", "owner": me, "review_on": today.isoformat()}
+    samples["web:care_goal"] = {
+        "goal-template": "sleep-routine",
+        "goal-owner": me,
+        "goal-review_on": today.isoformat(),
+    }
     samples["web:care_goal_close"] = {"goal": str(goal.pk), "outcome": "met"}
-    samples["web:care_task"] = {"title": "Call about WIC", "owner": me, "due_on": today.isoformat()}
+    samples["web:care_task"] = {
+        "task-title": "Call about WIC",
+        "task-owner": me,
+        "task-due_on": today.isoformat(),
+    }
     samples["web:care_task_update"] = {"task": str(task.pk), "action": "done", "note": "Called"}
     samples["web:care_service_update"] = {"entry": str(entry.pk), "action": "void", "reason": "Logged twice"}
     return samples

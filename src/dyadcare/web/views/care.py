@@ -37,13 +37,18 @@ def _forms(req: StaffRequest, page: selectors.CarePage) -> dict[str, forms.Form]
     me = str(req.user.pk)
     language = page.child.preferred_language if page.child.preferred_language in ("en", "es") else "en"
     return {
-        "tier_form": cf.TierForm(levels=[(n, page.tiers.label(n, _lang())) for n in page.tiers.levels]),
-        "plan_form": cf.PlanForm(initial={"language": language}),
-        "goal_form": cf.GoalForm(staff=staff, initial={"owner": me}),
-        "task_form": cf.TaskForm(staff=staff, goals=page.goals, initial={"owner": me}),
-        "note_form": cf.NoteForm(caregivers=caregivers),
+        "tier_form": cf.TierForm(
+            prefix="tier", levels=[(n, page.tiers.label(n, _lang())) for n in page.tiers.levels]
+        ),
+        "plan_form": cf.PlanForm(prefix="plan", initial={"language": language}),
+        "goal_form": cf.GoalForm(prefix="goal", staff=staff, initial={"owner": me}),
+        "task_form": cf.TaskForm(prefix="task", staff=staff, goals=page.goals, initial={"owner": me}),
+        "note_form": cf.NoteForm(prefix="note", caregivers=caregivers),
         "service_form": cf.ServiceForm(
-            staff=staff, caregivers=caregivers, initial={"delivered_by": me, "child_present": True}
+            prefix="service",
+            staff=staff,
+            caregivers=caregivers,
+            initial={"delivered_by": me, "child_present": True},
         ),
     }
 
@@ -114,7 +119,7 @@ def _levels(req: StaffRequest) -> list[tuple[int, str]]:
 def care_tier(request: HttpRequest, child_id: str) -> HttpResponse:
     return _post(
         request, child_id, "tier_form",
-        lambda req, child: cf.TierForm(req.POST, levels=_levels(req)),
+        lambda req, child: cf.TierForm(req.POST, prefix="tier", levels=_levels(req)),
         lambda req, child, d: services.tier_set(
             actor=req.actor, child=child, tier=d["tier"], reason=d["reason"], suggestion_id=d["suggestion"]
         ),
@@ -127,7 +132,7 @@ def care_tier(request: HttpRequest, child_id: str) -> HttpResponse:
 def care_plan(request: HttpRequest, child_id: str) -> HttpResponse:
     return _post(
         request, child_id, "plan_form",
-        lambda req, child: cf.PlanForm(req.POST),
+        lambda req, child: cf.PlanForm(req.POST, prefix="plan"),
         lambda req, child, d: services.plan_open(
             actor=req.actor, child=child, language=d["language"], next_review_on=d["next_review_on"],
             priorities=d["priorities"],
@@ -148,7 +153,7 @@ def _open_plan(req: StaffRequest, child: Child) -> Any:
 def care_goal(request: HttpRequest, child_id: str) -> HttpResponse:
     return _post(
         request, child_id, "goal_form",
-        lambda req, child: cf.GoalForm(req.POST, staff=_staff(req)),
+        lambda req, child: cf.GoalForm(req.POST, prefix="goal", staff=_staff(req)),
         lambda req, child, d: services.goal_add(
             actor=req.actor, plan=_open_plan(req, child), need=d["need"], text=d["text"], steps=d["steps"],
             owner_id=d["owner"], review_on=d["review_on"], template=d["template"],
@@ -182,7 +187,7 @@ def _goal_or_none(req: StaffRequest, child: Child, goal_id: str) -> Any:
 
 def _task_form(req: StaffRequest, child: Child) -> forms.Form:
     page = selectors.care_page(actor=req.actor, child_id=child.pk)
-    return cf.TaskForm(req.POST, staff=_staff(req), goals=page.goals)
+    return cf.TaskForm(req.POST, prefix="task", staff=_staff(req), goals=page.goals)
 
 
 @clinic_view(CarePerm.TASK_MANAGE, phi="write")
@@ -233,7 +238,7 @@ def _note_save(req: StaffRequest, child: Child, d: dict[str, Any]) -> Any:
 def care_note(request: HttpRequest, child_id: str) -> HttpResponse:
     return _post(
         request, child_id, "note_form",
-        lambda req, child: cf.NoteForm(req.POST, caregivers=_caregivers(req, child)),
+        lambda req, child: cf.NoteForm(req.POST, prefix="note", caregivers=_caregivers(req, child)),
         _note_save, _("The note is saved."),
     )  # fmt: skip
 
@@ -243,7 +248,9 @@ def care_note(request: HttpRequest, child_id: str) -> HttpResponse:
 def care_service(request: HttpRequest, child_id: str) -> HttpResponse:
     return _post(
         request, child_id, "service_form",
-        lambda req, child: cf.ServiceForm(req.POST, staff=_staff(req), caregivers=_caregivers(req, child)),
+        lambda req, child: cf.ServiceForm(
+            req.POST, prefix="service", staff=_staff(req), caregivers=_caregivers(req, child)
+        ),
         lambda req, child, d: services.service_log(
             actor=req.actor, child=child, service_type=d["service_type"], delivered_on=d["delivered_on"],
             minutes=d["minutes"], place=d["place"], delivered_by_id=d["delivered_by"],
