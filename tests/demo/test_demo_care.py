@@ -9,7 +9,8 @@ from collections import Counter
 from django.core.management import call_command
 
 from dyadcare.care.models import CarePlan, Goal, ServiceEntry, Task, TierAssignment, TierSuggestion
-from dyadcare.screening.models import ScreeningResult
+from dyadcare.screening.models import Flag, ScreeningResult
+from dyadcare.tenancy.models import User
 from dyadcare.tenancy.scope import unscoped
 
 
@@ -26,6 +27,11 @@ def test_the_demo_has_tiers_plans_tasks_and_services_from_its_screens(db: None) 
         assert TierAssignment.objects.count() < positives
         assert CarePlan.objects.exists() and Goal.objects.filter(language="es").exists()
         assert Task.objects.filter(status="open").exists()
+        # The specialist who logs in to the demo has a caseload and open alerts of their own.
+        specialist = User.objects.get(username="specialist.fruitvale")
+        assert Goal.objects.filter(owner=specialist).exists()
+        assert Task.objects.filter(owner=specialist, status="open").exists()
+        assert Flag.objects.filter(owner=specialist, resolved_at__isnull=True).exists()
         entries = list(ServiceEntry.objects.all())
         assert entries and all(e.minutes and e.caregiver_ids for e in entries)
         counts = [

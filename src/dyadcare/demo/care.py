@@ -83,6 +83,7 @@ def build_care(*, seed: int, anchor: date, clinic_models: dict[uuid.UUID, str]) 
         if people is None:
             continue
         _family(rng, seed, anchor, match, people, clinic_models[clinic_id], languages, carers, rows)
+    _own_open_flags(staff)
     before = TierAssignment.objects.count()
     for model, objects in rows.items():
         fast_insert_objects(model, objects)
@@ -90,12 +91,24 @@ def build_care(*, seed: int, anchor: date, clinic_models: dict[uuid.UUID, str]) 
 
 
 def _staff() -> dict[uuid.UUID, dict[str, Any]]:
+    """Per clinic, its dyadic specialist and family partner who log in to the demo
+    (``specialist.<clinic>``, ``partner.<clinic>``), so their "my work" has families."""
     out: dict[uuid.UUID, dict[str, Any]] = {}
-    for clinic_id, user_id, role in Membership.objects.filter(
+    for clinic_id, slug, user_id, username, role in Membership.objects.filter(
         clinic__isnull=False, role__in=[Role.DYADIC_SPECIALIST, Role.FAMILY_PARTNER], active=True
-    ).values_list("clinic_id", "user_id", "role"):
-        out.setdefault(clinic_id, {})[role] = user_id
+    ).values_list("clinic_id", "clinic__slug", "user_id", "user__username", "role"):
+        if username in (f"specialist.{slug}", f"partner.{slug}"):
+            out.setdefault(clinic_id, {})[role] = user_id
     return {k: v for k, v in out.items() if Role.DYADIC_SPECIALIST in v}
+
+
+def _own_open_flags(staff: dict[uuid.UUID, dict[str, Any]]) -> None:
+    """Open alerts and follow-ups nobody owns go to the clinic's specialist (as a team would
+    share them out at the morning huddle), so "open alerts assigned to me" has some."""
+    for clinic_id, people in staff.items():
+        Flag.objects.filter(clinic_id=clinic_id, resolved_at__isnull=True, owner__isnull=True).update(
+            owner_id=people[Role.DYADIC_SPECIALIST]
+        )
 
 
 def _family(
