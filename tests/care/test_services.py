@@ -267,3 +267,28 @@ def test_a_psy_note_is_read_only_by_those_who_read_psy_results(world, role, read
         (note,) = page.notes
         assert note.readable is reads
         assert ("panic" in note.text) is reads
+
+
+@pytest.mark.parametrize(
+    ("role", "depression", "food"),
+    [("front_desk", False, False), ("billing", False, False), ("family_partner", False, True),
+     ("dyadic_specialist", True, True)],
+)  # fmt: skip
+def test_a_goal_is_read_as_the_results_of_its_need(world, role, depression, food):  # type: ignore[no-untyped-def]
+    specialist = staff_actor(world, "dyadic_specialist")
+    me = world.staff_a["dyadic_specialist"].pk
+    day = timezone.localdate() + timedelta(days=7)
+    with clinic_scope(world.a):
+        plan = services.plan_open(actor=specialist, child=world.child_a, language="en", next_review_on=day)
+        services.goal_add(actor=specialist, plan=plan, need="", text="", steps="", owner_id=me, review_on=day,
+                          template="caregiver-mood")  # fmt: skip
+        services.goal_add(actor=specialist, plan=plan, need="family-needs", text="Apply for WIC", steps="",
+                          owner_id=me, review_on=day)  # fmt: skip
+        with pytest.raises(ValidationError) as bad:
+            services.goal_add(actor=specialist, plan=plan, need="astrology", text="x", steps="", owner_id=me,
+                              review_on=day)  # fmt: skip
+        assert "need" in bad.value.message_dict
+        page = selectors.care_page(actor=staff_actor(world, role), child_id=world.child_a.pk)
+        shown = {g.need: g.shown_text for g in page.goals}
+        assert (shown["maternal-depression"].startswith("I will feel less down")) is depression
+        assert (shown["family-needs"] == "Apply for WIC") is food

@@ -99,6 +99,24 @@ def goal_template(key: str) -> GoalTemplate | None:
     return next((t for t in goal_templates() if t.key == key), None)
 
 
+@cache
+def _need_labels() -> dict[str, tuple[str, ...]]:
+    return {r["need"]: tuple(r["labels"]) for r in load("goal_templates").content.get("need_labels", ())}
+
+
+def need_labels(need: str) -> tuple[str, ...]:
+    """The sensitivity labels of a goal's need (a caregiver depression goal is PSY, as the
+    screen that found it): who may read the goal is decided as for those results."""
+    return _need_labels().get(need, ())
+
+
+def needs(language: str) -> list[tuple[str, str]]:
+    """The needs a goal may answer: the screening categories, by their label."""
+    from dyadcare.touchpoints.bundles import all_categories
+
+    return [(c.key, c.label_es if language == "es" else c.label) for c in all_categories().values()]
+
+
 @dataclass(frozen=True)
 class ServiceType:
     key: str

@@ -4,10 +4,12 @@ and the huddle's care notes. They check the permission, audit what they show, ne
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dyadcare.care.models import (
     CarePlan,
@@ -19,13 +21,22 @@ from dyadcare.care.models import (
     TierSuggestion,
 )
 from dyadcare.care.permissions import CarePerm
-from dyadcare.care.rules import TierModel, service_type, tier_model, tier_rules
+from dyadcare.care.rules import TierModel, need_labels, service_type, tier_model, tier_rules
 from dyadcare.families.models import CareRelationship, Child
 from dyadcare.screening.labels import may_read
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record, audit_record_many
 
-HIDDEN_NOTE = _("A sensitive note (not shown to your role).")
+HIDDEN_NOTE = gettext_lazy("A sensitive note (not shown to your role).")
+HIDDEN_GOAL = gettext_lazy("A goal about a sensitive need (not shown to your role).")
+
+
+def _show_goals(actor: Actor, goals: Iterable[Goal]) -> None:
+    """Each goal's ``shown_text`` and ``readable``: a goal whose need carries sensitivity labels
+    (caregiver depression: PSY) is read only by those who may read such results."""
+    for goal in goals:
+        goal.readable = may_read(need_labels(goal.need), actor.permissions)  # type: ignore[attr-defined]
+        goal.shown_text = goal.text if goal.readable else str(HIDDEN_GOAL)  # type: ignore[attr-defined]
 
 
 def _child(child_id: uuid.UUID | str) -> Child:
@@ -114,6 +125,8 @@ def care_page(*, actor: Actor, child_id: uuid.UUID | str, language: str = "en") 
     )
     plan = CarePlan.objects.filter(child=child, status=CarePlan.Status.OPEN).first()
     goals = list(plan.goals.select_related("owner")) if plan else []
+    tasks = list(Task.objects.filter(child=child, status=Task.Status.OPEN).select_related("owner", "goal"))
+    _show_goals(actor, [*goals, *(t.goal for t in tasks if t.goal)])
     relationships = list(CareRelationship.objects.filter(child=child).select_related("caregiver"))
     notes = [
         NoteView(
@@ -134,7 +147,7 @@ def care_page(*, actor: Actor, child_id: uuid.UUID | str, language: str = "en") 
         suggestions=_suggestions(actor, child, language),
         plan=plan,
         goals=goals,
-        tasks=list(Task.objects.filter(child=child, status=Task.Status.OPEN).select_related("owner", "goal")),
+        tasks=tasks,
         notes=notes,
         services=services,
         relationships=relationships,

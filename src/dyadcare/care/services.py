@@ -27,7 +27,7 @@ from dyadcare.care.models import (
     TierSuggestion,
 )
 from dyadcare.care.permissions import CarePerm
-from dyadcare.care.rules import goal_template, service_type, tier_model
+from dyadcare.care.rules import goal_template, needs, service_type, tier_model
 from dyadcare.families.models import Caregiver, Child
 from dyadcare.screening.labels import LABELS
 from dyadcare.tenancy.actor import Actor
@@ -171,6 +171,8 @@ def goal_add(
         steps = steps.strip() or chosen.steps.get(plan.language, chosen.steps["en"])
     if not text.strip():
         raise ValidationError({"text": [_("Write the goal, or choose one from the list.")]})
+    if need and need != "judgement" and need not in dict(needs("en")):
+        raise ValidationError({"need": [_("Choose a need from the list.")]})
     _review_not_past(review_on, "review_on")
     goal = Goal(
         clinic_id=plan.clinic_id,

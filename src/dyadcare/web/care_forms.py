@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from dyadcare.care.models import Goal, ServiceEntry, Task
-from dyadcare.care.rules import goal_templates, service_types, text_in
+from dyadcare.care.rules import goal_templates, needs, service_types, text_in
 from dyadcare.screening.labels import LABELS
 
 LABEL_NAMES = {
@@ -56,7 +56,7 @@ class GoalForm(forms.Form):
     template = forms.ChoiceField(label=_("Goal from the list"), required=False)
     text = forms.CharField(label=_("Or the goal in the family's words"), required=False, max_length=400)
     steps = forms.CharField(label=_("Steps"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    need = forms.CharField(widget=forms.HiddenInput, required=False)
+    need = forms.ChoiceField(label=_("Need"), required=False)
     owner = forms.ChoiceField(label=_("Owner"))
     review_on = forms.DateField(label=_("Review date"), widget=DATE)
 
@@ -66,6 +66,11 @@ class GoalForm(forms.Form):
             (t.key, text_in(t.text, _lang())) for t in goal_templates()
         ]
         self.fields["owner"].choices = staff  # type: ignore[attr-defined]
+        self.fields["need"].choices = [  # type: ignore[attr-defined]
+            ("", _("The goal's own (from the list)")),
+            *needs(_lang()),
+            ("judgement", _("Staff judgement")),
+        ]
 
 
 class GoalCloseForm(forms.Form):
@@ -84,7 +89,9 @@ class TaskForm(forms.Form):
     def __init__(self, *args: Any, staff: list[tuple[str, str]], goals: list[Goal], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = staff  # type: ignore[attr-defined]
-        self.fields["goal"].choices = [("", "—")] + [(str(g.pk), g.text) for g in goals]  # type: ignore[attr-defined]
+        self.fields["goal"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (str(g.pk), getattr(g, "shown_text", g.text)) for g in goals
+        ]
 
 
 class TaskUpdateForm(forms.Form):
