@@ -17,6 +17,7 @@ from dyadcare.screening.models import ScreeningResult
 from dyadcare.tenancy.audit import AuditEvent
 from dyadcare.tenancy.events import emit
 from dyadcare.tenancy.scope import clinic_scope
+from tests import factories
 from tests.factories import ClinicWorld, staff_actor
 
 pytestmark = pytest.mark.django_db
@@ -181,6 +182,11 @@ def test_a_task_reassigned_keeps_who_had_it_and_closes_only_with_a_word(world): 
         assert task.reassignments.get().from_owner == world.staff_a["family_partner"]
         with pytest.raises(ValidationError):
             services.task_close(actor=fp, task=task, status="done", outcome_note="")
+        elsewhere = factories.visit(world.a, factories.child(world.a, given_name="Otro"))
+        with pytest.raises(ValidationError) as bad:
+            services.task_add(actor=fp, child=world.child_a, title="x", owner_id=task.owner_id,
+                              due_on=timezone.localdate(), visit_id=elsewhere.pk)  # fmt: skip
+        assert "visit" in bad.value.message_dict  # another family's visit
         services.task_close(actor=fp, task=task, status="done", outcome_note="Called, appointment Tuesday")
 
 

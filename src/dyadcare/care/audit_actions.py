@@ -9,7 +9,6 @@ from dyadcare.tenancy.auditactions import action
 
 class CareAction:
     TIER_SET = action("care.tier_set", _("Set a family's tier"))
-    SUGGESTION_DISMISSED = action("care.suggestion_dismissed", _("Dismissed a tier suggestion"))
     PLAN_OPENED = action("care.plan_opened", _("Opened a care plan"))
     GOAL_ADDED = action("care.goal_added", _("Added a goal to a care plan"))
     GOAL_CLOSED = action("care.goal_closed", _("Closed a goal with its outcome"))

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,8 +25,10 @@ from dyadcare.care.permissions import CarePerm
 from dyadcare.care.rules import TierModel, need_labels, service_type, tier_model, tier_rules
 from dyadcare.families.models import CareRelationship, Child
 from dyadcare.screening.labels import may_read
+from dyadcare.screening.models import Flag
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record, audit_record_many
+from dyadcare.touchpoints.models import Visit
 
 HIDDEN_NOTE = gettext_lazy("A sensitive note (not shown to your role).")
 HIDDEN_GOAL = gettext_lazy("A goal about a sensitive need (not shown to your role).")
@@ -111,6 +114,8 @@ class CarePage:
     services: list[ServiceEntry]
     relationships: list[CareRelationship]
     caregiver_names: dict[str, str] = field(default_factory=dict)
+    flags: list[Flag] = field(default_factory=list)  # open alerts and follow-ups a task may serve
+    visits: list[Visit] = field(default_factory=list)  # visits from today a task may serve
 
 
 def care_page(*, actor: Actor, child_id: uuid.UUID | str, language: str = "en") -> CarePage:
@@ -125,7 +130,9 @@ def care_page(*, actor: Actor, child_id: uuid.UUID | str, language: str = "en") 
     )
     plan = CarePlan.objects.filter(child=child, status=CarePlan.Status.OPEN).first()
     goals = list(plan.goals.select_related("owner")) if plan else []
-    tasks = list(Task.objects.filter(child=child, status=Task.Status.OPEN).select_related("owner", "goal"))
+    tasks = list(
+        Task.objects.filter(child=child, status=Task.Status.OPEN).select_related("owner", "goal", "visit")
+    )
     _show_goals(actor, [*goals, *(t.goal for t in tasks if t.goal)])
     relationships = list(CareRelationship.objects.filter(child=child).select_related("caregiver"))
     notes = [
@@ -152,6 +159,12 @@ def care_page(*, actor: Actor, child_id: uuid.UUID | str, language: str = "en") 
         services=services,
         relationships=relationships,
         caregiver_names={str(r.caregiver_id): str(r.caregiver) for r in relationships},
+        flags=list(Flag.objects.filter(child=child, resolved_at__isnull=True).order_by("-raised_at")),
+        visits=list(
+            Visit.objects.filter(
+                child=child, status=Visit.Status.SCHEDULED, scheduled_for__date__gte=timezone.localdate()
+            ).order_by("scheduled_for")[:10]
+        ),
     )
     audit_record(actor=actor, action=Action.VIEW, obj=child, summary="care page")
     shown = [n.note for n in notes if n.readable]

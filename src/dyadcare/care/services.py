@@ -30,9 +30,11 @@ from dyadcare.care.permissions import CarePerm
 from dyadcare.care.rules import goal_template, needs, service_type, tier_model
 from dyadcare.families.models import Caregiver, Child
 from dyadcare.screening.labels import LABELS
+from dyadcare.screening.models import Flag
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import audit_record
 from dyadcare.tenancy.models import Membership, User
+from dyadcare.touchpoints.models import Visit
 
 
 def staff_member(clinic_id: uuid.UUID, user_id: object, field: str = "owner") -> User:
@@ -222,6 +224,10 @@ def task_add(
         raise ValidationError({"title": [_("Say what needs doing.")]})
     if goal is not None and goal.plan.child_id != child.pk:
         raise ValidationError({"goal": [_("That goal is not this family's.")]})
+    if flag_id is not None and not Flag.objects.filter(pk=flag_id, child=child).exists():
+        raise ValidationError({"flag": [_("That alert is not this family's.")]})
+    if visit_id is not None and not Visit.objects.filter(pk=visit_id, child=child).exists():
+        raise ValidationError({"visit": [_("That visit is not this family's.")]})
     task = Task(
         clinic_id=child.clinic_id,
         child=child,

@@ -3,9 +3,11 @@ the rules (the same messages come back at the same fields)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -85,9 +87,24 @@ class TaskForm(forms.Form):
     owner = forms.ChoiceField(label=_("Owner"))
     due_on = forms.DateField(label=_("Due"), widget=DATE)
     goal = forms.ChoiceField(label=_("For the goal"), required=False)
+    flag = forms.ChoiceField(label=_("For the alert"), required=False)
+    visit = forms.ChoiceField(label=_("For the visit"), required=False)
 
-    def __init__(self, *args: Any, staff: list[tuple[str, str]], goals: list[Goal], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, staff: list[tuple[str, str]], goals: list[Goal], flags: Sequence[Any] = (),
+        visits: Sequence[Any] = (), **kwargs: Any,
+    ) -> None:  # fmt: skip
         super().__init__(*args, **kwargs)
+        # An alert is named by its kind and day only: its reason follows the result's labels.
+        self.fields["flag"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (str(f.pk), f"{_('Safety alert') if f.severity == 'alert' else _('Follow-up')} · "
+             f"{formats.date_format(timezone.localtime(f.raised_at).date())}")
+            for f in flags
+        ]  # fmt: skip
+        self.fields["visit"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (str(v.pk), formats.date_format(timezone.localtime(v.scheduled_for), "DATETIME_FORMAT"))
+            for v in visits
+        ]
         self.fields["owner"].choices = staff  # type: ignore[attr-defined]
         self.fields["goal"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (str(g.pk), getattr(g, "shown_text", g.text)) for g in goals

@@ -42,7 +42,14 @@ def _forms(req: StaffRequest, page: selectors.CarePage) -> dict[str, forms.Form]
         ),
         "plan_form": cf.PlanForm(prefix="plan", initial={"language": language}),
         "goal_form": cf.GoalForm(prefix="goal", staff=staff, initial={"owner": me}),
-        "task_form": cf.TaskForm(prefix="task", staff=staff, goals=page.goals, initial={"owner": me}),
+        "task_form": cf.TaskForm(
+            prefix="task",
+            staff=staff,
+            goals=page.goals,
+            flags=page.flags,
+            visits=page.visits,
+            initial={"owner": me},
+        ),
         "note_form": cf.NoteForm(prefix="note", caregivers=caregivers),
         "service_form": cf.ServiceForm(
             prefix="service",
@@ -187,7 +194,9 @@ def _goal_or_none(req: StaffRequest, child: Child, goal_id: str) -> Any:
 
 def _task_form(req: StaffRequest, child: Child) -> forms.Form:
     page = selectors.care_page(actor=req.actor, child_id=child.pk)
-    return cf.TaskForm(req.POST, prefix="task", staff=_staff(req), goals=page.goals)
+    return cf.TaskForm(
+        req.POST, prefix="task", staff=_staff(req), goals=page.goals, flags=page.flags, visits=page.visits
+    )
 
 
 @clinic_view(CarePerm.TASK_MANAGE, phi="write")
@@ -197,7 +206,7 @@ def care_task(request: HttpRequest, child_id: str) -> HttpResponse:
         request, child_id, "task_form", _task_form,
         lambda req, child, d: services.task_add(
             actor=req.actor, child=child, title=d["title"], owner_id=d["owner"], due_on=d["due_on"],
-            goal=_goal_or_none(req, child, d["goal"]),
+            goal=_goal_or_none(req, child, d["goal"]), flag_id=d["flag"] or None, visit_id=d["visit"] or None,
         ),
         _("The task is added."),
     )  # fmt: skip
