@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "dyadcare.instruments",
     "dyadcare.touchpoints",
     "dyadcare.screening",
+    "dyadcare.care",
     "dyadcare.web",
     "dyadcare.family_pages",
     "dyadcare.api",
