@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "dyadcare.touchpoints",
     "dyadcare.screening",
     "dyadcare.adherence",
+    "dyadcare.care",
     "dyadcare.web",
     "dyadcare.family_pages",
     "dyadcare.api",

@@ -43,6 +43,15 @@ EXPECTED = {
     Role.NETWORK_COACH: {"network.aggregate_view"},
     Role.NETWORK_ADMIN: {"network.aggregate_view", "network.manage", "network.security_view"},
 }  # fmt: skip
+# Care coordination (issue 11): everyone at the clinic sees a family's care, billing included
+# (it reads the service log); clinicians set tiers; clinicians and family partners agree plans,
+# log services and write notes; the care team keeps tasks and sees its work.
+_CARE_TEAM_CARE = {"care.view", "care.task_manage", "care.caseload"}
+EXPECTED[Role.FRONT_DESK] |= _CARE_TEAM_CARE
+EXPECTED[Role.CLINIC_ADMIN] |= _CARE_TEAM_CARE
+EXPECTED[Role.PEDIATRIC_CLINICIAN] |= _CARE_TEAM_CARE | {"care.tier_set", "care.plan_edit"}
+EXPECTED[Role.FAMILY_PARTNER] |= _CARE_TEAM_CARE | {"care.plan_edit"}
+EXPECTED[Role.BILLING] |= {"care.view"}
 EXPECTED[Role.DYADIC_SPECIALIST] = EXPECTED[Role.PEDIATRIC_CLINICIAN]
 
 

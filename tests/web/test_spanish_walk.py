@@ -115,7 +115,7 @@ def english_left(html: str, names: set[str]) -> list[str]:
         text = re.sub(CODES, "·", text)
         words = [
             w
-            for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", text)
+            for w in re.findall(r"\b[A-Za-z]+(?:-[A-Za-z]+)*\b", text)
             if any(p in ENGLISH for p in w.lower().split("-"))
         ]
         if words and text not in found:
@@ -225,7 +225,7 @@ def test_the_detector_finds_english_and_spares_what_is_marked() -> None:
     page = (
         '<main><h1>Resultados de hoy</h1><p>Screen due</p><button lang="en">English</button>'
         '<code>cdc-milestones-2m</code><span title="Open alerts">3</span>'
-        '<span translate="no">PHQ-9</span><input type="submit" value="Guardar"></main>'
+        '<span translate="no">PHQ-9</span><input type="submit" value="Guardar"><p>Use 1Password</p></main>'
     )
     hits = english_left(page, set())
     assert [h.split(":")[0] for h in hits] == ["Open/alerts", "Screen/due"]

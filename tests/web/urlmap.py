@@ -197,6 +197,8 @@ def sample_post(world: ClinicWorld, route: Route) -> dict[str, Any]:
             "elsewhere-reason": "Their visit summary, faxed to us",
         },
     }
+    if route.name.startswith("web:care_"):
+        samples.update(_care_samples(world, route.name))
     if route.name in {"web:child_merge", "web:child_merge_undo"}:
         samples.update(_merge_samples(world))
     assert route.name in samples, f"{route.name}: add sample form data in tests/web/urlmap.py"
@@ -222,3 +224,60 @@ def _merge_samples(world: ClinicWorld) -> dict[str, dict[str, Any]]:
         "web:child_merge": {"other": str(other.pk), "keep": "this", "reason": "Same child, registered twice"},
         "web:child_merge_undo": {"merge": str(merge.pk)},
     }
+
+
+def _care_samples(world: ClinicWorld, name: str) -> dict[str, dict[str, Any]]:
+    """The care forms; those that change a record name one made here (a plan with a goal, a
+    task, a logged service), since each needs a record of its own."""
+    from dyadcare.care import services
+    from dyadcare.tenancy.scope import clinic_scope
+    from tests.factories import staff_actor
+
+    today = localdate()
+    me = str(world.staff_a["dyadic_specialist"].pk) if world.staff_a else ""
+    samples: dict[str, dict[str, Any]] = {
+        "web:care_tier": {"tier-tier": "2", "tier-reason": "Positive EPDS; agreed with the mother"},
+        "web:care_plan": {
+            "plan-language": "es", "plan-next_review_on": (today + timedelta(days=30)).isoformat()
+        },
+        "web:care_note": {"note-text": "Talked about sleep", "note-sensitivity": ["PSY"]},
+        "web:care_service": {
+            "service-service_type": "family-training", "service-delivered_on": today.isoformat(),
+            "service-minutes": "35", "service-place": "clinic", "service-delivered_by": me,
+            "service-child_present": "on",
+            "service-caregiver_ids": [str(world.caregiver_a.pk)] if world.caregiver_a else [],
+        },
+    }  # fmt: skip
+    if name in samples or not isinstance(world, ClinicWorld) or not world.child_a:
+        return samples
+    specialist = staff_actor(world, "dyadic_specialist")
+    with clinic_scope(world.a):
+        plan = services.plan_open(
+            actor=specialist, child=world.child_a, language="es", next_review_on=today + timedelta(days=30)
+        )
+        goal = services.goal_add(
+            actor=specialist, plan=plan, need="", text="", steps="", owner_id=me,
+            review_on=today + timedelta(days=14), template="caregiver-mood",
+        )  # fmt: skip
+        task = services.task_add(
+            actor=specialist, child=world.child_a, title="Call", owner_id=me, due_on=today
+        )
+        entry = services.service_log(
+            actor=specialist, child=world.child_a, service_type="brief-consult", delivered_on=today,
+            minutes=15, place="clinic", delivered_by_id=me, child_present=True,
+            caregiver_ids=[world.caregiver_a.pk] if world.caregiver_a else [],
+        )  # fmt: skip
+    samples["web:care_goal"] = {
+        "goal-template": "sleep-routine",
+        "goal-owner": me,
+        "goal-review_on": today.isoformat(),
+    }
+    samples["web:care_goal_close"] = {"goal": str(goal.pk), "outcome": "met"}
+    samples["web:care_task"] = {
+        "task-title": "Call about WIC",
+        "task-owner": me,
+        "task-due_on": today.isoformat(),
+    }
+    samples["web:care_task_update"] = {"task": str(task.pk), "action": "done", "note": "Called"}
+    samples["web:care_service_update"] = {"entry": str(entry.pk), "action": "void", "reason": "Logged twice"}
+    return samples

@@ -10,6 +10,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
+from dyadcare.demo.care import build_care
 from dyadcare.demo.families import FamilyRows, iter_families
 from dyadcare.demo.fastinsert import fast_insert_objects
 from dyadcare.demo.models import DemoNetwork
@@ -53,7 +54,16 @@ def _screening(context: DemoContext, report: DemoReport) -> None:
     )
 
 
-DEMO_EXTENSIONS.extend([_visits, _screening])
+@transaction.atomic
+def _care(context: DemoContext, report: DemoReport) -> None:
+    report.created["care tiers"] = build_care(
+        seed=context.seed,
+        anchor=context.anchor_date,
+        clinic_models={c.pk: c.service_model for c in context.clinics},
+    )
+
+
+DEMO_EXTENSIONS.extend([_visits, _screening, _care])
 
 
 class DemoSeedMismatch(Exception):

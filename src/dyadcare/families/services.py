@@ -4,8 +4,9 @@ rules, saves in one transaction and writes the audit entry."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -111,14 +112,7 @@ def child_save(
         raise ValidationError(
             {"mrn": [_("Another child in this clinic already has this MRN or Medi-Cal ID.")]}
         ) from exc
-    audit_record(
-        actor=actor,
-        action=Action.CREATE if creating else Action.UPDATE,
-        obj=child,
-        summary="" if creating else _changed_summary(changed),
-    )
-    if duplicates:
-        _record_override(actor=actor, record=child, reason=duplicate_reason, duplicates=list(duplicates))
+    _audit_saved(actor, child, creating, changed, duplicates, duplicate_reason)
     return child
 
 
@@ -141,15 +135,28 @@ def caregiver_save(
     if creating or {"consent_sms", "consent_email"} & set(changed):
         caregiver.consent_updated_at = timezone.now()
     caregiver.save()
+    _audit_saved(actor, caregiver, creating, changed, duplicates, duplicate_reason)
+    return caregiver
+
+
+def _audit_saved(
+    actor: Actor,
+    record: Child | Caregiver,
+    creating: bool,
+    changed: Iterable[str],
+    duplicates: Sequence[PossibleDuplicate[Any]],
+    duplicate_reason: str,
+) -> None:
+    """The audit entry of a registration or an edit, and the reason given for saving a new
+    record beside its possible duplicates."""
     audit_record(
         actor=actor,
         action=Action.CREATE if creating else Action.UPDATE,
-        obj=caregiver,
+        obj=record,
         summary="" if creating else _changed_summary(changed),
     )
     if duplicates:
-        _record_override(actor=actor, record=caregiver, reason=duplicate_reason, duplicates=list(duplicates))
-    return caregiver
+        _record_override(actor=actor, record=record, reason=duplicate_reason, duplicates=list(duplicates))
 
 
 @transaction.atomic

@@ -34,15 +34,10 @@ FILE_ERRORS = {
 }
 
 
-class ItemTextForm(forms.Form):
-    language = forms.ChoiceField(label=_("Language"))
-    file = forms.FileField(
-        label=_("Text file (JSON or CSV)"),
-        help_text=_(
-            "One entry per item in printed order, as in the example below. "
-            "Nothing is saved if the file has a mistake."
-        ),
-    )
+class _Provenance(forms.Form):
+    """What every licensed text a clinic loads carries: the holder's notice and where the
+    clinic's copy comes from."""
+
     copyright_notice = forms.CharField(
         label=_("Copyright notice"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -53,6 +48,17 @@ class ItemTextForm(forms.Form):
         required=False,
         max_length=300,
         help_text=_("For example: the licensed PDF received from the publisher on 3 March 2026."),
+    )
+
+
+class ItemTextForm(_Provenance):
+    language = forms.ChoiceField(label=_("Language"))
+    file = forms.FileField(
+        label=_("Text file (JSON or CSV)"),
+        help_text=_(
+            "One entry per item in printed order, as in the example below. "
+            "Nothing is saved if the file has a mistake."
+        ),
     )
     licence_confirmed = forms.BooleanField(
         label=_("Our clinic holds a licence to use this text in this language."),
@@ -86,22 +92,11 @@ class ItemTextForm(forms.Form):
         return data
 
 
-class GuidedTextForm(forms.Form):
+class GuidedTextForm(_Provenance):
     """A clinic's licensed text of one instrument in one language, typed item by item: one
     field per item and, for the items whose options the library labels only by position, one
     per option. Built from the instrument's definition, so it always fits it."""
 
-    copyright_notice = forms.CharField(
-        label=_("Copyright notice"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Shown with the items wherever they appear. Keep the instrument's own notice."),
-    )
-    source_note = forms.CharField(
-        label=_("Where the text comes from"),
-        required=False,
-        max_length=300,
-        help_text=_("For example: the licensed PDF received from the publisher on 3 March 2026."),
-    )
     licence_confirmed = forms.BooleanField(
         label=_("Our clinic holds a licence to use this text in this language."), required=False
     )

@@ -6,6 +6,7 @@ from dyadcare.web.views import (
     account,
     adherence,
     auth,
+    care,
     clinic,
     families,
     instrument_text,
@@ -25,6 +26,20 @@ app_name = "web"
 clinic_patterns = [
     path("", visits.huddle, name="clinic_home"),
     path("huddle/", visits.huddle, name="huddle"),
+    path("my-work/", care.my_work, name="my_work"),
+    path("caseload/", care.caseload, name="caseload"),
+    path("children/<uuid:child_id>/care/", care.care_page, name="care_page"),
+    path("children/<uuid:child_id>/care/tier/", care.care_tier, name="care_tier"),
+    path("children/<uuid:child_id>/care/plan/", care.care_plan, name="care_plan"),
+    path("children/<uuid:child_id>/care/goals/", care.care_goal, name="care_goal"),
+    path("children/<uuid:child_id>/care/goals/close/", care.care_goal_close, name="care_goal_close"),
+    path("children/<uuid:child_id>/care/tasks/", care.care_task, name="care_task"),
+    path("children/<uuid:child_id>/care/tasks/update/", care.care_task_update, name="care_task_update"),
+    path("children/<uuid:child_id>/care/notes/", care.care_note, name="care_note"),
+    path("children/<uuid:child_id>/care/services/", care.care_service, name="care_service"),
+    path(
+        "children/<uuid:child_id>/care/services/update/", care.care_service_update, name="care_service_update"
+    ),
     path("children/<uuid:child_id>/visits/new/", visits.visit_schedule, name="visit_schedule"),
     path("visits/<uuid:visit_id>/", visits.visit_detail, name="visit_detail"),
     path("visits/<uuid:visit_id>/update/", visits.visit_update, name="visit_update"),

@@ -1,0 +1,118 @@
+"""The care pages: the dyad's care page with its forms, my work and the caseload; a PSY note
+read by no one without the PSY permission, on any page; query counts that do not grow with
+the number of families."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from dyadcare.care import services
+from dyadcare.care.models import ServiceEntry
+from dyadcare.tenancy.scope import clinic_scope
+from tests.factories import ClinicWorld, caregiver, child, login, staff_actor
+
+pytestmark = pytest.mark.django_db
+SECRET = "Mother describes panic attacks at night"
+
+
+def _url(world: ClinicWorld, name: str, **kw: object) -> str:
+    return reverse(f"web:{name}", kwargs={"clinic_slug": world.a.slug, **kw})
+
+
+def test_a_specialist_agrees_a_plan_and_logs_a_service_on_the_care_page(world, client):  # type: ignore[no-untyped-def]
+    me = world.staff_a["dyadic_specialist"]
+    login(client, me)
+    child_id = world.child_a.pk
+    review = (timezone.localdate() + timedelta(days=30)).isoformat()
+    assert (
+        client.post(
+            _url(world, "care_plan", child_id=child_id),
+            {"plan-language": "es", "plan-next_review_on": review},
+        ).status_code
+        == 302
+    )
+    response = client.post(
+        _url(world, "care_goal", child_id=child_id),
+        {"goal-template": "caregiver-mood", "goal-owner": str(me.pk), "goal-review_on": review},
+    )
+    assert response.status_code == 302
+    page = client.get(_url(world, "care_page", child_id=child_id))
+    assert "Me sentiré menos decaída" in page.content.decode()
+    bad = client.post(
+        _url(world, "care_service", child_id=child_id),
+        {"service-service_type": "family-training", "service-delivered_on": timezone.localdate().isoformat(),
+         "service-place": "clinic", "service-delivered_by": str(me.pk)},
+    )  # fmt: skip
+    assert bad.status_code == 400
+    text = bad.content.decode()
+    assert "Say how many minutes this service took." in text
+    assert "This service needs a caregiver who took part." in text
+    with clinic_scope(world.a):
+        assert not ServiceEntry.objects.exists()
+
+
+def test_the_child_page_links_to_the_care_page(world, client):  # type: ignore[no-untyped-def]
+    login(client, world.staff_a["front_desk"])
+    page = client.get(_url(world, "child_detail", child_id=world.child_a.pk)).content.decode()
+    assert _url(world, "care_page", child_id=world.child_a.pk) in page
+
+
+@pytest.mark.parametrize("role", ["front_desk", "billing", "family_partner"])
+def test_a_psy_note_is_unreadable_on_every_page(world, client, role):  # type: ignore[no-untyped-def]
+    specialist = staff_actor(world, "dyadic_specialist")
+    me = world.staff_a[role]
+    with clinic_scope(world.a):
+        services.note_write(actor=specialist, child=world.child_a, text=SECRET, sensitivity=["PSY"])
+        services.task_add(actor=specialist, child=world.child_a, title="Check in", owner_id=me.pk,
+                          due_on=timezone.localdate()) if role != "billing" else None  # fmt: skip
+    login(client, me)
+    pages = ["care_page", "child_detail", "my_work", "caseload", "huddle", "alerts"]
+    seen = 0
+    for name in pages:
+        kw = {"child_id": world.child_a.pk} if name in ("care_page", "child_detail") else {}
+        response = client.get(_url(world, name, **kw))
+        if response.status_code == 200:
+            seen += 1
+            assert SECRET not in response.content.decode(), name
+    assert seen >= 3
+    login(client, world.staff_a["dyadic_specialist"])
+    assert SECRET in client.get(_url(world, "care_page", child_id=world.child_a.pk)).content.decode()
+
+
+def _families(world: ClinicWorld, n: int) -> None:
+    specialist = staff_actor(world, "dyadic_specialist")
+    me = world.staff_a["dyadic_specialist"].pk
+    today = timezone.localdate()
+    with clinic_scope(world.a):
+        for i in range(n):
+            kid = child(world.a, given_name=f"Kid{i}", family_name="Caseload")
+            carer = caregiver(world.a, for_child=kid)
+            services.tier_set(actor=specialist, child=kid, tier=2, reason="test")
+            plan = services.plan_open(actor=specialist, child=kid, language="en", next_review_on=today)
+            services.goal_add(actor=specialist, plan=plan, need="", text="Goal", steps="", owner_id=me,
+                              review_on=today)  # fmt: skip
+            services.task_add(actor=specialist, child=kid, title="Call", owner_id=me, due_on=today)
+            services.service_log(
+                actor=specialist, child=kid, service_type="brief-consult", delivered_on=today, minutes=10,
+                place="clinic", delivered_by_id=me, child_present=True, caregiver_ids=[carer.pk],
+            )  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["my_work", "caseload"])
+def test_my_work_and_the_caseload_read_a_fixed_number_of_queries(world, client, name):  # type: ignore[no-untyped-def]
+    login(client, world.staff_a["dyadic_specialist"])
+    counts = []
+    for n in (3, 30):
+        _families(world, n - ((counts and 3) or 0))
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(_url(world, name))
+        assert response.status_code == 200
+        assert response.content.decode().count('data-testid="caseload-row"') == n
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
