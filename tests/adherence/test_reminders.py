@@ -154,6 +154,7 @@ def test_the_visit_page_shows_its_reminders_to_the_care_team(world: ClinicWorld,
     assert billing.status_code == 200 and b'id="visit-reminders"' not in billing.content
 
 
+@pytest.mark.django_db(transaction=True)  # the task queue's worker closes its connection
 def test_the_worker_command_sends_the_reminders_due(world: ClinicWorld, settings) -> None:  # type: ignore[no-untyped-def]
     from django.core.management import call_command
 
