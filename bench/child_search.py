@@ -17,40 +17,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import statistics
-import subprocess
-import sys
-import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _build(db: str, children: int) -> None:
-    os.environ.update({"DYADCARE_DEMO": "1", "DATABASE_URL": f"sqlite:///{Path(db).resolve()}"})
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dyadcare.settings")
-    dyadcare = str(Path(sys.executable).with_name("dyadcare"))
-    subprocess.run([dyadcare, "migrate", "-v", "0"], check=True)  # a file from older code
-    if not Path(db).exists() or Path(db).stat().st_size < 10_000_000:
-        Path(db).parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [dyadcare, "demo", "--children", str(children), "--quiet"], check=True, stdout=subprocess.DEVNULL
-        )
-
-
-def _timed(run: Any, requests: int) -> dict[str, float]:
-    timings = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        run()
-        timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
-    return {
-        "p50_ms": round(statistics.median(timings), 1),
-        "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 1),
-    }
+from demodb import ROOT, open_demo, timed
 
 
 def main() -> None:
@@ -59,13 +28,8 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=200_000)
     parser.add_argument("--requests", type=int, default=50)
     args = parser.parse_args()
-    _build(args.db, args.children)
+    open_demo(args.db, args.children)
 
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
@@ -78,8 +42,6 @@ def main() -> None:
     setup_test_environment()  # the response's context (the match count) is recorded
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # planner statistics for indexes a migration added since the build
-    settings.ALLOWED_HOSTS = ["testserver"]
-    call_command("collectstatic", interactive=False, verbosity=0)
     clinic = Clinic.objects.get(slug="fruitvale")
     with clinic_scope(clinic):
         clinic_children = Child.objects.count()
@@ -109,7 +71,7 @@ def main() -> None:
 
         with CaptureQueriesContext(connection) as captured:
             found = get().context["page"].paginator.count
-        results[label] = {"matches": found, "queries": len(captured), **_timed(get, args.requests)}
+        results[label] = {"matches": found, "queries": len(captured), **timed(get, args.requests)}
     clinic_id = Child._meta.get_field("clinic").get_db_prep_value(clinic.pk, connection)
     floors = {}
     with connection.cursor() as cursor:
@@ -127,7 +89,7 @@ def main() -> None:
                 )
                 cursor.fetchone()
 
-            floors[floor] = _timed(scan, args.requests)
+            floors[floor] = timed(scan, args.requests)
     print(
         json.dumps(
             {

@@ -13,14 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import statistics
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from demodb import ROOT, open_demo, timed
 
 
 def main() -> None:
@@ -29,23 +23,8 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=200_000)
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    os.environ.update({"DYADCARE_DEMO": "1", "DATABASE_URL": f"sqlite:///{Path(args.db).resolve()}"})
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dyadcare.settings")
-    dyadcare = str(Path(sys.executable).with_name("dyadcare"))
-    if not Path(args.db).exists():
-        Path(args.db).parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([dyadcare, "migrate", "-v", "0"], check=True)
-        subprocess.run(
-            [dyadcare, "demo", "--children", str(args.children), "--quiet"],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+    open_demo(args.db, args.children)
 
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
     from django.test import Client
     from django.utils import timezone
 
@@ -55,8 +34,6 @@ def main() -> None:
     from dyadcare.touchpoints.models import Visit
     from dyadcare.touchpoints.selectors import busiest_day, day_bounds
 
-    settings.ALLOWED_HOSTS = ["testserver"]
-    call_command("collectstatic", interactive=False, verbosity=0)
     clinic = Clinic.objects.get(slug="fruitvale")
     with unscoped("benchmark set-up: counting"):
         children = Child.objects.count()
@@ -69,13 +46,11 @@ def main() -> None:
     client.force_login(User.objects.get(username="specialist.fruitvale"))
     url = f"/c/fruitvale/huddle/?day={day.isoformat()}"
     assert client.get(url).status_code == 200
-    timings = []
-    for _ in range(args.requests):
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
-    timings.sort()
+
+    def get() -> None:
+        assert client.get(url).status_code == 200
+
+    figures = timed(get, args.requests)
     print(
         json.dumps(
             {
@@ -84,8 +59,7 @@ def main() -> None:
                 "day": day.isoformat(),
                 "visits": visits,
                 "requests": args.requests,
-                "p50_ms": round(statistics.median(timings), 1),
-                "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 1),
+                **figures,
             }
         )
     )

@@ -18,27 +18,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import statistics
-import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _build(args: argparse.Namespace) -> None:
-    os.environ.update({"DYADCARE_DEMO": "1", "DATABASE_URL": f"sqlite:///{Path(args.db).resolve()}"})
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dyadcare.settings")
-    dyadcare = str(Path(sys.executable).with_name("dyadcare"))
-    if not Path(args.db).exists():
-        Path(args.db).parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([dyadcare, "migrate", "-v", "0"], check=True)
-        subprocess.run([dyadcare, "demo", "--children", str(args.children), "--quiet"], check=True,
-                       stdout=subprocess.DEVNULL)  # fmt: skip
+from demodb import ROOT, open_demo, timed
 
 
 def _caseload(clinic: Any, username: str, families: int) -> Any:
@@ -95,17 +79,12 @@ def _measure(client: Any, url: str, requests: int) -> dict[str, Any]:
         finally:
             sql_ms.append((time.perf_counter() - started) * 1000)
 
+    def get() -> None:
+        assert client.get(url).status_code == 200
+
     with connection.execute_wrapper(count):
-        assert client.get(url).status_code == 200
-    timings = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        assert client.get(url).status_code == 200
-        timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
-    return {"queries": len(sql_ms), "sql_ms": round(sum(sql_ms), 1),
-            "p50_ms": round(statistics.median(timings), 1),
-            "p95_ms": round(timings[max(int(len(timings) * 0.95) - 1, 0)], 1)}  # fmt: skip
+        get()
+    return {"queries": len(sql_ms), "sql_ms": round(sum(sql_ms), 1), **timed(get, requests)}
 
 
 def main() -> None:
@@ -115,20 +94,13 @@ def main() -> None:
     parser.add_argument("--families", type=int, default=300)
     parser.add_argument("--requests", type=int, default=40)
     args = parser.parse_args()
-    _build(args)
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    open_demo(args.db, args.children)
     from django.test import Client
 
     from dyadcare.families.models import Child
     from dyadcare.tenancy.models import Clinic
     from dyadcare.tenancy.scope import unscoped
 
-    settings.ALLOWED_HOSTS = ["testserver"]
-    call_command("collectstatic", interactive=False, verbosity=0)
     clinic = Clinic.objects.get(slug="fruitvale")
     with unscoped("benchmark set-up: counting"):
         children = Child.objects.count()

@@ -6,21 +6,29 @@ Builds the demo network in the SQLite file the first time (reused after), then r
 outreach list (first page, the missed-visit filter, a later page) through Django's test
 client as a logged-in front desk user (access check, queries, audit entry, template) and
 reports p50 and p95 latency, the query count of each request and how many children the list
-holds. Network time between a browser and the server is not included.
+holds, against a floor measured in the same run: the same page of the network's smallest
+clinic, as its front desk. Network time between a browser and the server is not included.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import statistics
-import subprocess
-import sys
-import time
-from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from demodb import ROOT, open_demo, timed
+
+
+def _page(client: Any, url: str, requests: int) -> dict[str, Any]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def get() -> None:
+        assert client.get(url).status_code == 200
+
+    with CaptureQueriesContext(connection) as captured:
+        get()
+    return {"queries": len(captured), **timed(get, requests)}
 
 
 def main() -> None:
@@ -29,69 +37,41 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=30_000)
     parser.add_argument("--requests", type=int, default=20)
     args = parser.parse_args()
-    os.environ.update({"DYADCARE_DEMO": "1", "DATABASE_URL": f"sqlite:///{Path(args.db).resolve()}"})
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dyadcare.settings")
-    dyadcare = str(Path(sys.executable).with_name("dyadcare"))
-    if not Path(args.db).exists():
-        Path(args.db).parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([dyadcare, "migrate", "-v", "0"], check=True)
-        subprocess.run(
-            [dyadcare, "demo", "--children", str(args.children), "--quiet"],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+    open_demo(args.db, args.children)
 
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
+    from django.db.models import Count
     from django.test import Client
 
     from dyadcare.adherence.outreach import outreach_list
     from dyadcare.families.models import Child
     from dyadcare.tenancy.actor import Actor
     from dyadcare.tenancy.models import Clinic, User
-    from dyadcare.tenancy.scope import clinic_scope
+    from dyadcare.tenancy.scope import clinic_scope, unscoped
 
-    settings.ALLOWED_HOSTS = ["testserver"]
-    call_command("collectstatic", interactive=False, verbosity=0)
-    clinic = Clinic.objects.get(slug="fruitvale")
+    with unscoped("benchmark set-up: the network's smallest clinic"):
+        sizes = Child.objects.values("clinic").annotate(n=Count("pk")).order_by("n").first()
+    assert sizes is not None
+    smallest, clinic = Clinic.objects.get(pk=sizes["clinic"]), Clinic.objects.get(slug="fruitvale")
     with clinic_scope(clinic):
         children = Child.objects.count()
         listed = outreach_list(actor=Actor.system("bench", clinic=clinic))
-    client = Client()
-    client.force_login(User.objects.get(username="frontdesk.fruitvale"))
     report: dict[str, object] = {
         "benchmark": "outreach",
         "clinic_children": children,
         "listed_overdue": listed.counts["overdue"],
         "listed_missed": listed.counts["missed"],
     }
-    executed: list[str] = []
-
-    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        executed.append(sql)
-        return execute(sql, params, many, context)
-
+    floor_client = Client()
+    floor_client.force_login(User.objects.get(username=f"frontdesk.{smallest.slug}"))
+    report["floor_smallest_clinic"] = {
+        "clinic": smallest.slug,
+        "children": sizes["n"],
+        **_page(floor_client, f"/c/{smallest.slug}/outreach/", args.requests),
+    }
+    client = Client()
+    client.force_login(User.objects.get(username="frontdesk.fruitvale"))
     for name, query in (("first_page", ""), ("missed", "?reason=missed"), ("page_5", "?page=5")):
-        url = f"/c/fruitvale/outreach/{query}"
-        executed.clear()
-        with connection.execute_wrapper(count):
-            assert client.get(url).status_code == 200
-        queries = list(executed)
-        timings = []
-        for _ in range(args.requests):
-            started = time.perf_counter()
-            assert client.get(url).status_code == 200
-            timings.append((time.perf_counter() - started) * 1000)
-        timings.sort()
-        report[name] = {
-            "queries": len(queries),
-            "p50_ms": round(statistics.median(timings), 1),
-            "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 1),
-        }
+        report[name] = _page(client, f"/c/fruitvale/outreach/{query}", args.requests)
     print(json.dumps(report))
 
 
