@@ -121,6 +121,12 @@ def test_a_clinician_sets_the_tier_with_history_and_front_desk_cannot(
         assert desk.history[0].reason == "Mood better"
         suggestion.refresh_from_db()
         assert suggestion.status == TierSuggestion.Status.ACCEPTED
+        assert suggestion.answered_by == TierAssignment.objects.get(tier=2), "who set it, and when"
+        with pytest.raises(ValidationError) as again:
+            services.tier_set(
+                actor=specialist, child=world.child_a, tier=3, reason="x", suggestion_id=suggestion.pk
+            )
+        assert "suggestion" in again.value.message_dict, "an answered suggestion is not confirmed twice"
         assert AuditEvent.objects.filter(action="care.tier_set").count() == 2
 
 

@@ -51,6 +51,10 @@ class TierSuggestion(ClinicScopedModel):
     rule = models.CharField(max_length=60)  # a key of care/data/tier_rules.json
     result = models.ForeignKey(ScreeningResult, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # The tier a person set that answered it (who and when): accepted if it named this one.
+    answered_by = models.ForeignKey(
+        "TierAssignment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-tier", "-created_at"]

@@ -82,9 +82,12 @@ def tier_set(
         raise ValidationError({"reason": [_("Say why this tier.")]})
     suggestion = None
     if suggestion_id is not None:
-        suggestion = TierSuggestion.objects.filter(pk=suggestion_id, child=child).first()
+        open_ones = TierSuggestion.objects.filter(child=child, status=TierSuggestion.Status.OPEN)
+        suggestion = open_ones.filter(pk=suggestion_id).first()
         if suggestion is None:
-            raise ValidationError({"suggestion": [_("That suggestion is not this child's.")]})
+            raise ValidationError(
+                {"suggestion": [_("That suggestion is not this child's, or was answered.")]}
+            )
     today = timezone.localdate()
     row = TierAssignment(
         clinic_id=child.clinic_id,
@@ -98,9 +101,13 @@ def tier_set(
     )
     row.full_clean()
     row.save()
-    # Every open suggestion is now answered: the one named is accepted, the rest were seen.
-    TierSuggestion.objects.filter(child=child, status=TierSuggestion.Status.OPEN).update(
-        status=TierSuggestion.Status.ACCEPTED if suggestion else TierSuggestion.Status.DISMISSED
+    # Every open suggestion is now answered by this tier: the one named is accepted, the rest
+    # were seen and set aside.
+    answered = TierSuggestion.objects.filter(child=child, status=TierSuggestion.Status.OPEN)
+    if suggestion is not None:
+        answered.filter(pk=suggestion.pk).update(status=TierSuggestion.Status.ACCEPTED, answered_by=row)
+    answered.exclude(pk=getattr(suggestion, "pk", None)).update(
+        status=TierSuggestion.Status.DISMISSED, answered_by=row
     )
     audit_record(actor=actor, action=CareAction.TIER_SET, obj=row, summary=f"tier {tier}")
     return row

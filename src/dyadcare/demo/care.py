@@ -59,7 +59,7 @@ def _first_matches(seed: int) -> dict[uuid.UUID, tuple[Any, ...]]:
         if rule is None:
             continue
         current = best.get(child_id)
-        if current is None or rule.tier > current[3].tier or scored_at > current[4]:
+        if current is None or (rule.tier, scored_at) > (current[3].tier, current[4]):
             best[child_id] = (result_id, clinic_id, child_id, rule, scored_at, category)
     return best
 
@@ -122,17 +122,18 @@ def _family(
     tier = min(rule.tier, max(model.levels))
     common = {"clinic_id": clinic_id, "child_id": child_id}
     recent = (anchor - seen_on).days <= OPEN_SUGGESTION_DAYS
-    status = TierSuggestion.Status.OPEN if recent else TierSuggestion.Status.ACCEPTED
     suggestion = TierSuggestion(id=_id(seed, "s", result_id), result_id=result_id, rule=rule.key, tier=tier,
-                                status=status, **common)  # fmt: skip
+                                status=TierSuggestion.Status.OPEN, **common)  # fmt: skip
     rows[TierSuggestion].append(suggestion)
     if recent or rng.random() > SET_SHARE:
-        return
+        return  # not answered yet: the suggestion stays open
     set_on = seen_on + timedelta(days=rng.randint(0, 3))
-    rows[TierAssignment].append(TierAssignment(
+    assignment = TierAssignment(
         id=_id(seed, "t", child_id), model=model.key, tier=tier, reason=str(rule.reason["en"]),
         effective_on=set_on, set_by_id=specialist, suggestion_id=suggestion.id, **common,
-    ))  # fmt: skip
+    )  # fmt: skip
+    rows[TierAssignment].append(assignment)
+    suggestion.status, suggestion.answered_by_id = TierSuggestion.Status.ACCEPTED, assignment.id
     if tier < 2 or rng.random() > PLAN_SHARE:
         return
     _plan(
