@@ -106,9 +106,8 @@ def tier_set(
     answered = TierSuggestion.objects.filter(child=child, status=TierSuggestion.Status.OPEN)
     if suggestion is not None:
         answered.filter(pk=suggestion.pk).update(status=TierSuggestion.Status.ACCEPTED, answered_by=row)
-    answered.exclude(pk=getattr(suggestion, "pk", None)).update(
-        status=TierSuggestion.Status.DISMISSED, answered_by=row
-    )
+        answered = answered.exclude(pk=suggestion.pk)
+    answered.update(status=TierSuggestion.Status.DISMISSED, answered_by=row)
     audit_record(actor=actor, action=CareAction.TIER_SET, obj=row, summary=f"tier {tier}")
     return row
 
