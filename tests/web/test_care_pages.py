@@ -116,3 +116,28 @@ def test_my_work_and_the_caseload_read_a_fixed_number_of_queries(world, client, 
         assert response.content.decode().count('data-testid="caseload-row"') == n
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize("role", ["front_desk", "billing"])
+def test_a_service_note_is_read_only_by_the_care_team(world, client, role):  # type: ignore[no-untyped-def]
+    specialist = staff_actor(world, "dyadic_specialist")
+    me = world.staff_a["dyadic_specialist"].pk
+    carer = world.caregiver_a
+    with clinic_scope(world.a):
+        services.service_log(
+            actor=specialist,
+            child=world.child_a,
+            service_type="brief-consult",
+            delivered_on=timezone.localdate(),
+            minutes=10,
+            place="clinic",
+            delivered_by_id=me,
+            child_present=True,
+            caregiver_ids=[carer.pk],
+            note=SECRET,
+        )
+    login(client, world.staff_a[role])
+    page = client.get(_url(world, "care_page", child_id=world.child_a.pk)).content.decode()
+    assert SECRET not in page and "A sensitive note (not shown to your role)." in page
+    login(client, world.staff_a["dyadic_specialist"])
+    assert SECRET in client.get(_url(world, "care_page", child_id=world.child_a.pk)).content.decode()

@@ -114,6 +114,9 @@ class CarePage:
     services: list[ServiceEntry]
     relationships: list[CareRelationship]
     caregiver_names: dict[str, str] = field(default_factory=dict)
+    # Free text the team writes (service notes, void reasons, the family's priorities) is read
+    # by those who write care plans, as an unlabelled encounter note is.
+    free_text_readable: bool = False
     flags: list[Flag] = field(default_factory=list)  # open alerts and follow-ups a task may serve
     visits: list[Visit] = field(default_factory=list)  # visits from today a task may serve
 
@@ -135,10 +138,9 @@ def care_page(*, actor: Actor, child_id: uuid.UUID | str, language: str = "en") 
     )
     _show_goals(actor, [*goals, *(t.goal for t in tasks if t.goal)])
     relationships = list(CareRelationship.objects.filter(child=child).select_related("caregiver"))
+    team = actor.can(CarePerm.PLAN_EDIT)
     notes = [
-        NoteView(
-            n, may_read(n.sensitivity, actor.permissions) if n.sensitivity else actor.can(CarePerm.PLAN_EDIT)
-        )
+        NoteView(n, may_read(n.sensitivity, actor.permissions) if n.sensitivity else team)
         for n in EncounterNote.objects.filter(child=child).select_related("author")
     ]
     services = list(
@@ -159,6 +161,7 @@ def care_page(*, actor: Actor, child_id: uuid.UUID | str, language: str = "en") 
         services=services,
         relationships=relationships,
         caregiver_names={str(r.caregiver_id): str(r.caregiver) for r in relationships},
+        free_text_readable=team,
         flags=list(Flag.objects.filter(child=child, resolved_at__isnull=True).order_by("-raised_at")),
         visits=list(
             Visit.objects.filter(

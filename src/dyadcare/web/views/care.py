@@ -62,7 +62,13 @@ def _forms(req: StaffRequest, page: selectors.CarePage) -> dict[str, forms.Form]
 
 def _page(req: StaffRequest, child_id: Any, bound: dict[str, forms.Form] | None = None) -> HttpResponse:
     page = selectors.care_page(actor=req.actor, child_id=child_id, language=_lang())
-    context: dict[str, Any] = {"page": page, "child": page.child, **_forms(req, page), **(bound or {})}
+    context: dict[str, Any] = {
+        "page": page,
+        "child": page.child,
+        "hidden_note": selectors.HIDDEN_NOTE,
+        **_forms(req, page),
+        **(bound or {}),
+    }
     context["service_rows"] = [
         (
             e,
