@@ -383,3 +383,28 @@ def test_the_evidence_of_many_children_costs_two_queries(world: ClinicWorld) -> 
         found = evidence_for([c.pk for c in children])
     assert len(few) == len(many) == 2
     assert sum(len(v) for v in found.values()) == 6
+
+
+def test_a_labelled_screen_given_elsewhere_and_a_reason_for_adding_one_stay_with_those_who_may_read_them(
+    world: ClinicWorld, two_month_visit: Visit, client: Client
+) -> None:
+    _elsewhere(world, two_month_visit, place="Dr Ortega's office", outcome="positive")
+    with clinic_scope(world.a):
+        services.instrument_add(
+            actor=staff_actor(world, "dyadic_specialist"),
+            visit=two_month_visit,
+            instrument_id="phq9",
+            reason="Passive thoughts of self-harm last week",
+        )
+    url = f"/c/{world.a.slug}/visits/{two_month_visit.pk}/screening/"
+    login(client, world.staff_a["front_desk"])
+    desk = client.get(url).content.decode()
+    assert "A screen was given elsewhere" in desk and "added by staff" in desk
+    given_elsewhere = desk.split('id="elsewhere-heading"')[1].split("</ul>")[0]
+    for detail in ("Edinburgh", "Positive"):
+        assert detail not in given_elsewhere, detail
+    for detail in ("Dr Ortega", "Passive thoughts", "The obstetrician's note"):
+        assert detail not in desk, detail
+    login(client, world.staff_a["dyadic_specialist"])
+    specialist = client.get(url).content.decode()
+    assert "Dr Ortega" in specialist and "Passive thoughts of self-harm" in specialist

@@ -128,12 +128,17 @@ def result_views(*, actor: Actor, results: Sequence[ScreeningResult], language: 
 
 @dataclass(frozen=True)
 class ElsewhereView:
-    """A screen recorded as done elsewhere, with what this viewer may see of it: everyone
-    sees which screen, when and its result (what a claim or a measure needs); how staff know
-    (free text) only those who may see the instrument's results in full."""
+    """A screen recorded as done elsewhere, with what this viewer may see of it: those who
+    may see the instrument's results in full see which screen, where, its result and how staff
+    know; others see only that a screen was given elsewhere, when, and who recorded it (as a
+    labelled result of this clinic shows them no instrument)."""
 
     record: DoneElsewhere
     access: Access
+
+    @property
+    def restricted(self) -> bool:
+        return self.access != "full"
 
 
 def library_instrument(instrument_id: str) -> Instrument | None:
@@ -249,11 +254,13 @@ def family_summary_results(*, actor: Actor, visit: Visit, language: str) -> list
 
 
 def _plan_note_for(actor: Actor, planned: Planned) -> Planned:
-    """An instrument the plan added after a positive result says so only to a viewer who may
-    see that result in full."""
-    if not planned.follows or access(_labels_of(planned.follows), actor.permissions) == "full":
-        return planned
-    return replace(planned, note=_("added after an earlier screen"))
+    """An instrument the plan added after a positive result says so, and staff's reason for
+    adding one is read, only by a viewer who may see that instrument's results in full."""
+    if planned.follows and access(_labels_of(planned.follows), actor.permissions) != "full":
+        return replace(planned, note=_("added after an earlier screen"))
+    if planned.added and planned.note and access(_labels_of(planned.id), actor.permissions) != "full":
+        return replace(planned, note=_("added by staff"))
+    return planned
 
 
 @dataclass(frozen=True)
