@@ -307,6 +307,10 @@ def test_registration_shows_possible_duplicates_and_needs_a_reason(
     assert 'name="duplicate_reason"' in body
     with clinic_scope(world.a):
         assert Child.objects.count() == 1
+        shown_to = AuditEvent.objects.filter(
+            action="view", object_id=str(world.child_a.pk), summary="listed as a possible duplicate"
+        )
+        assert shown_to.get().actor == world.staff_a["front_desk"], "the record listed is a record read"
     saved = client.post(url, {**data, "duplicate_reason": "Cousin with the same name, another mother"})
     assert saved.status_code == 302
     with clinic_scope(world.a):

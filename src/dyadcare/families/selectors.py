@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -19,7 +19,7 @@ from dyadcare.families.models import Caregiver, CareRelationship, Child, ChildMe
 from dyadcare.families.permissions import FamilyPerm
 from dyadcare.families.rules import RuleError, normalize_medi_cal_id, search_key
 from dyadcare.tenancy.actor import Actor
-from dyadcare.tenancy.audit import Action, audit_record
+from dyadcare.tenancy.audit import Action, audit_record, audit_record_many
 
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%d/%m/%Y")
 
@@ -203,18 +203,32 @@ def caregiver_search(*, actor: Actor, query: str) -> QuerySet[Caregiver]:
 
 def child_possible_duplicates(*, actor: Actor, child: Child) -> list[PossibleDuplicate[Child]]:
     """Other records of the clinic that may be this child (same name, or same date of birth
-    with a name or a caregiver in common), for the merge page; the caller audited the child."""
+    with a name or a caregiver in common), for the merge page; the caller audited the child,
+    each record listed is audited here."""
     actor.require(FamilyPerm.MERGE)
     if child.merged_into_id:
         return []
     caregiver_ids = CareRelationship.objects.filter(child=child).values_list("caregiver_id", flat=True)
-    return child_duplicates(
+    found = child_duplicates(
         given_name=child.given_name,
         family_name=child.family_name,
         date_of_birth=child.date_of_birth,
         caregiver_ids=list(caregiver_ids),
         exclude=child.pk,
     )
+    duplicates_shown(actor=actor, duplicates=found)
+    return found
+
+
+def duplicates_shown(*, actor: Actor, duplicates: Sequence[PossibleDuplicate[Any]]) -> None:
+    """Records listed as possible duplicates are read by the person shown them: audited."""
+    if duplicates:
+        audit_record_many(
+            actor=actor,
+            action=Action.VIEW,
+            objects=[d.record for d in duplicates],
+            summary="listed as a possible duplicate",
+        )
 
 
 def child_merges(*, actor: Actor, child: Child) -> list[ChildMerge]:

@@ -87,7 +87,7 @@ def _maximum(instrument_id: str) -> float | None:
 
 
 def _results(**where: object) -> list[ScreeningResult]:
-    flags = Flag.objects.select_related("resolved_by").order_by("raised_at")
+    flags = Flag.objects.select_related("resolved_by", "owner").order_by("raised_at")
     return list(
         ScreeningResult.objects.filter(**where)
         .select_related("caregiver", "entered_by", "visit")

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db.models import Q
 from django.utils.functional import Promise
@@ -44,7 +44,7 @@ class PossibleDuplicates(Exception):
         self, duplicates: Sequence[PossibleDuplicate[Child]] | Sequence[PossibleDuplicate[Caregiver]]
     ):
         super().__init__(f"{len(duplicates)} possible duplicates")
-        self.duplicates = list(duplicates)
+        self.duplicates: list[PossibleDuplicate[Any]] = list(duplicates)
 
 
 def _name_keys(given_name: str, family_name: str) -> list[str]:

@@ -46,7 +46,7 @@ def _errors_to(form: Form, exc: ValidationError, fields: dict[str, str]) -> None
         form.add_error(target, problems)
 
 
-@clinic_view(VisitPerm.MANAGE, phi="read")
+@clinic_view(VisitPerm.MANAGE, phi="write")
 @require_http_methods(["GET", "POST"])
 def visit_change(request: HttpRequest, visit_id: str) -> HttpResponseBase:
     """Reschedule or cancel a booked visit; either needs a reason, kept with the visit."""

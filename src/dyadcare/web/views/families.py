@@ -29,7 +29,7 @@ def _staff(request: HttpRequest) -> StaffRequest:
     return cast(StaffRequest, request)
 
 
-def _save(form: Any, save: Any, found: list[Any] | None = None) -> Any:
+def _save(form: Any, save: Any, found: list[Any] | None = None, actor: Any = None) -> Any:
     """Run a service; a rule it enforces beyond the form lands on the form's fields. Possible
     duplicates go to ``found``, to be shown with the form and a reason asked for."""
     try:
@@ -37,6 +37,7 @@ def _save(form: Any, save: Any, found: list[Any] | None = None) -> Any:
     except services.PossibleDuplicates as exc:
         if found is not None:
             found.extend(exc.duplicates)
+            selectors.duplicates_shown(actor=actor, duplicates=exc.duplicates)
         form.add_error(
             None,
             _(
@@ -142,6 +143,7 @@ def _child_form(req: StaffRequest, child: Child, *, sibling_of: Child | None) ->
                     duplicate_reason=_reason(req),
                 ),
                 duplicates,
+                req.actor,
             )
         else:
             saved = _save(
@@ -153,6 +155,7 @@ def _child_form(req: StaffRequest, child: Child, *, sibling_of: Child | None) ->
                     duplicate_reason=_reason(req),
                 ),
                 duplicates,
+                req.actor,
             )
         if saved is not None:
             if creating:
@@ -208,6 +211,7 @@ def caregiver_add(request: HttpRequest, child_id: str) -> HttpResponse:
                 **link_form.cleaned_data,
             ),
             duplicates,
+            req.actor,
         )
         if link is not None:
             messages.success(req, _("%(name)s is added.") % {"name": link.caregiver.full_name})
