@@ -44,6 +44,10 @@ def _round_trip(run: Run, source: str, target: str, folder: Path) -> None:
     assert json.loads(run(source, "audit", "verify").stdout)["ok"] is True
     made = json.loads(run(source, "backup", str(folder)).stdout)
     assert made["rows"] > 0 and made["audit_chains"] > 0
+    data = next(p for p in folder.iterdir() if p.name != "manifest.json")
+    assert (folder.stat().st_mode & 0o777, data.stat().st_mode & 0o777) == (0o700, 0o600), (
+        "the operator's only"
+    )
     restored = run(target, "restore", str(folder))
     assert json.loads(restored.stdout)["ok"] is True, restored.stdout
     assert run(target, "stats").stdout == before

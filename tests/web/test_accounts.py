@@ -58,6 +58,7 @@ CLINIC_FORM = {
 }
 
 
+@pytest.mark.django_db(transaction=True)  # the invitation is mailed once it is saved
 def test_a_network_administrator_creates_a_clinic_and_its_administrator_sets_up(
     world: ClinicWorld, client: Client
 ) -> None:
@@ -108,6 +109,7 @@ def test_a_network_coach_cannot_create_a_clinic(world: ClinicWorld, client: Clie
     assert client.post(f"/n/{world.network.slug}/clinics/new/", CLINIC_FORM).status_code == 403
 
 
+@pytest.mark.django_db(transaction=True)  # the invitation is mailed once it is saved
 def test_an_operator_creates_a_clinic_at_the_command_line(world: ClinicWorld) -> None:
     out = io.StringIO()
     call_command(
@@ -130,6 +132,7 @@ def test_an_operator_creates_a_clinic_at_the_command_line(world: ClinicWorld) ->
     assert Clinic.objects.get(slug="harbor-clinic").languages == ["en", "es", "vi"]
 
 
+@pytest.mark.django_db(transaction=True)  # the invitation is mailed once it is saved
 def test_an_expired_invitation_does_not_work(world: ClinicWorld, client: Client) -> None:
     login(client, world.staff_a["clinic_admin"])
     form = {

@@ -95,7 +95,9 @@ def backup(folder: Path) -> dict[str, Any]:
     if vendor == "postgresql":
         _pg_tools("pg_dump")
     folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)  # families' records: readable by the operator's account only
     data = folder / DATA[vendor]
+    data.touch(mode=0o600)
     try:
         described = _sqlite_backup(data) if vendor == "sqlite" else _pg_backup(data)
     except BaseException:

@@ -104,7 +104,10 @@ def invite(
         clinic=clinic,
         summary=f"roles {','.join(chosen)}",
     )
-    _send_invitation(user, clinic, account_tokens.link(link_template, token))
+    link = account_tokens.link(link_template, token)
+    # Sent once the invitation is saved: never while the audit chain is locked, never for a
+    # rolled-back invitation.
+    transaction.on_commit(lambda: _send_invitation(user, clinic, link))
     return user
 
 
@@ -133,7 +136,8 @@ def invite_renew(*, actor: Actor, user: User, link_template: str) -> None:
         created_by=actor.user,
     )
     audit_record(actor=actor, action=AccountAction.STAFF_INVITED, obj=user, summary="sent again")
-    _send_invitation(user, actor.clinic, account_tokens.link(link_template, token))
+    link, clinic = account_tokens.link(link_template, token), actor.clinic
+    transaction.on_commit(lambda: _send_invitation(user, clinic, link))
 
 
 def invitation_for(token: str) -> User | None:
