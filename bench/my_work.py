@@ -42,7 +42,7 @@ def _caseload(clinic: Any, username: str, families: int) -> Any:
     actor = Actor.for_staff(user, clinic=clinic, roles=("dyadic_specialist",))
     today = timezone.localdate()
     with clinic_scope(clinic):
-        taken = set(CareRelationship.objects.none())
+        taken: set[Any] = set()  # a child with two primary caregivers gets one plan
         links = CareRelationship.objects.filter(is_primary=True, child__merged_into__isnull=True)
         for link in links.exclude(child__in=services.CarePlan.objects.values("child")).select_related(
             "child"
@@ -50,6 +50,7 @@ def _caseload(clinic: Any, username: str, families: int) -> Any:
             child = link.child
             if child.pk in taken:
                 continue
+            taken.add(child.pk)
             services.tier_set(actor=actor, child=child, tier=2, reason="bench")
             plan = services.plan_open(
                 actor=actor, child=child, language="en", next_review_on=today + timedelta(days=5)
@@ -117,6 +118,14 @@ def main() -> None:
             "caseload": _measure(client, f"/c/fruitvale/caseload/?person={user.pk}", args.requests),
         }
     print(json.dumps(out))
+    for page in ("my_work", "caseload"):
+        floor_count, busy_count = (
+            out["floor_3"][page]["queries"],
+            out[f"caseload_{args.families}"][page]["queries"],
+        )
+        assert floor_count == busy_count, (
+            f"{page}: {floor_count} queries for 3 families, {busy_count} for more"
+        )
 
 
 if __name__ == "__main__":

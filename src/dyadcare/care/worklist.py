@@ -11,12 +11,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dyadcare.care.models import CarePlan, Goal, ServiceEntry, Task, TierAssignment
 from dyadcare.care.permissions import CarePerm
-from dyadcare.care.rules import tier_model
+from dyadcare.care.rules import TierModel, tier_model
 from dyadcare.families.models import Child
 from dyadcare.screening.models import Flag
 from dyadcare.tenancy.actor import Actor
@@ -64,6 +65,7 @@ class CaseRow:
 def _rows(actor: Actor, children: QuerySet[Child], today: date) -> list[CaseRow]:
     assert actor.clinic is not None
     model = tier_model(actor.clinic.service_model)
+    language = _page_language()
     rows = []
     c: Any
     for c in _annotated(children, today):
@@ -73,7 +75,7 @@ def _rows(actor: Actor, children: QuerySet[Child], today: date) -> list[CaseRow]
             CaseRow(
                 c,
                 c.tier_now,
-                model.label(c.tier_now) if c.tier_now else "",
+                model.label(c.tier_now, language) if c.tier_now else "",
                 c.last_contact,
                 min(nexts, default=None),
             )
@@ -179,19 +181,24 @@ def huddle_care(visits: Sequence[Visit]) -> Mapping[uuid.UUID, list[HuddleNote]]
         child_id__in=by_child, status=Task.Status.OPEN, due_on__lte=day
     ).select_related("owner"):
         tasks[task.child_id].append(task)
+    model = tier_model(visits[0].clinic.service_model)  # a huddle is one clinic's day
     child: Any
     for child in children:
         for visit in by_child[child.pk]:
-            notes[visit.pk].extend(
-                _child_notes(child, tasks[child.pk], timezone.localtime(visit.scheduled_for).date())
-            )
+            day = timezone.localtime(visit.scheduled_for).date()
+            notes[visit.pk].extend(_child_notes(child, tasks[child.pk], day, model))
     return notes
 
 
-def _child_notes(child: Any, tasks: list[Task], day: date) -> list[HuddleNote]:
+def _page_language() -> str:
+    return (translation.get_language() or "en").split("-")[0]
+
+
+def _child_notes(child: Any, tasks: list[Task], day: date, model: TierModel) -> list[HuddleNote]:
     out = []
     if child.tier_now:
-        out.append(HuddleNote("tier", _("Tier %(n)s") % {"n": child.tier_now}, "info"))
+        label = model.label(child.tier_now, _page_language())
+        out.append(HuddleNote("tier", _("Tier: %(tier)s") % {"tier": label}, "info"))
     due = [t for t in tasks if t.due_on <= day]
     for t in due:
         owner = t.owner.get_full_name() or t.owner.username
@@ -199,7 +206,10 @@ def _child_notes(child: Any, tasks: list[Task], day: date) -> list[HuddleNote]:
         text = _("Care task due %(day)s (%(owner)s)") % {"day": t.due_on.isoformat(), "owner": owner}
         out.append(HuddleNote("task", text, "warning"))
     if child.open_goals:
-        out.append(HuddleNote("goals", _("%(n)s open care plan goal(s)") % {"n": child.open_goals}, "info"))
+        goals = ngettext("%(n)s open care plan goal", "%(n)s open care plan goals", child.open_goals) % {
+            "n": child.open_goals
+        }
+        out.append(HuddleNote("goals", goals, "info"))
     if child.last_service:
         out.append(
             HuddleNote("service", _("Last service %(day)s") % {"day": child.last_service.isoformat()}, "info")

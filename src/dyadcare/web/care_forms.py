@@ -11,7 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from dyadcare.care.models import Goal, ServiceEntry, Task
+from dyadcare.care.models import Goal, ServiceEntry
 from dyadcare.care.rules import goal_templates, needs, service_types, text_in
 from dyadcare.screening.labels import LABELS
 
@@ -48,10 +48,6 @@ class PlanForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     next_review_on = forms.DateField(label=_("Next review"), widget=DATE)
-
-
-def _owner_field(label: Any) -> forms.ChoiceField:
-    return forms.ChoiceField(label=label)
 
 
 class GoalForm(forms.Form):
@@ -168,6 +164,3 @@ class ServiceUpdateForm(forms.Form):
     action = forms.ChoiceField(choices=[("change", _("Correct")), ("void", _("Void"))])
     minutes = forms.IntegerField(label=_("Minutes"), required=False, min_value=1, max_value=600)
     reason = forms.CharField(label=_("Why"), max_length=200)
-
-
-TASK_STATUSES = Task.Status
