@@ -17,10 +17,9 @@ from django.db.models import Prefetch
 
 from dyadcare.families.models import Caregiver, Child
 from dyadcare.families.permissions import FamilyPerm
-from dyadcare.instruments.engine import InputError
-from dyadcare.instruments.internal import registry
 from dyadcare.screening.internal.sensitivity import access
 from dyadcare.screening.models import Flag, ScreeningResult
+from dyadcare.screening.selectors import library_instrument
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record, audit_record_many
 from dyadcare.touchpoints.models import Visit
@@ -78,11 +77,8 @@ class ResultsOverTime:
 
 
 def _maximum(instrument_id: str) -> float | None:
-    try:
-        instrument = registry.library().get(instrument_id)
-    except InputError:
-        return None
-    total_range = instrument.scoring.total_range
+    instrument = library_instrument(instrument_id)
+    total_range = instrument.scoring.total_range if instrument else None
     return float(total_range[1]) if total_range else None
 
 

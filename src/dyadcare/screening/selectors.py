@@ -150,11 +150,8 @@ def library_instrument(instrument_id: str) -> Instrument | None:
 
 
 def _labels_of(instrument_id: str) -> list[str]:
-    try:
-        instrument = registry.library().get(instrument_id)
-    except InputError:
-        return []
-    return labels(instrument)
+    instrument = library_instrument(instrument_id)
+    return labels(instrument) if instrument else []
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,12 @@ from typing import Any, Literal
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, IntegerField, QuerySet, Value, When
-from django.utils.translation import gettext as _
 
 from dyadcare.families.permissions import FamilyPerm
 from dyadcare.instruments.engine import InputError
 from dyadcare.instruments.internal import registry
 from dyadcare.screening.internal.scoring import labels, reason_in
-from dyadcare.screening.internal.sensitivity import access
+from dyadcare.screening.internal.sensitivity import FOLLOW_UP_NEEDED, access
 from dyadcare.screening.models import Flag
 from dyadcare.screening.permissions import ScreeningPerm
 from dyadcare.screening.selectors import library_instrument
@@ -128,7 +127,7 @@ def alert_worklist(*, actor: Actor, filters: Filters, page: str | int | None, la
                 full=full,
                 reason=reason_in(flag, library_instrument(flag.result.instrument_id), language)
                 if full
-                else _("A screen needs a clinician's follow-up."),
+                else str(FOLLOW_UP_NEEDED),
                 category=bundle.label(flag.result.category, language)
                 if full and flag.result.category
                 else "",
