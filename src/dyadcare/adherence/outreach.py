@@ -25,6 +25,7 @@ from dyadcare.adherence.permissions import AdherencePerm
 from dyadcare.families.models import Caregiver, CareRelationship, Child
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record
+from dyadcare.tenancy.models import User
 from dyadcare.touchpoints.models import Visit
 from dyadcare.touchpoints.schedule import Touchpoint, add_months, periodicity, windows
 from dyadcare.touchpoints.selectors import day_bounds
@@ -140,7 +141,9 @@ def outreach_list(*, actor: Actor, reason: str = "", contact: str = "", page: in
     rows = _rows(today)
     attempts: dict[uuid.UUID, list[OutreachAttempt]] = defaultdict(list)
     since = timezone.now() - timedelta(days=MISSED_LOOKBACK_DAYS + 90)
-    for attempt in OutreachAttempt.objects.filter(created_at__gte=since).order_by("-created_at"):
+    recent = OutreachAttempt.objects.filter(created_at__gte=since).order_by("-created_at")
+    # Only what the list shows or filters on (a note is read on the child's own page).
+    for attempt in recent.only("id", "child_id", "created_at", "kind", "outcome", "made_by_id"):
         attempts[attempt.child_id].append(attempt)
     for row in rows:
         tried = attempts.get(row.child_id, [])
@@ -183,8 +186,6 @@ def _fill(rows: list[OutreachRow]) -> None:
         .order_by("-is_primary", "created_at")
     ):
         carers.setdefault(link.child_id, link.caregiver)
-    from dyadcare.tenancy.models import User
-
     _fill_missed(rows)
     staff_ids = {r.last_attempt.made_by_id for r in rows if r.last_attempt and r.last_attempt.made_by_id}
     staff = {u.pk: u for u in User.objects.filter(pk__in=staff_ids)}

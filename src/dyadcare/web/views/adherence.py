@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -24,6 +23,7 @@ from dyadcare.touchpoints import selectors as visit_selectors
 from dyadcare.touchpoints import services as visit_services
 from dyadcare.touchpoints.permissions import VisitPerm
 from dyadcare.web.access import StaffRequest, clinic_view
+from dyadcare.web.account_forms import show_errors
 from dyadcare.web.adherence_forms import (
     AttemptForm,
     CancelForm,
@@ -36,14 +36,6 @@ from dyadcare.web.adherence_forms import (
 
 def _staff(request: HttpRequest) -> StaffRequest:
     return cast(StaffRequest, request)
-
-
-def _errors_to(form: Form, exc: ValidationError, fields: dict[str, str]) -> None:
-    """A service's problems shown at the form's fields (``fields`` maps the model's names)."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for name, problems in errors.items():
-        target = fields.get(name, name if name in form.fields else None)
-        form.add_error(target, problems)
 
 
 @clinic_view(VisitPerm.MANAGE, phi="write")
@@ -69,7 +61,7 @@ def visit_change(request: HttpRequest, visit_id: str) -> HttpResponseBase:
                 reason=reschedule.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _errors_to(reschedule, exc, {"scheduled_for": "day"})
+            show_errors(reschedule, exc, {"scheduled_for": "day"})
         else:
             messages.success(
                 req,
@@ -81,7 +73,7 @@ def visit_change(request: HttpRequest, visit_id: str) -> HttpResponseBase:
         try:
             visit_services.visit_cancel(actor=req.actor, visit=visit, reason=cancel.cleaned_data["reason"])
         except ValidationError as exc:
-            _errors_to(cancel, exc, {})
+            show_errors(cancel, exc, {})
         else:
             messages.success(req, _("The visit is cancelled."))
             return redirect("web:visit_detail", clinic_slug=req.clinic.slug, visit_id=visit.pk)
@@ -146,7 +138,7 @@ def outreach_child(request: HttpRequest, child_id: str) -> HttpResponseBase:
                 book_at=form.booked_for(),
             )
         except ValidationError as exc:
-            _errors_to(form, exc, {"scheduled_for": "book_day"})
+            show_errors(form, exc, {"scheduled_for": "book_day"})
         else:
             messages.success(req, _("The attempt is logged."))
             return redirect("web:outreach_child", clinic_slug=req.clinic.slug, child_id=child.pk)
@@ -205,7 +197,7 @@ def reminder_settings(request: HttpRequest) -> HttpResponseBase:
         try:
             services.reminder_settings_set(actor=req.actor, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to(form, exc, {})
+            show_errors(form, exc, {})
         else:
             messages.success(req, _("The reminder settings are saved."))
             return redirect("web:reminder_settings", clinic_slug=req.clinic.slug)
