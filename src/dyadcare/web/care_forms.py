@@ -13,14 +13,15 @@ from django.utils.translation import gettext_lazy as _
 
 from dyadcare.care.models import Goal, ServiceEntry
 from dyadcare.care.rules import goal_templates, needs, service_types, text_in
+from dyadcare.instruments.describe import sensitivity
 from dyadcare.screening.labels import LABELS
 
-LABEL_NAMES = {
-    "PSY": _("Caregiver mental health (PSY)"),
-    "ETH": _("Substance use (ETH)"),
-    "SDV": _("Violence or abuse (SDV)"),
-    "SOC": _("Social needs (SOC)"),
-}
+
+def _label_choices() -> list[tuple[str, str]]:
+    """The sensitivity labels by the plain words the result badges use, with their codes."""
+    return [(code, f"{sensitivity(code).name} ({code})") for code in LABELS]
+
+
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
@@ -126,7 +127,7 @@ class NoteForm(forms.Form):
         label=_("Sensitive content"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        choices=[(code, LABEL_NAMES[code]) for code in LABELS],
+        choices=_label_choices,
         help_text=_("Only staff who may see screening results with these labels will read the note."),
     )
     caregiver = forms.ChoiceField(label=_("About the caregiver"), required=False)
