@@ -368,3 +368,41 @@ def test_the_worklist_is_billings_and_another_clinics_line_is_not_found(
         with pytest.raises(ClaimLine.DoesNotExist):
             services.line_void(actor=other, line_id=line.pk, reason="x")
         assert selectors.worklist(actor=other).total == 0
+
+
+def _families_with_services(world: ClinicWorld, count: int) -> None:
+    with unscoped("test data"):
+        for _n in range(count):
+            kid = factories.child(
+                world.a, date_of_birth=timezone.localdate() - timedelta(days=200), medi_cal_id=""
+            )
+            ServiceEntry.objects.create(
+                clinic=world.a,
+                child=kid,
+                service_type="psychoeducation",
+                delivered_on=timezone.localdate(),
+                minutes=30,
+                place="clinic",
+                delivered_by=world.staff_a["dyadic_specialist"],
+                recorded_by=world.staff_a["dyadic_specialist"],
+            )
+
+
+def test_refreshing_reads_a_fixed_number_of_queries_whatever_the_families(
+    billing_world: ClinicWorld,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world = billing_world
+    admin = staff_actor(world, "clinic_admin")
+    counts = []
+    with clinic_scope(world.a):
+        for more in (1, 3, 12):  # the first run warms what is read once per process
+            _families_with_services(world, more)
+            ClaimLine.objects.all().delete()
+            with CaptureQueriesContext(connection) as queries:
+                services.lines_refresh(actor=admin)
+            counts.append(len(queries))
+        assert ClaimLine.objects.filter(code="H2027").count() == 16
+    assert counts[1] == counts[2], counts
