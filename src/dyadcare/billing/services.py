@@ -48,6 +48,7 @@ def _begin(actor: Actor, perm: str) -> None:
 def _open_children(**filters: Any) -> list[uuid.UUID]:
     return list(
         ClaimLine.objects.filter(status__in=[Status.READY, Status.HELD, Status.RELEASED], **filters)
+        .order_by()
         .values_list("child_id", flat=True)
         .distinct()
     )
@@ -226,6 +227,7 @@ def coverage_set(
                     ]
                 }
             ) from None
+    assert actor.clinic is not None
     coverage = Coverage.objects.create(
         clinic=actor.clinic,
         child=child,
