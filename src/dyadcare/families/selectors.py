@@ -122,14 +122,20 @@ def child_record(*, actor: Actor, child_id: uuid.UUID | str) -> ChildRecord:
         .annotate(children_count=Count("caregiver__care_relationships"))
         .order_by("-is_primary", "caregiver__family_name", "caregiver__given_name")
     )
-    caregiver_ids = [r.caregiver_id for r in relationships]
-    sibling_filter = Q(care_relationships__caregiver_id__in=caregiver_ids)
+    return ChildRecord(child=child, relationships=relationships, siblings=_siblings(child))
+
+
+def _siblings(child: Child) -> list[Child]:
+    """The children who share a caregiver or the household with ``child``, in one query of two
+    indexed lookups (the children of the child's caregivers, by caregiver; the household's,
+    by household) on the children table, so the cost does not grow with the clinic (an OR
+    across a join walked every child of the clinic)."""
+    carers = CareRelationship.objects.filter(child_id=child.pk).values("caregiver_id")
+    same_carer = CareRelationship.objects.filter(caregiver_id__in=carers).values("child_id")
+    sibling_filter = Q(pk__in=same_carer)
     if child.household_id:
         sibling_filter |= Q(household_id=child.household_id)
-    siblings = list(
-        Child.objects.filter(sibling_filter).exclude(pk=child.pk).distinct().order_by("date_of_birth")
-    )
-    return ChildRecord(child=child, relationships=relationships, siblings=siblings)
+    return list(Child.objects.filter(sibling_filter).exclude(pk=child.pk).order_by("date_of_birth", "pk"))
 
 
 def caregivers_of(*, actor: Actor, child_id: uuid.UUID | str) -> list[CareRelationship]:
