@@ -5,6 +5,7 @@ the caseload and the outreach list have theirs beside their other tests.)"""
 
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -116,3 +117,23 @@ def test_the_network_home_does_not_grow_with_the_clinics_or_children(
     _more_children(world, 12)
     large = _queries(client, url)
     assert len(large) == len(small), (len(small), len(large))
+
+
+def test_the_child_list_counts_no_further_than_its_cap(
+    world: ClinicWorld, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dyadcare.web.paging import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 5)
+    login(client, world.staff_a["front_desk"])
+    url = f"/c/{world.a.slug}/children/"
+    _more_children(world, 2)
+    page = client.get(url)
+    assert "3 children" in page.content.decode() and not page.context["page"].paginator.capped
+    _more_children(world, 10)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(url)
+    assert page.context["page"].paginator.capped and page.context["page"].paginator.count == 5
+    assert "More than 5 children" in page.content.decode()
+    count = next(q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"])
+    assert "LIMIT 6" in count, count
