@@ -6,6 +6,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Model
 from django.http import Http404
@@ -160,7 +161,8 @@ class HuddleDay:
 
 
 def _choice_labels(model: type[Model], name: str) -> dict[str, str]:
-    return {str(value): str(label) for value, label in model._meta.get_field(name).flatchoices}
+    model_field: Any = model._meta.get_field(name)
+    return {str(value): str(label) for value, label in model_field.flatchoices}
 
 
 def _label_rows(rows: list[HuddleRow]) -> None:
