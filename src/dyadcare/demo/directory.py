@@ -150,9 +150,7 @@ def _service(
     key = list(KINDS)[i % len(KINDS)]
     en, es, en_text, es_text = KINDS[key]
     town = rng.choice(TOWNS)
-    org, svc, loc, sal = (_id(seed, kind, i) for kind in ("org", "svc", "loc", "sal"))
-    zip_code = rng.choice(zips)
-    lat, lon = rules.centroid(zip_code) or (37.0, -120.0)
+    org, svc = _id(seed, "org", i), _id(seed, "svc", i)
     staged.add("organization", {"id": org, "name": f"{town} {en} Inc.", "description": en_text}, "demo", i)
     low, high = AGES.get(key, (None, None))
     service: dict[str, Any] = {
@@ -169,82 +167,46 @@ def _service(
         "referral_contact": f"intake{i}@example.org",
     }
     staged.add("service", {k: v for k, v in service.items() if v is not None}, "demo", i)
+    _place(seed, i, rng, staged, (org, svc, town), rng.choice(zips))
+    _contact(seed, i, rng, staged, svc)
+    need = rules.need_for(key)
+    for code in need.codes[:2] if need else ():
+        attribute = {"id": _id(seed, "attr", i, code), "link_id": svc, "link_entity": "service"}
+        staged.add("attribute", {**attribute, "taxonomy_term_id": terms[code]}, "demo", i)
+
+
+def _place(
+    seed: int, i: int, rng: random.Random, staged: Staged, names: tuple[str, str, str], zip_code: str
+) -> None:
+    """The service's one location near the ZIP code's centroid, its address and the link."""
+    org, svc, town = names
+    loc = _id(seed, "loc", i)
+    lat, lon = rules.centroid(zip_code) or (37.0, -120.0)
+    location = {"id": loc, "organization_id": org, "location_type": "physical", "name": f"{town} office"}
+    location |= {"latitude": round(lat + rng.uniform(-0.02, 0.02), 5)}
+    location |= {"longitude": round(lon + rng.uniform(-0.02, 0.02), 5)}
+    staged.add("location", location, "demo", i)
+    address = {"id": _id(seed, "addr", i), "location_id": loc, "address_1": f"{100 + i} Main Street"}
+    address |= {"city": town, "state_province": "CA", "postal_code": zip_code, "country": "US"}
+    staged.add("address", {**address, "address_type": "physical"}, "demo", i)
     staged.add(
-        "location",
-        {
-            "id": loc,
-            "organization_id": org,
-            "location_type": "physical",
-            "name": f"{town} office",
-            "latitude": round(lat + rng.uniform(-0.02, 0.02), 5),
-            "longitude": round(lon + rng.uniform(-0.02, 0.02), 5),
-        },
-        "demo",
-        i,
+        "service_at_location", {"id": _id(seed, "sal", i), "service_id": svc, "location_id": loc}, "demo", i
     )
-    staged.add(
-        "address",
-        {
-            "id": _id(seed, "addr", i),
-            "location_id": loc,
-            "address_1": f"{100 + i} Main Street",
-            "city": town,
-            "state_province": "CA",
-            "postal_code": zip_code,
-            "country": "US",
-            "address_type": "physical",
-        },
-        "demo",
-        i,
-    )
-    staged.add("service_at_location", {"id": sal, "service_id": svc, "location_id": loc}, "demo", i)
-    staged.add(
-        "phone",
-        {
-            "id": _id(seed, "phone", i),
-            "service_id": svc,
-            "number": f"(555) 01{i % 100:02d}-{1000 + i:04d}",
-            "type": "voice",
-        },
-        "demo",
-        i,
-    )
-    for code in (
-        ["en"]
-        + (["es"] if rng.random() < 0.6 else [])
-        + rng.sample(["vi", "zh", "tl", "hmn"], k=rng.randint(0, 1))
-    ):
+
+
+def _contact(seed: int, i: int, rng: random.Random, staged: Staged, svc: str) -> None:
+    """A (fictional, 555-01xx) phone, the languages spoken and the opening hours."""
+    phone = {"id": _id(seed, "phone", i), "service_id": svc, "type": "voice"}
+    staged.add("phone", {**phone, "number": f"(555) 01{i % 100:02d}-{1000 + i:04d}"}, "demo", i)
+    extra = rng.sample(["vi", "zh", "tl", "hmn"], k=rng.randint(0, 1))
+    for code in ["en"] + (["es"] if rng.random() < 0.6 else []) + extra:
         staged.add("language", {"id": _id(seed, "lang", i, code), "service_id": svc, "code": code}, "demo", i)
     days = rng.choice(["MO,TU,WE,TH,FR", "MO,WE,FR", "TU,TH,SA", "MO,TU,WE,TH,FR,SA,SU"])
     opens, closes = rng.choice(
         [("09:00", "17:00"), ("08:00", "12:00"), ("13:00", "19:00"), ("00:00", "23:59")]
     )
-    staged.add(
-        "schedule",
-        {
-            "id": _id(seed, "sched", i),
-            "service_id": svc,
-            "freq": "WEEKLY",
-            "byday": days,
-            "opens_at": opens,
-            "closes_at": closes,
-        },
-        "demo",
-        i,
-    )
-    need = rules.need_for(key)
-    for code in need.codes[:2] if need else ():
-        staged.add(
-            "attribute",
-            {
-                "id": _id(seed, "attr", i, code),
-                "link_id": svc,
-                "link_entity": "service",
-                "taxonomy_term_id": terms[code],
-            },
-            "demo",
-            i,
-        )
+    schedule = {"id": _id(seed, "sched", i), "service_id": svc, "freq": "WEEKLY", "byday": days}
+    staged.add("schedule", {**schedule, "opens_at": opens, "closes_at": closes}, "demo", i)
 
 
 def build_directory(*, seed: int, network: Network, services: int = SERVICES) -> int:
