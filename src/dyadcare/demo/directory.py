@@ -182,7 +182,12 @@ def _place(
     org, svc, town = names
     loc = _id(seed, "loc", i)
     lat, lon = rules.centroid(zip_code) or (37.0, -120.0)
-    location = {"id": loc, "organization_id": org, "location_type": "physical", "name": f"{town} office"}
+    location: dict[str, Any] = {
+        "id": loc,
+        "organization_id": org,
+        "location_type": "physical",
+        "name": f"{town} office",
+    }
     location |= {"latitude": round(lat + rng.uniform(-0.02, 0.02), 5)}
     location |= {"longitude": round(lon + rng.uniform(-0.02, 0.02), 5)}
     staged.add("location", location, "demo", i)
