@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "dyadcare.adherence",
     "dyadcare.care",
     "dyadcare.billing",
+    "dyadcare.referrals",
     "dyadcare.web",
     "dyadcare.family_pages",
     "dyadcare.api",
