@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "dyadcare.referrals",
     "dyadcare.web",
     "dyadcare.family_pages",
+    "dyadcare.partner_pages",
     "dyadcare.api",
     "dyadcare.ops",
     "dyadcare.demo",

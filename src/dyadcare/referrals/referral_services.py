@@ -301,3 +301,35 @@ def staff_update(
         action = ReferralAction.PHONE_UPDATE if by == ReferralEvent.By.PHONE else ReferralAction.STATUS_CHANGED
         audit_record(actor=actor, action=action, obj=referral, summary=f"→ {status} {outcome}".strip())
     return referral
+
+
+def send_family_summary(*, actor: Actor, child_id: uuid.UUID, channel: str) -> str:
+    """Text or email the family its referral summary (the primary caregiver, who agreed to
+    that channel). Returns where it went."""
+    from django.utils import translation
+
+    from dyadcare.referrals.referral_selectors import family_summary
+
+    actor.require(ReferralPerm.REFER)
+    summary = family_summary(actor=actor, child_id=child_id)
+    to = summary.caregiver_phone if channel == "sms" else summary.caregiver_email
+    if channel not in ("sms", "email") or not to:
+        raise ValidationError(_("The family has no phone or email for that; print the summary instead."))
+    with translation.override(summary.language):
+        lines = [_("Services for %(child)s:") % {"child": summary.child.given_name}]
+        for s in summary.services:
+            if s.sensitive:  # safety at home: never in a text or email someone else may read
+                continue
+            parts = [s.name, s.organization, s.phone, s.address, s.website, s.hours]
+            lines.append(" · ".join(p for p in parts if p))
+        lines.append(_("Call them, or ask us if you need help to get started."))
+        body = "\n".join(lines)
+        try:
+            if channel == "sms":
+                senders.send_sms(to=to, body=body)
+            else:
+                senders.send_email(to=to, subject=_("Your services from the clinic"), body=body)
+        except senders.SendError as exc:
+            raise ValidationError(_("The message could not be sent: %(error)s") % {"error": exc}) from exc
+    audit_record(actor=actor, action=ReferralAction.SUMMARY_SENT, obj=summary.child, summary=f"by {channel}")
+    return to
