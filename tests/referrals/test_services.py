@@ -243,6 +243,11 @@ def test_the_family_summary_is_sent_by_text_in_the_familys_language(world: Clini
     made, _token = referral(world)
     with clinic_scope(world.a):
         world.caregiver_a.preferred_language = "es"  # type: ignore[union-attr]
+        world.caregiver_a.consent_sms = False  # type: ignore[union-attr]
+        world.caregiver_a.save()  # type: ignore[union-attr]
+        with pytest.raises(ValidationError):  # not without the caregiver's agreement to texts
+            svc.send_family_summary(actor=staff_actor(world, REFERRER), child_id=made.child_id, channel="sms")
+        world.caregiver_a.consent_sms = True  # type: ignore[union-attr]
         world.caregiver_a.save()  # type: ignore[union-attr]
         svc.send_family_summary(actor=staff_actor(world, REFERRER), child_id=made.child_id, channel="sms")
     body = MemorySms.outbox[-1].body

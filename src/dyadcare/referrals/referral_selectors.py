@@ -210,8 +210,13 @@ def family_summary(*, actor: Actor, child_id: uuid.UUID, language: str | None = 
         for r in referrals
     ]
     audit_record(actor=actor, action=Action.PRINT, obj=child, summary=f"referral summary ({chosen})")
+    caregiver = primary.caregiver if primary else None
     return FamilySummary(
-        child, chosen, lines, primary.caregiver.phone if primary else "", primary.caregiver.email if primary else ""
+        child,
+        chosen,
+        lines,
+        caregiver_phone=caregiver.phone if caregiver and caregiver.consent_sms else "",  # only where they agreed
+        caregiver_email=caregiver.email if caregiver and caregiver.consent_email else "",
     )
 
 

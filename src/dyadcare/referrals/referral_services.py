@@ -314,7 +314,9 @@ def send_family_summary(*, actor: Actor, child_id: uuid.UUID, channel: str) -> s
     summary = family_summary(actor=actor, child_id=child_id)
     to = summary.caregiver_phone if channel == "sms" else summary.caregiver_email
     if channel not in ("sms", "email") or not to:
-        raise ValidationError(_("The family has no phone or email for that; print the summary instead."))
+        raise ValidationError(
+            _("The family has not agreed to texts or email there, or has no number or address: print the summary.")
+        )
     with translation.override(summary.language):
         lines = [_("Services for %(child)s:") % {"child": summary.child.given_name}]
         for s in summary.services:
