@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from dyadcare.demo.care import build_care
+from dyadcare.demo.directory import build_directory
 from dyadcare.demo.families import FamilyRows, iter_families
 from dyadcare.demo.fastinsert import fast_insert_objects
 from dyadcare.demo.models import DemoNetwork
@@ -63,7 +64,12 @@ def _care(context: DemoContext, report: DemoReport) -> None:
     )
 
 
-DEMO_EXTENSIONS.extend([_visits, _screening, _care])
+@transaction.atomic
+def _directory(context: DemoContext, report: DemoReport) -> None:
+    report.created["directory services"] = build_directory(seed=context.seed, network=context.network)
+
+
+DEMO_EXTENSIONS.extend([_visits, _screening, _care, _directory])
 
 
 class DemoSeedMismatch(Exception):

@@ -89,7 +89,7 @@ class _Exporter:
                     self.by[(table, column)][row[column]].append(t.rows[table][row["id"]])
         self.attributes: dict[tuple[str, str], list[Obj]] = defaultdict(list)
         for attribute in t.rows["attribute"].values():
-            key = (attribute.get("link_entity", ""), attribute.get("link_id", ""))
+            key = (attribute.pop("_link", None) or attribute.get("link_entity", ""), attribute.get("link_id", ""))
             self.attributes[key].append(attribute)
         self.terms = {o["id"]: o for o in t.rows["taxonomy_term"].values()}
         self.taxonomies = {o["id"]: o for o in t.rows["taxonomy"].values()}

@@ -58,12 +58,14 @@ def stage(path: Path, progress: Progress | None = None) -> Staged:
         raise UnreadableInput(f"{path}: cannot be read ({exc})") from exc
     except json.JSONDecodeError as exc:
         raise UnreadableInput(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from exc
+    staged.whole_records = True
     _stage_document(document, path.name, staged, progress)
     return staged
 
 
 def _stage_document(document: Any, file: str, staged: Staged, progress: Progress | None) -> None:
     if isinstance(document, dict) and document and all(k.endswith(".csv") for k in document):
+        staged.whole_records = False
         with tempfile.TemporaryDirectory() as folder:
             tabular_json_to_folder(document, Path(folder))
             read_package(Path(folder), staged, progress)

@@ -76,6 +76,10 @@ class Staged:
     def reject(self, file: str, row: int | None, reason: str) -> None:
         self.rejected.append({"file": file, "row": row, "reason": reason})
 
+    # JSON records are kept or turned away whole (with everything nested in them); a
+    # package's rows one by one.
+    whole_records: bool = False
+
     def add(self, table: str, row: Row, file: str, number: int) -> bool:
         """Stage one row; a second row with the same id in this run is turned away."""
         hsds_id = row.get("id")
@@ -93,23 +97,27 @@ class Staged:
 
     def drop(self, table: str, hsds_id: str, reason: str) -> None:
         """Turn away a staged row (a reference to an unknown record)."""
-        file, number = self.origin.pop((table, hsds_id))
+        origin = self.origin.pop((table, hsds_id))
         del self.tables[table][hsds_id]
-        self.reject(file, number, f"{table} {hsds_id}: {reason}")
+        self.reject(*origin, f"{table} {hsds_id}: {reason}")
+        if self.whole_records:
+            for key in [k for k, o in self.origin.items() if o == origin]:
+                del self.origin[key]
+                del self.tables[key[0]][key[1]]
 
 
 def flatten(staged: Staged, kind: str, record: Row, file: str, number: int) -> None:
-    """Stage a valid JSON record and every object nested in it. Rows are staged children
-    first and the record last, so a duplicate anywhere is reported against the record."""
+    """Stage a valid JSON record and every object nested in it. A record whose id was staged
+    already is a duplicate; an object nested in several records (their organization, say)
+    is staged once, from the first."""
+    if (kind, record.get("id")) in staged.origin:
+        staged.reject(file, number, f"{kind} {record.get('id')}: duplicate id")
+        return
     rows: list[tuple[str, Row]] = []
     _collect(kind, record, rows, parent=None)
-    seen: set[tuple[str, str]] = set()
     for table, row in rows:
-        key = (table, str(row.get("id")))
-        if key in seen and staged.tables[table].get(key[1]) == row:
-            continue  # the same object nested twice in one record (an organization, say)
-        seen.add(key)
-        staged.add(table, row, file, number)
+        if (table, row.get("id")) not in staged.origin:
+            staged.add(table, row, file, number)
 
 
 def _collect(kind: str, obj: Row, out: list[tuple[str, Row]], parent: tuple[str, str] | None) -> None:
@@ -130,7 +138,8 @@ def _collect(kind: str, obj: Row, out: list[tuple[str, Row]], parent: tuple[str,
         elif key == "attributes" and kind in ATTRIBUTE_OWNERS:
             for attribute in value or []:
                 if isinstance(attribute, dict):
-                    linked = {"link_id": obj.get("id"), "link_entity": kind, **attribute}
+                    # `_link` names the owner it was nested in, whatever its link_entity says.
+                    linked = {"link_id": obj.get("id"), "link_entity": kind, **attribute, "_link": kind}
                     _collect("attribute", linked, out, parent=(kind, obj["id"]))
         else:
             row[key] = value

@@ -69,6 +69,11 @@ LOCAL_FIELDS = frozenset(
 )
 
 
+def link_entity(row: Row) -> str:
+    """What an attribute tags: the record it was nested in, else its ``link_entity``."""
+    return str(row.get("_link") or row.get("link_entity") or "")
+
+
 def _in_directory(network: Network, table: str, ids: set[str]) -> set[str]:
     found: set[str] = set()
     manager = MODELS[table].objects
@@ -93,7 +98,7 @@ def check_references(staged: Staged, network: Network) -> None:
             for column, target, _ in refs:
                 value = row.get(column)
                 if value and value not in staged.tables[target]:
-                    if table != "attribute" or column != "link_id" or row.get("link_entity") == target:
+                    if table != "attribute" or column != "link_id" or link_entity(row) == target:
                         wanted.setdefault(target, set()).add(value)
         stored = {t: _in_directory(network, t, ids) for t, ids in wanted.items()}
         for hsds_id, row in list(rows.items()):
@@ -107,7 +112,7 @@ def _missing(
 ) -> str | None:
     for column, target, required in refs:
         value = row.get(column)
-        if table == "attribute" and column == "link_id" and row.get("link_entity") != target:
+        if table == "attribute" and column == "link_id" and link_entity(row) != target:
             continue
         if not value:
             if required:
@@ -158,7 +163,7 @@ def _instance(table: str, row: Row, network: Network) -> m.DirectoryRow:
         else:
             extra[key] = value
     values["extra"] = extra
-    if table == "attribute" and row.get("link_entity") == "service":
+    if table == "attribute" and link_entity(row) == "service":
         values["service_id"] = row_key(network.pk, "service", row["link_id"])
     return model(**values)
 
