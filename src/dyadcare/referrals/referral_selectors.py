@@ -227,44 +227,36 @@ def _family_need(key: str, language: str) -> str:
     return "" if need is None or need.labels else workflow.label(need.label, language)
 
 
-def _hours(schedules: Iterable[Any]) -> str:
-    parts = []
-    for s in schedules:
-        times = f"{s.opens_at:%H:%M}–{s.closes_at:%H:%M}" if s.opens_at and s.closes_at else ""
-        parts.append(" ".join(p for p in (s.byday, times, s.description) if p))
-    return "; ".join(p for p in parts if p)[:400]
+
+def as_details(row: Any) -> ServiceDetails:
+    """A directory service (``selectors.ServiceRow``) as it is copied onto a referral; its
+    email for referrals is the referral contact when it takes referrals by email."""
+    email = row.referral_contact if row.accepts_referrals_via == "email" and "@" in row.referral_contact else ""
+    return ServiceDetails(
+        name=row.name,
+        organization=row.organization,
+        phone=row.phones[0] if row.phones else "",
+        email=(email or row.email)[:254],
+        address=row.address,
+        website=row.url,
+        hours="; ".join(row.hours)[:400],
+        service_id=uuid.UUID(str(row.id)),
+    )
 
 
-def directory_service(*, actor: Actor, service_id: uuid.UUID) -> ServiceDetails:
-    """A directory service (of the actor's network) as it is copied onto a referral: name,
-    organisation, phone, email for referrals, first address, website and hours."""
-    from dyadcare.referrals.models import Address, Phone, Schedule, Service, ServiceAtLocation
+def directory_service(*, actor: Actor, service_id: uuid.UUID, language: str | None = None) -> ServiceDetails:
+    """One directory service of the actor's network, through the directory's own selector
+    (another network's or an unknown id: 404)."""
+    from django.http import Http404
+
+    from dyadcare.referrals.models import Service
+    from dyadcare.referrals.selectors import service_for_referral
 
     actor.require(ReferralPerm.REFER)
-    service = get_object_or_404(
-        Service.objects.select_related("organization"), pk=service_id, network=actor.network
-    )
-    org = service.organization
-    phone = Phone.objects.filter(service=service).first() or (
-        Phone.objects.filter(organization=org).first() if org else None
-    )
-    at = ServiceAtLocation.objects.filter(service=service).first()
-    address = Address.objects.filter(location_id=at.location_id).first() if at else None
-    email = service.referral_contact if service.accepts_referrals_via == "email" else ""
-    return ServiceDetails(
-        name=service.name,
-        organization=org.name if org else "",
-        phone=phone.number if phone else "",
-        email=email or service.email or (org.email if org else ""),
-        address=", ".join(
-            p for p in (address.address_1, address.city, address.state_province, address.postal_code) if p
-        )
-        if address
-        else "",
-        website=service.url or (org.website if org else ""),
-        hours=_hours(Schedule.objects.filter(service=service)),
-        service_id=service.pk,
-    )
+    try:
+        return as_details(service_for_referral(actor, service_id, language=language))
+    except Service.DoesNotExist as exc:
+        raise Http404 from exc
 
 
 @dataclass(frozen=True)
@@ -313,20 +305,3 @@ def refer_start(
         goal_id=goal_id,
     )
 
-
-def find_services(*, actor: Actor, text: str, limit: int = 20) -> list[ServiceDetails]:
-    """Active services of the network whose name, description or organisation holds ``text``
-    (the Refer page's fallback when the directory's own search is not at hand)."""
-    from django.db.models import Q
-
-    from dyadcare.referrals.models import Service
-
-    actor.require(ReferralPerm.REFER)
-    found = Service.objects.filter(network=actor.network, status="active")
-    if text.strip():
-        words = text.strip()
-        found = found.filter(
-            Q(name__icontains=words) | Q(description__icontains=words) | Q(organization__name__icontains=words)
-        )
-    ids = list(found.order_by("name").values_list("pk", flat=True)[:limit])
-    return [directory_service(actor=actor, service_id=pk) for pk in ids]

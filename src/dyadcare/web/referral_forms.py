@@ -33,6 +33,7 @@ class SearchForm(forms.Form):
     zip_code = forms.CharField(label=_("ZIP code"), required=False, max_length=10)
     child_age_months = forms.IntegerField(label=_("Child's age (months)"), required=False, min_value=0, max_value=216)
     open_now = forms.BooleanField(label=_("Open now"), required=False)
+    page = forms.IntegerField(required=False, min_value=1, max_value=1000, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

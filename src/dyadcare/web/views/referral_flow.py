@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dyadcare.referrals import referral_selectors as rs
+from dyadcare.referrals import selectors as directory
 from dyadcare.referrals import referral_services as svc
 from dyadcare.referrals.permissions import ReferralPerm
 from dyadcare.web.access import StaffRequest, clinic_view
@@ -34,6 +35,24 @@ def _uuid(value: str | None) -> uuid.UUID | None:
 
 def _base_url(request: HttpRequest) -> str:
     return settings.PUBLIC_URL or f"{request.scheme}://{request.get_host()}"
+
+
+def _search(req: StaffRequest, search: SearchForm) -> Any:
+    """The directory's search (``referrals.selectors.search_services``) with the form's filters,
+    when the form was sent and is valid; None otherwise."""
+    if not search.is_bound or not search.is_valid():
+        return None
+    d = search.cleaned_data
+    return directory.search_services(
+        req.actor,
+        need=d["need"],
+        language=d["language"] or None,
+        child_age_months=d["child_age_months"],
+        zip_code=d["zip_code"] or None,
+        open_now=d["open_now"],
+        text=d["text"] or None,
+        page=d.get("page") or 1,
+    )
 
 
 def _chosen_service(req: StaffRequest) -> svc.ServiceDetails | None:
@@ -72,14 +91,14 @@ def referral_new(request: HttpRequest, child_id: uuid.UUID) -> HttpResponse:
         req.GET if "need" in req.GET else None,
         initial={"need": need, "language": start.language, "zip_code": start.zip_code, "child_age_months": start.age_months},
     )
-    hits = rs.find_services(actor=req.actor, text=search.cleaned_data.get("text", "")) if search.is_bound and search.is_valid() else []
+    found = _search(req, search)
     service = _chosen_service(req)
     form = ReferralForm(req.POST or None, caregivers=start.caregivers, initial=_initial(start, service, need))
     if req.method == "POST" and form.is_valid():
         referral_id = _make(req, start, service, form)
         if referral_id is not None:
             return redirect("web:referral_detail", clinic_slug=req.clinic.slug, referral_id=referral_id)
-    context = {"start": start, "child": start.child, "search": search, "hits": hits, "service": service, "form": form, "query": req.GET.urlencode()}
+    context = {"start": start, "child": start.child, "search": search, "found": found, "service": service, "form": form, "query": req.GET.urlencode()}
     return render(req, "web/referral_flow/new.html", context, status=400 if form.errors else 200)
 
 
