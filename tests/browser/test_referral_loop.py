@@ -69,7 +69,8 @@ def _refer(page: Any, base: str, world: ClinicWorld) -> None:
     page.goto(f"{base}/c/{world.a.slug}/visits/{world.visit_a.pk}/screening/")
     with page.expect_navigation():
         page.get_by_test_id("refer-from-result").first.click()
-    assert page.get_by_label("Need").first.input_value() == "food"
+    assert page.locator("#search_need").input_value() == "food"
+    assert page.locator("#search_child_age_months").input_value() == "22"
     with page.expect_navigation():
         page.get_by_test_id("search").click()
     hits = page.get_by_test_id("hits")

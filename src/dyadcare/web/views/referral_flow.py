@@ -89,6 +89,7 @@ def referral_new(request: HttpRequest, child_id: uuid.UUID) -> HttpResponse:
     need = req.GET.get("need") or start.need
     search = SearchForm(
         req.GET if "need" in req.GET else None,
+        auto_id="search_%s",
         initial={"need": need, "language": start.language, "zip_code": start.zip_code, "child_age_months": start.age_months},
     )
     found = _search(req, search)
