@@ -224,7 +224,8 @@ def send_referral(*, actor: Actor, referral_id: uuid.UUID, channel: str, base_ur
         if first:
             referral.sent_at = now
             referral.due_on = workflow.next_due(referral.status, timezone.localdate())
-            _history(referral, to=referral.status, by=ReferralEvent.By.STAFF, user=actor.user, note=_("Sent"))
+            # The first row: sent (from and to the same status: the page words it).
+            _history(referral, to=referral.status, by=ReferralEvent.By.STAFF, user=actor.user)
         referral.save()
         audit_record(actor=actor, action=ReferralAction.SENT, obj=referral, summary=f"by {channel}")
         if token:
