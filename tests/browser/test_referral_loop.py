@@ -114,7 +114,11 @@ def _pantry_closes_the_loop(browser: Any, link: str) -> None:
 
 
 def test_a_closed_loop_referral(
-    live_server: Any, browser: Any, world: ClinicWorld, tmp_path: Path, django_capture_on_commit_callbacks: Any
+    live_server: Any,
+    browser: Any,
+    world: ClinicWorld,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     _positive_food_screen(world, django_capture_on_commit_callbacks)
     _directory(world, tmp_path)
@@ -140,4 +144,6 @@ def test_a_closed_loop_referral(
     with page.expect_navigation():
         page.locator("#referrals").get_by_role("link", name="Food").click()
     history = page.get_by_test_id("history-row").all_inner_texts()
-    assert any("the receiving organization, through its link" in h and "Groceries picked up" in h for h in history)
+    assert any(
+        "the receiving organization, through its link" in h and "Groceries picked up" in h for h in history
+    )

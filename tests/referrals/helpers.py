@@ -68,7 +68,9 @@ def consent(world: ClinicWorld, **changes: object) -> svc.ConsentInput:
     return svc.ConsentInput(**values)  # type: ignore[arg-type]
 
 
-def referral(world: ClinicWorld, *, send: bool = True, with_consent: bool = True, role: str = REFERRER) -> tuple[Referral, str]:
+def referral(
+    world: ClinicWorld, *, send: bool = True, with_consent: bool = True, role: str = REFERRER
+) -> tuple[Referral, str]:
     """A referral of child A to the food bank from the positive food screen; its link token."""
     assert world.child_a and world.caregiver_a
     service = Service.objects.filter(network=world.network).first() or food_bank(world)
@@ -88,7 +90,9 @@ def referral(world: ClinicWorld, *, send: bool = True, with_consent: bool = True
         )
         token = ""
         if send:
-            token = svc.send_referral(actor=actor, referral_id=made.pk, channel="email", base_url="http://testserver").token
+            token = svc.send_referral(
+                actor=actor, referral_id=made.pk, channel="email", base_url="http://testserver"
+            ).token
         made.refresh_from_db()
     return made, token
 

@@ -10,9 +10,9 @@ from django.test import Client
 
 from dyadcare.publiclinks import throttle
 from dyadcare.referrals import referral_services as svc
-from dyadcare.referrals.models_referral import Referral, ReferralEvent
-from dyadcare.tenancy.audit import AuditEvent
+from dyadcare.referrals.models_referral import ReferralEvent
 from dyadcare.tenancy.actor import Actor
+from dyadcare.tenancy.audit import AuditEvent
 from dyadcare.tenancy.scope import clinic_scope
 from tests.factories import ClinicWorld, staff_actor
 from tests.referrals.helpers import REFERRER, age_link, referral
@@ -52,7 +52,13 @@ def test_the_organization_accepts_then_completes(world: ClinicWorld, client: Cli
 
 def test_a_refused_move_or_missing_reason_changes_nothing(world: ClinicWorld, client: Client) -> None:
     made, token = referral(world)
-    for data in ({"status": "completed"}, {"status": "received"}, {"status": "ready"}, {"status": "rejected"}, {"status": "cancelled", "note": "x"}):
+    for data in (
+        {"status": "completed"},
+        {"status": "received"},
+        {"status": "ready"},
+        {"status": "rejected"},
+        {"status": "cancelled", "note": "x"},
+    ):
         assert client.post(_page(token), data).status_code == 422, data
     with clinic_scope(world.a):
         made.refresh_from_db()
@@ -62,7 +68,10 @@ def test_a_refused_move_or_missing_reason_changes_nothing(world: ClinicWorld, cl
 def test_another_referrals_id_in_the_form_reaches_only_this_one(world: ClinicWorld, client: Client) -> None:
     first, token = referral(world)
     second, _other = referral(world)
-    client.post(_page(token), {"status": "accepted", "referral": str(second.pk), "id": str(second.pk), "pk": str(second.pk)})
+    client.post(
+        _page(token),
+        {"status": "accepted", "referral": str(second.pk), "id": str(second.pk), "pk": str(second.pk)},
+    )
     with clinic_scope(world.a):
         first.refresh_from_db()
         second.refresh_from_db()
@@ -76,14 +85,20 @@ def test_nothing_else_lives_under_the_link(world: ClinicWorld, client: Client) -
         assert client.get(_page(token) + rest).status_code in (404,), rest
 
 
-def test_another_clinics_referral_is_not_reachable_with_this_clinics_link(world: ClinicWorld, client: Client) -> None:
+def test_another_clinics_referral_is_not_reachable_with_this_clinics_link(
+    world: ClinicWorld, client: Client
+) -> None:
     _made, token = referral(world)
     assert world.child_b and world.caregiver_b and world.admin_b
     actor = Actor.for_staff(world.admin_b, clinic=world.b, roles=("family_partner",))
     with clinic_scope(world.b):
         other = svc.refer(
-            actor=actor, child_id=world.child_b.pk, caregiver_id=world.caregiver_b.pk, need="food",
-            service=svc.ServiceDetails(name="Pantry B"), reason="judgement",
+            actor=actor,
+            child_id=world.child_b.pk,
+            caregiver_id=world.caregiver_b.pk,
+            need="food",
+            service=svc.ServiceDetails(name="Pantry B"),
+            reason="judgement",
         )
     client.post(_page(token), {"status": "accepted", "referral": str(other.pk)})
     with clinic_scope(world.b):
@@ -112,7 +127,9 @@ def test_a_closed_link_is_410_and_a_resent_link_works(world: ClinicWorld, client
         svc.close_link(actor=actor, referral_id=made.pk)
     assert client.get(_page(token)).status_code == 410
     with clinic_scope(world.a):
-        fresh = svc.send_referral(actor=actor, referral_id=made.pk, channel="email", base_url="http://testserver").token
+        fresh = svc.send_referral(
+            actor=actor, referral_id=made.pk, channel="email", base_url="http://testserver"
+        ).token
     assert client.get(_page(fresh)).status_code == 200
     assert client.get(_page(token)).status_code == 404  # the old token matches nothing now
 
@@ -142,7 +159,11 @@ def test_opening_the_link_is_audited_without_the_token(world: ClinicWorld, clien
     client.get(_page(token))
     with clinic_scope(world.a):
         entry = AuditEvent.objects.filter(action="view", object_id=str(made.pk)).last()
-    assert entry is not None and token not in (entry.path or "") and entry.actor_label.startswith("referral link")
+    assert (
+        entry is not None
+        and token not in (entry.path or "")
+        and entry.actor_label.startswith("referral link")
+    )
 
 
 def test_the_page_is_spanish_on_request(world: ClinicWorld, client: Client) -> None:

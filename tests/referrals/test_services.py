@@ -41,10 +41,18 @@ def test_nothing_is_sent_without_the_caregivers_consent(world: ClinicWorld) -> N
         assert made.sent_at is None and made.token_hash is None
     assert mail.outbox == []
     with clinic_scope(world.a):
-        svc.record_consent(actor=actor, referral_id=made.pk, consent=svc.ConsentInput(
-            caregiver_id=world.caregiver_a.pk, method="written", consented_on=timezone.localdate()  # type: ignore[union-attr]
-        ))
-        sent = svc.send_referral(actor=actor, referral_id=made.pk, channel="email", base_url="http://testserver")
+        svc.record_consent(
+            actor=actor,
+            referral_id=made.pk,
+            consent=svc.ConsentInput(
+                caregiver_id=world.caregiver_a.pk,
+                method="written",
+                consented_on=timezone.localdate(),  # type: ignore[union-attr]
+            ),
+        )
+        sent = svc.send_referral(
+            actor=actor, referral_id=made.pk, channel="email", base_url="http://testserver"
+        )
     assert sent.token and len(mail.outbox) == 1
 
 
@@ -63,14 +71,26 @@ def test_consent_in_the_future_or_from_a_stranger_is_refused(world: ClinicWorld)
     actor = staff_actor(world, REFERRER)
     with clinic_scope(world.a):
         with pytest.raises(ValidationError) as future:
-            svc.record_consent(actor=actor, referral_id=made.pk, consent=svc.ConsentInput(
-                caregiver_id=world.caregiver_a.pk, method="verbal", consented_on=timezone.localdate() + timedelta(days=1)  # type: ignore[union-attr]
-            ))
+            svc.record_consent(
+                actor=actor,
+                referral_id=made.pk,
+                consent=svc.ConsentInput(
+                    caregiver_id=world.caregiver_a.pk,
+                    method="verbal",
+                    consented_on=timezone.localdate() + timedelta(days=1),  # type: ignore[union-attr]
+                ),
+            )
         assert "consented_on" in future.value.message_dict
         with pytest.raises(ValidationError):
-            svc.record_consent(actor=actor, referral_id=made.pk, consent=svc.ConsentInput(
-                caregiver_id=world.caregiver_b.pk, method="verbal", consented_on=timezone.localdate()  # type: ignore[union-attr]
-            ))
+            svc.record_consent(
+                actor=actor,
+                referral_id=made.pk,
+                consent=svc.ConsentInput(
+                    caregiver_id=world.caregiver_b.pk,
+                    method="verbal",
+                    consented_on=timezone.localdate(),  # type: ignore[union-attr]
+                ),
+            )
         assert not ReferralConsent.objects.filter(referral=made).exists()
 
 
@@ -90,7 +110,9 @@ def _everything_shared(world: ClinicWorld, made: Referral) -> str:
     with clinic_scope(world.a):
         fresh = Referral.objects.select_related("consent__caregiver", "child", "clinic").get(pk=made.pk)
         packet = sharing.packet(fresh, language="en", today=timezone.localdate())
-        resources = json.dumps([fhir.service_request_resource(fresh), fhir.task_resource(fresh)], ensure_ascii=False)
+        resources = json.dumps(
+            [fhir.service_request_resource(fresh), fhir.task_resource(fresh)], ensure_ascii=False
+        )
     return json.dumps(packet.__dict__, default=str, ensure_ascii=False) + resources + mail.outbox[-1].body
 
 
@@ -109,9 +131,16 @@ def test_what_the_caregiver_did_not_agree_to_is_not_shared(world: ClinicWorld) -
     made, _token = referral(world, send=False, with_consent=False)
     actor = staff_actor(world, REFERRER)
     with clinic_scope(world.a):
-        svc.record_consent(actor=actor, referral_id=made.pk, consent=svc.ConsentInput(
-            caregiver_id=world.caregiver_a.pk, method="verbal", consented_on=timezone.localdate(), shares=("need",)  # type: ignore[union-attr]
-        ))
+        svc.record_consent(
+            actor=actor,
+            referral_id=made.pk,
+            consent=svc.ConsentInput(
+                caregiver_id=world.caregiver_a.pk,
+                method="verbal",
+                consented_on=timezone.localdate(),
+                shares=("need",),  # type: ignore[union-attr]
+            ),
+        )
         fresh = Referral.objects.get(pk=made.pk)
         packet = sharing.packet(fresh, language="en", today=timezone.localdate())
         task = json.dumps(fhir.task_resource(fresh))
@@ -139,7 +168,13 @@ def test_a_phone_update_is_history_with_who_called_and_who_took_it(world: Clinic
     made, _token = referral(world)
     actor = staff_actor(world, "dyadic_specialist")
     with clinic_scope(world.a):
-        svc.staff_update(actor=actor, referral_id=made.pk, status="accepted", note="they have a slot Friday", caller="Maria at the food bank")
+        svc.staff_update(
+            actor=actor,
+            referral_id=made.pk,
+            status="accepted",
+            note="they have a slot Friday",
+            caller="Maria at the food bank",
+        )
         event = ReferralEvent.objects.filter(referral=made).last()
         made.refresh_from_db()
     assert event is not None and event.by == "phone" and event.caller == "Maria at the food bank"
@@ -182,7 +217,12 @@ def test_every_write_and_read_is_audited(world: ClinicWorld) -> None:
     with clinic_scope(world.a):
         actions = list(AuditEvent.objects.values_list("action", flat=True))
         partner_entry = AuditEvent.objects.filter(action="referrals.status_changed").last()
-    for expected in ("referrals.referral_created", "referrals.referral_sent", "view", "referrals.status_changed"):
+    for expected in (
+        "referrals.referral_created",
+        "referrals.referral_sent",
+        "view",
+        "referrals.status_changed",
+    ):
         assert expected in actions, expected
     assert partner_entry is not None and partner_entry.actor_label.startswith("referral link")
 
@@ -199,7 +239,9 @@ def test_an_overdue_referral_shows_on_the_huddle(world: ClinicWorld) -> None:
     made = _overdue(world)
     assert world.visit_a is not None
     with clinic_scope(world.a):
-        notes = [n for provider in HUDDLE_PROVIDERS for n in provider([world.visit_a]).get(world.visit_a.pk, [])]
+        notes = [
+            n for provider in HUDDLE_PROVIDERS for n in provider([world.visit_a]).get(world.visit_a.pk, [])
+        ]
     referral_notes = [n for n in notes if n.kind == "referral"]
     assert len(referral_notes) == 1 and str(made.pk) in referral_notes[0].url
     assert "Food" not in referral_notes[0].text  # the huddle names no need
@@ -210,8 +252,12 @@ def test_an_overdue_referral_shows_in_my_work_and_on_the_alerts_worklist(world: 
     with clinic_scope(world.a):
         mine = my_work(actor=staff_actor(world, REFERRER))
         others = my_work(actor=staff_actor(world, "dyadic_specialist"))
-        alerts = alert_worklist(actor=staff_actor(world, "pediatric_clinician"), filters=Filters(), page=1, language="en")
-    assert [f.url for f in mine.follow_ups if f.kind == "referral"] == [f"/c/{world.a.slug}/referrals/{made.pk}/"]
+        alerts = alert_worklist(
+            actor=staff_actor(world, "pediatric_clinician"), filters=Filters(), page=1, language="en"
+        )
+    assert [f.url for f in mine.follow_ups if f.kind == "referral"] == [
+        f"/c/{world.a.slug}/referrals/{made.pk}/"
+    ]
     assert others.follow_ups == []  # my work: the referrals I made
     assert any(f.child_id == made.child_id for f in alerts.follow_ups)
 
@@ -229,7 +275,10 @@ def test_the_family_summary_is_in_spanish_for_a_spanish_speaking_family(world: C
         world.caregiver_a.save()  # type: ignore[union-attr]
         summary = rs.family_summary(actor=staff_actor(world, REFERRER), child_id=made.child_id)
     assert summary.language == "es"
-    assert summary.services[0].need == "Alimentos" and summary.services[0].status == "Enviada, esperando respuesta"
+    assert (
+        summary.services[0].need == "Alimentos"
+        and summary.services[0].status == "Enviada, esperando respuesta"
+    )
     assert summary.services[0].phone == "510-555-0100"
     with clinic_scope(world.a):
         assert AuditEvent.objects.filter(action="print", summary__contains="referral summary (es)").exists()

@@ -16,7 +16,8 @@ ALLOWED = {
     ("requested", "accepted"), ("requested", "rejected"), ("requested", "cancelled"),
     ("accepted", "in-progress"), ("accepted", "on-hold"), ("accepted", "cancelled"),
     ("accepted", "completed"), ("accepted", "failed"),
-    ("in-progress", "on-hold"), ("in-progress", "completed"), ("in-progress", "failed"), ("in-progress", "cancelled"),
+    ("in-progress", "on-hold"), ("in-progress", "completed"),
+    ("in-progress", "failed"), ("in-progress", "cancelled"),
     ("on-hold", "in-progress"), ("on-hold", "completed"), ("on-hold", "failed"), ("on-hold", "cancelled"),
 }  # fmt: skip
 NEEDS_REASON = {"rejected", "cancelled", "on-hold", "failed"}
@@ -73,7 +74,13 @@ def test_each_status_sets_the_next_due_date_from_data() -> None:
 
 def test_the_outcome_reasons_are_the_local_ones() -> None:
     codes = set(workflow.workflow().outcomes)
-    assert {"family-declined", "unable-to-contact", "not-eligible", "no-capacity", "lost-to-follow-up"} <= codes
+    assert {
+        "family-declined",
+        "unable-to-contact",
+        "not-eligible",
+        "no-capacity",
+        "lost-to-follow-up",
+    } <= codes
 
 
 def test_a_positive_food_domain_suggests_the_food_need() -> None:

@@ -205,13 +205,22 @@ def _a_referral(clinic: Clinic, specialist: User, link: CareRelationship) -> Any
     actor = Actor.for_staff(specialist, clinic=clinic, roles=("dyadic_specialist",))
     with clinic_scope(clinic):
         made = svc.refer(
-            actor=actor, child_id=link.child_id, caregiver_id=link.caregiver_id, need="food",
-            service=svc.ServiceDetails(name="Despensa Comunitaria", phone="510-555-0100", hours="lun-vie 9:00-17:00"),
+            actor=actor,
+            child_id=link.child_id,
+            caregiver_id=link.caregiver_id,
+            need="food",
+            service=svc.ServiceDetails(
+                name="Despensa Comunitaria", phone="510-555-0100", hours="lun-vie 9:00-17:00"
+            ),
             reason="Pidió ayuda con la comida",
-            consent=svc.ConsentInput(caregiver_id=link.caregiver_id, method="verbal", consented_on=timezone.localdate()),
+            consent=svc.ConsentInput(
+                caregiver_id=link.caregiver_id, method="verbal", consented_on=timezone.localdate()
+            ),
         )
         svc.send_referral(actor=actor, referral_id=made.pk, channel="print")
-        svc.staff_update(actor=actor, referral_id=made.pk, status="accepted", note="Tienen cupo", caller="Marta")
+        svc.staff_update(
+            actor=actor, referral_id=made.pk, status="accepted", note="Tienen cupo", caller="Marta"
+        )
     return made
 
 

@@ -303,9 +303,13 @@ def _referral(world: ClinicWorld) -> Any:
             child_id=world.child_a.pk,
             caregiver_id=world.caregiver_a.pk,
             need="food",
-            service=svc.ServiceDetails(name="Family Food Pantry", phone="510-555-0100", email="intake@pantry.example"),
+            service=svc.ServiceDetails(
+                name="Family Food Pantry", phone="510-555-0100", email="intake@pantry.example"
+            ),
             reason="Asked for help with groceries",
-            consent=svc.ConsentInput(caregiver_id=world.caregiver_a.pk, method="verbal", consented_on=localdate()),
+            consent=svc.ConsentInput(
+                caregiver_id=world.caregiver_a.pk, method="verbal", consented_on=localdate()
+            ),
         )
     world._referral = made  # type: ignore[attr-defined]
     return made
@@ -325,9 +329,12 @@ def _referral_samples(world: ClinicWorld) -> dict[str, dict[str, Any]]:
         "web:referral_new": {
             "need": "food", "reason": "Asked for help", "service_name": "Family Food Pantry",
             "service_phone": "510-555-0100", "caregiver": str(world.caregiver_a.pk), "method": "verbal",
-            "consented_on": localdate().isoformat(), "shares": ["need", "child_first_name"], "channel": "print",
+            "consented_on": localdate().isoformat(), "shares": ["need", "child_first_name"],
+            "channel": "print",
         },
-        "web:referral_update": {"status": "cancelled", "outcome": "family-declined", "note": "", "caller": ""},
+        "web:referral_update": {
+            "status": "cancelled", "outcome": "family-declined", "note": "", "caller": "",
+        },
         "web:referral_send": {"channel": "print"},
         "web:referral_link_close": {},
         "web:referral_summary_send": {"channel": "sms"},

@@ -33,7 +33,9 @@ def _language(request: HttpRequest) -> str:
     return asked if asked in LANGUAGES else "en"
 
 
-def _render(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
     language = _language(request)
     with translation.override(language):
         response = render(request, template, {**context, "page_language": language}, status=status)
@@ -94,7 +96,10 @@ def referral_page(request: HttpRequest, token: str) -> HttpResponseBase:
                 )
             except workflow.TransitionRefused:
                 with translation.override(language):
-                    error = _("That change is not possible now, or it needs a reason. Check the form and send it again.")
+                    error = _(
+                        "That change is not possible now, or it needs a reason. "
+                        "Check the form and send it again."
+                    )
                 status = 422
             else:
                 url = reverse("partner:referral", kwargs={"token": token}) + f"?lang={language}&saved=1"

@@ -45,7 +45,9 @@ class Referral(ClinicScopedModel):
     caregiver = models.ForeignKey(Caregiver, on_delete=models.PROTECT, related_name="+")
     need = models.CharField(_("need"), max_length=40)
     basis = models.CharField(max_length=10, choices=Basis.choices)
-    result = models.ForeignKey(ScreeningResult, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    result = models.ForeignKey(
+        ScreeningResult, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     goal = models.ForeignKey(Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     reason = models.CharField(_("reason"), max_length=400, blank=True)
     requester = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")

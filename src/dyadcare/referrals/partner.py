@@ -80,7 +80,9 @@ def open_link(token: str, *, ip: str | None, user_agent: str = "", path: str = "
 
 def read(link: PartnerLink) -> None:
     """Audit the organisation opening its referral."""
-    audit_record(actor=link.actor, action=Action.VIEW, obj=link.referral, summary="opened by its organization")
+    audit_record(
+        actor=link.actor, action=Action.VIEW, obj=link.referral, summary="opened by its organization"
+    )
 
 
 def update(link: PartnerLink, *, status: str, outcome: str = "", note: str = "") -> Referral:
@@ -94,6 +96,9 @@ def update(link: PartnerLink, *, status: str, outcome: str = "", note: str = "")
             raise workflow.TransitionRefused("the referral is closed")
         apply_move(referral, to=status, outcome=outcome, note=note, by=ReferralEvent.By.PARTNER)
         audit_record(
-            actor=link.actor, action=ReferralAction.STATUS_CHANGED, obj=referral, summary=f"→ {status} {outcome}"
+            actor=link.actor,
+            action=ReferralAction.STATUS_CHANGED,
+            obj=referral,
+            summary=f"→ {status} {outcome}",
         )
     return referral

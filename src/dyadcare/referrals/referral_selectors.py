@@ -93,7 +93,12 @@ def child_referrals(*, actor: Actor, child_id: uuid.UUID) -> list[ReferralRow]:
     actor.require(ReferralPerm.VIEW)
     rows = _rows(actor, Referral.objects.filter(child_id=child_id).order_by("-created_at"))
     rows.sort(key=lambda r: r.final)
-    audit_record(actor=actor, action=Action.VIEW, object_type="referrals.referral", summary=f"child {child_id}: {len(rows)} referrals")
+    audit_record(
+        actor=actor,
+        action=Action.VIEW,
+        object_type="referrals.referral",
+        summary=f"child {child_id}: {len(rows)} referrals",
+    )
     return rows
 
 
@@ -102,7 +107,9 @@ def goal_referrals(*, actor: Actor, child_id: uuid.UUID) -> dict[uuid.UUID, list
     if not actor.can(ReferralPerm.VIEW):
         return {}
     out: dict[uuid.UUID, list[ReferralRow]] = defaultdict(list)
-    for row in _rows(actor, Referral.objects.filter(child_id=child_id, goal__isnull=False).order_by("created_at")):
+    for row in _rows(
+        actor, Referral.objects.filter(child_id=child_id, goal__isnull=False).order_by("created_at")
+    ):
         assert row.referral.goal_id is not None
         out[row.referral.goal_id].append(row)
     return dict(out)
@@ -122,7 +129,8 @@ def referral_detail(*, actor: Actor, referral_id: uuid.UUID) -> Detail:
     """One referral with its history, what was shared and the moves allowed now."""
     actor.require(ReferralPerm.VIEW)
     referral = get_object_or_404(
-        Referral.objects.select_related("child", "caregiver", "requester", "consent__caregiver"), pk=referral_id
+        Referral.objects.select_related("child", "caregiver", "requester", "consent__caregiver"),
+        pk=referral_id,
     )
     audit_record(actor=actor, action=Action.VIEW, obj=referral)
     now = timezone.now()
@@ -142,7 +150,11 @@ def referral_detail(*, actor: Actor, referral_id: uuid.UUID) -> Detail:
 
 
 def caregiver_choices(child: Child) -> list[tuple[str, str]]:
-    links = CareRelationship.objects.filter(child=child).select_related("caregiver").order_by("-is_primary", "created_at")
+    links = (
+        CareRelationship.objects.filter(child=child)
+        .select_related("caregiver")
+        .order_by("-is_primary", "created_at")
+    )
     return [(str(link.caregiver_id), link.caregiver.full_name) for link in links]
 
 
@@ -190,11 +202,20 @@ def family_summary(*, actor: Actor, child_id: uuid.UUID, language: str | None = 
     primary caregiver; a product language, else English). Audited as a print."""
     actor.require(ReferralPerm.VIEW)
     child = get_object_or_404(Child, pk=child_id)
-    primary = CareRelationship.objects.filter(child=child).select_related("caregiver").order_by("-is_primary", "created_at").first()
+    primary = (
+        CareRelationship.objects.filter(child=child)
+        .select_related("caregiver")
+        .order_by("-is_primary", "created_at")
+        .first()
+    )
     preferred = primary.caregiver.preferred_language if primary else "en"
     offered = {code for code, _name in settings.LANGUAGES}
     chosen = next(code for code in (language, preferred, "en") if code in offered)
-    referrals = Referral.objects.filter(child=child).exclude(status__in=("rejected", "cancelled")).order_by("created_at")
+    referrals = (
+        Referral.objects.filter(child=child)
+        .exclude(status__in=("rejected", "cancelled"))
+        .order_by("created_at")
+    )
     lines = [
         ServiceLine(
             name=r.service_name,
@@ -215,7 +236,9 @@ def family_summary(*, actor: Actor, child_id: uuid.UUID, language: str | None = 
         child,
         chosen,
         lines,
-        caregiver_phone=caregiver.phone if caregiver and caregiver.consent_sms else "",  # only where they agreed
+        caregiver_phone=caregiver.phone
+        if caregiver and caregiver.consent_sms
+        else "",  # only where they agreed
         caregiver_email=caregiver.email if caregiver and caregiver.consent_email else "",
     )
 
@@ -227,11 +250,12 @@ def _family_need(key: str, language: str) -> str:
     return "" if need is None or need.labels else workflow.label(need.label, language)
 
 
-
 def as_details(row: Any) -> ServiceDetails:
     """A directory service (``selectors.ServiceRow``) as it is copied onto a referral; its
     email for referrals is the referral contact when it takes referrals by email."""
-    email = row.referral_contact if row.accepts_referrals_via == "email" and "@" in row.referral_contact else ""
+    email = (
+        row.referral_contact if row.accepts_referrals_via == "email" and "@" in row.referral_contact else ""
+    )
     return ServiceDetails(
         name=row.name,
         organization=row.organization,
@@ -282,7 +306,9 @@ def refer_start(
     from dyadcare.screening.models import ScreeningResult
 
     actor.require(ReferralPerm.REFER)
-    child = get_object_or_404(Child.objects.select_related("household"), pk=child_id, merged_into__isnull=True)
+    child = get_object_or_404(
+        Child.objects.select_related("household"), pk=child_id, merged_into__isnull=True
+    )
     need = ""
     if result_id:
         result = get_object_or_404(ScreeningResult, pk=result_id, child=child)
@@ -292,7 +318,12 @@ def refer_start(
     if goal_id:  # the goal must be this child's; its need is chosen by staff
         get_object_or_404(Goal, pk=goal_id, plan__child=child)
     caregivers = caregiver_choices(child)
-    primary = CareRelationship.objects.filter(child=child).select_related("caregiver").order_by("-is_primary", "created_at").first()
+    primary = (
+        CareRelationship.objects.filter(child=child)
+        .select_related("caregiver")
+        .order_by("-is_primary", "created_at")
+        .first()
+    )
     audit_record(actor=actor, action=Action.VIEW, obj=child, summary="refer")
     return ReferStart(
         child=child,
@@ -304,4 +335,3 @@ def refer_start(
         result_id=result_id,
         goal_id=goal_id,
     )
-

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dyadcare.care.models import Goal
-from dyadcare.families.models import CareRelationship, Caregiver, Child
+from dyadcare.families.models import Caregiver, CareRelationship, Child
 from dyadcare.publiclinks import senders
 from dyadcare.publiclinks.tokens import new_token, token_hash
 from dyadcare.referrals import sharing, workflow
@@ -72,7 +72,9 @@ def _basis(child: Child, *, result_id: uuid.UUID | None, goal_id: uuid.UUID | No
     if result_id:
         result = ScreeningResult.objects.filter(pk=result_id, child=child, positive=True).first()
         if result is None:
-            raise ValidationError({"result": _("That screening result is not a positive result of this child.")})
+            raise ValidationError(
+                {"result": _("That screening result is not a positive result of this child.")}
+            )
         return Referral.Basis.SCREENING, {"result": result}
     if goal_id:
         goal = Goal.objects.filter(pk=goal_id, plan__child=child).first()
@@ -182,7 +184,7 @@ def record_consent(*, actor: Actor, referral_id: uuid.UUID, consent: ConsentInpu
     return referral
 
 
-def _history(referral: Referral, *, to: str, by: str, user=None, note="", outcome="", caller="") -> None:  # noqa: ANN001
+def _history(referral: Referral, *, to: str, by: str, user=None, note="", outcome="", caller="") -> None:
     ReferralEvent.objects.create(
         clinic=referral.clinic,
         referral=referral,
@@ -211,7 +213,9 @@ def send_referral(*, actor: Actor, referral_id: uuid.UUID, channel: str, base_ur
         if channel not in Referral.Channel.values:
             raise ValidationError({"channel": _("Choose how to send the referral.")})
         if channel == Referral.Channel.EMAIL and not referral.service_email:
-            raise ValidationError({"channel": _("The service has no email for referrals: print it or phone it.")})
+            raise ValidationError(
+                {"channel": _("The service has no email for referrals: print it or phone it.")}
+            )
         now = timezone.now()
         first = referral.sent_at is None
         token = ""
@@ -239,7 +243,9 @@ def _email_link(referral: Referral, base_url: str, token: str) -> None:
     from django.urls import reverse
 
     url = base_url.rstrip("/") + reverse("partner:referral", kwargs={"token": token})
-    expires = timezone.localtime(referral.link_expires_at).date().isoformat() if referral.link_expires_at else ""
+    expires = (
+        timezone.localtime(referral.link_expires_at).date().isoformat() if referral.link_expires_at else ""
+    )
     subject = _("A referral from %(clinic)s") % {"clinic": referral.clinic.name}
     body = _(
         "%(clinic)s has referred a family to %(service)s with the family's consent.\n\n"
@@ -264,7 +270,9 @@ def close_link(*, actor: Actor, referral_id: uuid.UUID) -> Referral:
     return referral
 
 
-def apply_move(referral: Referral, *, to: str, outcome: str, note: str, by: str, user=None, caller="") -> None:  # noqa: ANN001
+def apply_move(
+    referral: Referral, *, to: str, outcome: str, note: str, by: str, user=None, caller=""
+) -> None:
     """Move the Task (the caller holds the row lock): the rule, the history row, the next due
     date; a final status closes the link."""
     workflow.check_move(referral.status, to, outcome=outcome, reason=note)
@@ -298,8 +306,12 @@ def staff_update(
         try:
             apply_move(referral, to=status, outcome=outcome, note=note, by=by, user=actor.user, caller=caller)
         except workflow.TransitionRefused as exc:
-            raise ValidationError({"status": _("That change is not allowed now: %(why)s") % {"why": exc}}) from exc
-        action = ReferralAction.PHONE_UPDATE if by == ReferralEvent.By.PHONE else ReferralAction.STATUS_CHANGED
+            raise ValidationError(
+                {"status": _("That change is not allowed now: %(why)s") % {"why": exc}}
+            ) from exc
+        action = (
+            ReferralAction.PHONE_UPDATE if by == ReferralEvent.By.PHONE else ReferralAction.STATUS_CHANGED
+        )
         audit_record(actor=actor, action=action, obj=referral, summary=f"→ {status} {outcome}".strip())
     return referral
 
@@ -316,7 +328,10 @@ def send_family_summary(*, actor: Actor, child_id: uuid.UUID, channel: str) -> s
     to = summary.caregiver_phone if channel == "sms" else summary.caregiver_email
     if channel not in ("sms", "email") or not to:
         raise ValidationError(
-            _("The family has not agreed to texts or email there, or has no number or address: print the summary.")
+            _(
+                "The family has not agreed to texts or email there, "
+                "or has no number or address: print the summary."
+            )
         )
     with translation.override(summary.language):
         lines = [_("Services for %(child)s:") % {"child": summary.child.given_name}]

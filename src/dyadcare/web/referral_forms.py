@@ -26,12 +26,16 @@ def need_choices() -> list[tuple[str, str]]:
 
 class SearchForm(forms.Form):
     need = forms.ChoiceField(label=_("Need"))
-    text = forms.CharField(label=_("Words in the service's name or description"), required=False, max_length=100)
+    text = forms.CharField(
+        label=_("Words in the service's name or description"), required=False, max_length=100
+    )
     language = forms.ChoiceField(
         label=_("Language spoken"), required=False, choices=[("", "—"), ("en", "English"), ("es", "Español")]
     )
     zip_code = forms.CharField(label=_("ZIP code"), required=False, max_length=10)
-    child_age_months = forms.IntegerField(label=_("Child's age (months)"), required=False, min_value=0, max_value=216)
+    child_age_months = forms.IntegerField(
+        label=_("Child's age (months)"), required=False, min_value=0, max_value=216
+    )
     open_now = forms.BooleanField(label=_("Open now"), required=False)
     page = forms.IntegerField(required=False, min_value=1, max_value=1000, widget=forms.HiddenInput)
 
@@ -85,7 +89,9 @@ class ReferralForm(forms.Form):
 class UpdateForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"))
     outcome = forms.ChoiceField(label=_("Outcome or reason"), required=False)
-    note = forms.CharField(label=_("What they said"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("What they said"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     caller = forms.CharField(
         label=_("Who called"),
         required=False,

@@ -17,10 +17,10 @@ from dyadcare.families import selectors, services
 from dyadcare.families.choices import RACE_ETHNICITY_WITH_DECLINED
 from dyadcare.families.models import Caregiver, Child
 from dyadcare.families.permissions import FamilyPerm
-from dyadcare.screening.history import caregiver_results_over_time, child_results_over_time
-from dyadcare.touchpoints.selectors import child_schedule_get
 from dyadcare.referrals.permissions import ReferralPerm
 from dyadcare.referrals.referral_selectors import child_referrals
+from dyadcare.screening.history import caregiver_results_over_time, child_results_over_time
+from dyadcare.touchpoints.selectors import child_schedule_get
 from dyadcare.web.access import StaffRequest, clinic_view
 from dyadcare.web.forms import CaregiverForm, ChildForm, RelationshipForm
 

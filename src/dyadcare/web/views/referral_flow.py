@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dyadcare.referrals import referral_selectors as rs
-from dyadcare.referrals import selectors as directory
 from dyadcare.referrals import referral_services as svc
+from dyadcare.referrals import selectors as directory
 from dyadcare.referrals.permissions import ReferralPerm
 from dyadcare.web.access import StaffRequest, clinic_view
 from dyadcare.web.account_forms import show_errors
@@ -90,7 +90,12 @@ def referral_new(request: HttpRequest, child_id: uuid.UUID) -> HttpResponse:
     search = SearchForm(
         req.GET if "need" in req.GET else None,
         auto_id="search_%s",
-        initial={"need": need, "language": start.language, "zip_code": start.zip_code, "child_age_months": start.age_months},
+        initial={
+            "need": need,
+            "language": start.language,
+            "zip_code": start.zip_code,
+            "child_age_months": start.age_months,
+        },
     )
     found = _search(req, search)
     service = _chosen_service(req)
@@ -99,11 +104,21 @@ def referral_new(request: HttpRequest, child_id: uuid.UUID) -> HttpResponse:
         referral_id = _make(req, start, service, form)
         if referral_id is not None:
             return redirect("web:referral_detail", clinic_slug=req.clinic.slug, referral_id=referral_id)
-    context = {"start": start, "child": start.child, "search": search, "found": found, "service": service, "form": form, "query": req.GET.urlencode()}
+    context = {
+        "start": start,
+        "child": start.child,
+        "search": search,
+        "found": found,
+        "service": service,
+        "form": form,
+        "query": req.GET.urlencode(),
+    }
     return render(req, "web/referral_flow/new.html", context, status=400 if form.errors else 200)
 
 
-def _make(req: StaffRequest, start: rs.ReferStart, service: svc.ServiceDetails | None, form: ReferralForm) -> uuid.UUID | None:
+def _make(
+    req: StaffRequest, start: rs.ReferStart, service: svc.ServiceDetails | None, form: ReferralForm
+) -> uuid.UUID | None:
     d = form.cleaned_data
     details = svc.ServiceDetails(
         name=d["service_name"],
@@ -116,7 +131,10 @@ def _make(req: StaffRequest, start: rs.ReferStart, service: svc.ServiceDetails |
         service_id=service.service_id if service and service.name == d["service_name"] else None,
     )
     consent = svc.ConsentInput(
-        caregiver_id=uuid.UUID(d["caregiver"]), method=d["method"], consented_on=d["consented_on"], shares=tuple(d["shares"])
+        caregiver_id=uuid.UUID(d["caregiver"]),
+        method=d["method"],
+        consented_on=d["consented_on"],
+        shares=tuple(d["shares"]),
     )
     try:
         referral = svc.refer(
@@ -135,7 +153,9 @@ def _make(req: StaffRequest, start: rs.ReferStart, service: svc.ServiceDetails |
         show_errors(form, exc)
         return None
     try:
-        svc.send_referral(actor=req.actor, referral_id=referral.pk, channel=d["channel"], base_url=_base_url(req))
+        svc.send_referral(
+            actor=req.actor, referral_id=referral.pk, channel=d["channel"], base_url=_base_url(req)
+        )
     except ValidationError as exc:  # made and consented; sending can be tried again from its page
         messages.error(req, " ".join(exc.messages))
     else:
@@ -152,7 +172,12 @@ def _detail(req: StaffRequest, referral_id: uuid.UUID, form: UpdateForm | None =
         "child": detail.row.referral.child,
         "form": form or UpdateForm(moves=detail.moves),
         "events": [
-            (e, rs.status_words(e.from_status, lang), rs.status_words(e.to_status, lang), rs.outcome_words(e.business_status, lang))
+            (
+                e,
+                rs.status_words(e.from_status, lang),
+                rs.status_words(e.to_status, lang),
+                rs.outcome_words(e.business_status, lang),
+            )
             for e in detail.events
         ],
     }
@@ -176,7 +201,12 @@ def referral_update(request: HttpRequest, referral_id: uuid.UUID) -> HttpRespons
         d = form.cleaned_data
         try:
             svc.staff_update(
-                actor=req.actor, referral_id=referral_id, status=d["status"], outcome=d["outcome"], note=d["note"], caller=d["caller"]
+                actor=req.actor,
+                referral_id=referral_id,
+                status=d["status"],
+                outcome=d["outcome"],
+                note=d["note"],
+                caller=d["caller"],
             )
         except ValidationError as exc:
             show_errors(form, exc)
@@ -217,7 +247,11 @@ def referral_summary(request: HttpRequest, child_id: uuid.UUID) -> HttpResponse:
     """The family's summary of the services it was referred to, in its language, to print."""
     req = cast(StaffRequest, request)
     summary = rs.family_summary(actor=req.actor, child_id=child_id, language=req.GET.get("lang"))
-    return render(req, "web/referral_flow/summary.html", {"summary": summary, "child": summary.child, "form": SummarySendForm()})
+    return render(
+        req,
+        "web/referral_flow/summary.html",
+        {"summary": summary, "child": summary.child, "form": SummarySendForm()},
+    )
 
 
 @clinic_view(ReferralPerm.REFER, phi="write")
