@@ -172,7 +172,17 @@ def demo(db: None) -> dict[str, Any]:
         "names": names,
         "token": token,
         "born": upcoming.child.date_of_birth,
+        "service_id": _directory_service(clinic),
     }
+
+
+def _directory_service(clinic: Clinic) -> Any:
+    """A service of the demo network's community resource directory."""
+    from dyadcare.referrals.models import Service
+
+    service = Service.objects.filter(network=clinic.network).order_by("name").first()
+    assert service is not None, "the demo network has a directory"
+    return service.pk
 
 
 def _open_a_spanish_link(clinic: Clinic, specialist: User, visit: Visit, caregiver: Caregiver) -> Any:

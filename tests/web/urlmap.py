@@ -16,7 +16,8 @@ from tests.factories import ClinicWorld
 
 # URL arguments that name shared reference data (the instrument library), the same in every
 # clinic: another clinic's URL naming them is not a leak.
-SHARED_KWARGS = frozenset({"instrument_id", "language"})
+# A directory service is the network's, shared by its clinics (referrals.models).
+SHARED_KWARGS = frozenset({"instrument_id", "language", "service_id"})
 
 
 @dataclass(frozen=True)
@@ -77,12 +78,23 @@ def sample_kwargs(world: ClinicWorld, route: Route, *, clinic: str = "a") -> dic
         "flag_id": world.flag_a.pk if world.flag_a else None,
         "user_id": world.staff_a["front_desk"].pk if world.staff_a else None,
         "token": "not-a-real-token-" + "x" * 30,
+        "service_id": directory_service(world).pk if "service_id" in route.kwargs else None,
     }
     if "referral_id" in route.kwargs:
         samples["referral_id"] = _referral(world).pk
     missing = set(route.kwargs) - samples.keys()
     assert not missing, f"{route.name}: add a sample value for {sorted(missing)} in tests/web/urlmap.py"
     return {key: samples[key] for key in route.kwargs}
+
+
+def directory_service(world: ClinicWorld) -> Any:
+    """A service in the network's community resource directory."""
+    from dyadcare.referrals.models import Service
+
+    service, _ = Service.objects.get_or_create(
+        network=world.network, hsds_id="urlmap-sample", defaults={"name": "Sample pantry", "status": "active"}
+    )
+    return service
 
 
 def url_for(world: ClinicWorld, route: Route, *, clinic: str = "a") -> str:
@@ -179,6 +191,8 @@ def sample_post(world: ClinicWorld, route: Route) -> dict[str, Any]:
             "caregiver": str(world.caregiver_a.pk),
             "answered_in": "es",
         },
+        "web:directory_note": {"text": "Ask for Rosa at the front desk; same-week appointments."},
+        "web:directory_favourite": {},
         "web:flag_acknowledge": {"note": "Called the family; safety plan made with Dr. Okafor."},
         "web:flag_assign": {"owner": str(world.staff_a["dyadic_specialist"].pk)},
         "web:instrument_parameters": {"positive_at_least": "11", "probable_at_least": "", "reason": "test"},

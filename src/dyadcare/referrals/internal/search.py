@@ -9,7 +9,8 @@ from a ZIP code centroid (a bounding box in SQL, then haversine). Services with 
 the map (virtual ones) stay in a distance search, without a distance.
 
 Ranking (higher first, ties by distance then name): +2 for a clinic favourite, +1 when open
-now, minus one point per 5 miles from the family's ZIP code."""
+now, minus one point per 5 miles from the family's ZIP code (a service with no place on the
+map counts as at the edge of the search radius)."""
 
 from __future__ import annotations
 
@@ -56,10 +57,14 @@ class Candidate:
     distance: float | None = None
     open_now: bool | None = None
     favourite: bool = False
+    # In a distance search, a service with no place on the map (online, by phone) counts as
+    # at the edge of the search radius.
+    unplaced_miles: float = 0.0
 
     def score(self) -> float:
         points = (2 if self.favourite else 0) + (1 if self.open_now else 0)
-        return points - (self.distance or 0.0) / MILES_PER_POINT
+        miles = self.distance if self.distance is not None else self.unplaced_miles
+        return points - miles / MILES_PER_POINT
 
 
 def _filtered(network: Network, c: Criteria) -> QuerySet[Service]:
@@ -161,6 +166,7 @@ def ranked(
                 if lat is not None and lon is not None
             ]
             candidate.distance = min(distances) if distances else None
+            candidate.unplaced_miles = criteria.radius_miles
             if candidate.distance is not None and candidate.distance > criteria.radius_miles:
                 continue
         if criteria.open_now and not candidate.open_now:
