@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -26,6 +27,7 @@ from dyadcare.referrals.permissions import ReferralPerm
 from dyadcare.screening.models import ScreeningResult
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import audit_record
+from dyadcare.tenancy.models import User
 
 
 class ConsentMissing(ValidationError):
@@ -68,7 +70,7 @@ def _caregiver_of(child: Child, caregiver_id: uuid.UUID) -> Caregiver:
     return found.caregiver
 
 
-def _basis(child: Child, *, result_id: uuid.UUID | None, goal_id: uuid.UUID | None) -> tuple[str, dict]:
+def _basis(child: Child, *, result_id: uuid.UUID | None, goal_id: uuid.UUID | None) -> tuple[str, dict[str, Any]]:
     if result_id:
         result = ScreeningResult.objects.filter(pk=result_id, child=child, positive=True).first()
         if result is None:
@@ -184,7 +186,16 @@ def record_consent(*, actor: Actor, referral_id: uuid.UUID, consent: ConsentInpu
     return referral
 
 
-def _history(referral: Referral, *, to: str, by: str, user=None, note="", outcome="", caller="") -> None:
+def _history(
+    referral: Referral,
+    *,
+    to: str,
+    by: str,
+    user: User | None = None,
+    note: str = "",
+    outcome: str = "",
+    caller: str = "",
+) -> None:
     ReferralEvent.objects.create(
         clinic=referral.clinic,
         referral=referral,
@@ -271,7 +282,14 @@ def close_link(*, actor: Actor, referral_id: uuid.UUID) -> Referral:
 
 
 def apply_move(
-    referral: Referral, *, to: str, outcome: str, note: str, by: str, user=None, caller=""
+    referral: Referral,
+    *,
+    to: str,
+    outcome: str,
+    note: str,
+    by: str,
+    user: User | None = None,
+    caller: str = "",
 ) -> None:
     """Move the Task (the caller holds the row lock): the rule, the history row, the next due
     date; a final status closes the link."""
