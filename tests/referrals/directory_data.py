@@ -42,14 +42,25 @@ def service(
         "organization": {"id": hid("org", key), "name": f"Org {key}", "description": "An organization"},
         "phones": [{"id": hid("phone", key), "number": "(555) 010-0000"}],
         "schedules": [
-            {"id": hid("sched", key), "freq": "WEEKLY", "byday": byday, "opens_at": hours[0], "closes_at": hours[1]}
+            {
+                "id": hid("sched", key),
+                "freq": "WEEKLY",
+                "byday": byday,
+                "opens_at": hours[0],
+                "closes_at": hours[1],
+            }
         ],
         "languages": [{"id": hid("lang", key, c), "code": c} for c in languages],
         "attributes": [
             {
                 "id": hid("attr", key, c),
                 "taxonomy_term_id": hid("term", c),
-                "taxonomy_term": {"id": hid("term", c), "code": c, "name": f"Term {c}", "description": "term"},
+                "taxonomy_term": {
+                    "id": hid("term", c),
+                    "code": c,
+                    "name": f"Term {c}",
+                    "description": "term",
+                },
             }
             for c in codes
         ],

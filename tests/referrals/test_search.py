@@ -67,11 +67,15 @@ def test_the_need_mapping_names_open_eligibility_codes_for_the_screen_domains() 
 
 
 def test_by_need(world: ClinicWorld, actor: Actor, tmp_path: Path) -> None:
-    load(world.network, tmp_path, [
-        service("pantry", name="Pantry", codes=("1130",)),
-        service("rent", name="Rent help", codes=("1137",)),
-        service("none", name="Untagged"),
-    ])  # fmt: skip
+    load(
+        world.network,
+        tmp_path,
+        [
+            service("pantry", name="Pantry", codes=("1130",)),
+            service("rent", name="Rent help", codes=("1137",)),
+            service("none", name="Untagged"),
+        ],
+    )
     assert names(search(world, actor, need="food")) == ["Pantry"]
     assert names(search(world, actor, need="housing-instability")) == ["Rent help"]
     assert sorted(names(search(world, actor))) == ["Pantry", "Rent help", "Untagged"]
@@ -79,39 +83,53 @@ def test_by_need(world: ClinicWorld, actor: Actor, tmp_path: Path) -> None:
 
 
 def test_by_language(world: ClinicWorld, actor: Actor, tmp_path: Path) -> None:
-    load(world.network, tmp_path, [
-        service("es", name="Spanish spoken", languages=("es", "en")),
-        service("vi", name="Vietnamese only", languages=("vi",)),
-        service("unlisted", name="No language listed"),
-    ])  # fmt: skip
+    load(
+        world.network,
+        tmp_path,
+        [
+            service("es", name="Spanish spoken", languages=("es", "en")),
+            service("vi", name="Vietnamese only", languages=("vi",)),
+            service("unlisted", name="No language listed"),
+        ],
+    )
     assert names(search(world, actor, language="es")) == ["Spanish spoken"]
     assert sorted(names(search(world, actor, language="en"))) == ["No language listed", "Spanish spoken"]
 
 
 def test_by_the_childs_age(world: ClinicWorld, actor: Actor, tmp_path: Path) -> None:
-    load(world.network, tmp_path, [
-        service("infant", name="Under two", min_age=0, max_age=1),
-        service("preschool", name="Three to five", min_age=3, max_age=5),
-        service("adult", name="Adults", min_age=18),
-        service("all", name="All ages"),
-    ])  # fmt: skip
+    load(
+        world.network,
+        tmp_path,
+        [
+            service("infant", name="Under two", min_age=0, max_age=1),
+            service("preschool", name="Three to five", min_age=3, max_age=5),
+            service("adult", name="Adults", min_age=18),
+            service("all", name="All ages"),
+        ],
+    )
     assert sorted(names(search(world, actor, child_age_months=14))) == ["All ages", "Under two"]
     assert sorted(names(search(world, actor, child_age_months=24))) == ["All ages"]
     assert sorted(names(search(world, actor, child_age_months=36))) == ["All ages", "Three to five"]
 
 
 def test_open_now_in_local_time(world: ClinicWorld, actor: Actor, tmp_path: Path) -> None:
-    load(world.network, tmp_path, [
-        service("day", name="Weekday days", byday="MO,TU,WE,TH,FR", hours=("09:00:00", "17:00:00")),
-        service("eve", name="Wednesday evenings", byday="WE", hours=("18:00:00", "22:00:00")),
-        service("wkd", name="Weekends", byday="SA,SU", hours=("09:00:00", "17:00:00")),
-    ])  # fmt: skip
+    load(
+        world.network,
+        tmp_path,
+        [
+            service("day", name="Weekday days", byday="MO,TU,WE,TH,FR", hours=("09:00:00", "17:00:00")),
+            service("eve", name="Wednesday evenings", byday="WE", hours=("18:00:00", "22:00:00")),
+            service("wkd", name="Weekends", byday="SA,SU", hours=("09:00:00", "17:00:00")),
+        ],
+    )
     assert names(search(world, actor, open_now=True, now=WEDNESDAY_MORNING)) == ["Weekday days"]
     assert names(search(world, actor, open_now=True, now=WEDNESDAY_NIGHT)) == ["Wednesday evenings"]
     everything = search(world, actor, now=WEDNESDAY_MORNING)
     assert {r.name: r.open_now for r in everything.rows} == {
-        "Weekday days": True, "Wednesday evenings": False, "Weekends": False,
-    }  # fmt: skip
+        "Weekday days": True,
+        "Wednesday evenings": False,
+        "Weekends": False,
+    }
 
 
 def test_monthly_and_overnight_hours() -> None:
@@ -124,31 +142,49 @@ def test_monthly_and_overnight_hours() -> None:
     assert rules.is_open(last_friday, datetime(2026, 12, 25, 10))
     assert not rules.is_open(last_friday, datetime(2026, 12, 18, 10))
     overnight = rules.Hours("WEEKLY", "", time(22), time(6))
-    assert rules.is_open(overnight, datetime(2026, 12, 2, 23)) and rules.is_open(overnight, datetime(2026, 12, 2, 5))
+    assert rules.is_open(overnight, datetime(2026, 12, 2, 23)) and rules.is_open(
+        overnight, datetime(2026, 12, 2, 5)
+    )
     assert not rules.is_open(overnight, datetime(2026, 12, 2, 12))
 
 
-def test_by_distance_from_the_zip_code_nearest_first(world: ClinicWorld, actor: Actor, tmp_path: Path) -> None:
-    load(world.network, tmp_path, [
-        service("far", name="Twenty miles", **near(20)),
-        service("close", name="Two miles", **near(2)),
-        service("away", name="Sixty miles", **near(60)),
-        service("online", name="Online only"),
-    ])  # fmt: skip
+def test_by_distance_from_the_zip_code_nearest_first(
+    world: ClinicWorld, actor: Actor, tmp_path: Path
+) -> None:
+    load(
+        world.network,
+        tmp_path,
+        [
+            service("far", name="Twenty miles", **near(20)),
+            service("close", name="Two miles", **near(2)),
+            service("away", name="Sixty miles", **near(60)),
+            service("online", name="Online only"),
+        ],
+    )
     page = search(world, actor, zip_code="95050")
     assert names(page) == ["Two miles", "Twenty miles", "Online only"]
-    assert [r.distance_miles for r in page.rows] == [pytest.approx(2, abs=0.2), pytest.approx(20, abs=0.5), None]
+    assert [r.distance_miles for r in page.rows] == [
+        pytest.approx(2, abs=0.2),
+        pytest.approx(20, abs=0.5),
+        None,
+    ]
     assert names(search(world, actor, zip_code="95050", radius_miles=10)) == ["Two miles", "Online only"]
     unknown = search(world, actor, zip_code="00000")
     assert not unknown.zip_known and unknown.total == 4
 
 
-def test_ranking_raises_favourites_and_open_services(world: ClinicWorld, actor: Actor, tmp_path: Path) -> None:
-    load(world.network, tmp_path, [
-        service("near", name="Near, closed", byday="SA", **near(1)),
-        service("open", name="Open, 4 miles", byday="WE", **near(4)),
-        service("fav", name="Starred, 9 miles", byday="SA", **near(9)),
-    ])  # fmt: skip
+def test_ranking_raises_favourites_and_open_services(
+    world: ClinicWorld, actor: Actor, tmp_path: Path
+) -> None:
+    load(
+        world.network,
+        tmp_path,
+        [
+            service("near", name="Near, closed", byday="SA", **near(1)),
+            service("open", name="Open, 4 miles", byday="WE", **near(4)),
+            service("fav", name="Starred, 9 miles", byday="SA", **near(9)),
+        ],
+    )
     page = search(world, actor, zip_code="95050", now=WEDNESDAY_MORNING)
     # scores: near 0-0.2=-0.2, open 1-0.8=0.2, starred (not yet) -1.8
     assert names(page) == ["Open, 4 miles", "Near, closed", "Starred, 9 miles"]
@@ -156,7 +192,11 @@ def test_ranking_raises_favourites_and_open_services(world: ClinicWorld, actor: 
     with clinic_scope(world.a):
         assert services.toggle_favourite(actor, service_id=starred.pk) is True
     page = search(world, actor, zip_code="95050", now=WEDNESDAY_MORNING)
-    assert names(page) == ["Open, 4 miles", "Starred, 9 miles", "Near, closed"]  # 2-1.8 = 0.2 ties, nearer first
+    assert names(page) == [
+        "Open, 4 miles",
+        "Starred, 9 miles",
+        "Near, closed",
+    ]  # 2-1.8 = 0.2 ties, nearer first
     assert page.rows[1].favourite
 
 

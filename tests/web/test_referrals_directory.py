@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def pantry(world: ClinicWorld, tmp_path: Path) -> Service:
-    record = service("pantry", name="Valley Pantry", codes=("1130",), languages=("es",), lat=37.36, lon=-121.96)
+    record = service(
+        "pantry", name="Valley Pantry", codes=("1130",), languages=("es",), lat=37.36, lon=-121.96
+    )
     import_into(world.network, write_json(tmp_path / "d.json", [record]))
     return Service.objects.get(network=world.network, hsds_id=hid("svc", "pantry"))
 
@@ -72,9 +74,14 @@ def test_another_networks_service_answers_404(world: ClinicWorld, tmp_path: Path
     client = _client(world)
     slug = world.a.slug
     assert client.get(reverse("web:directory_service", args=[slug, theirs.pk])).status_code == 404
-    assert client.post(reverse("web:directory_note", args=[slug, theirs.pk]), {"text": "x"}).status_code == 404
+    assert (
+        client.post(reverse("web:directory_note", args=[slug, theirs.pk]), {"text": "x"}).status_code == 404
+    )
     assert client.post(reverse("web:directory_favourite", args=[slug, theirs.pk])).status_code == 404
-    assert "theirs" not in client.get(reverse("web:directory_search", args=[slug]), {"text": "Service"}).content.decode()
+    assert (
+        "theirs"
+        not in client.get(reverse("web:directory_search", args=[slug]), {"text": "Service"}).content.decode()
+    )
 
 
 def test_billing_cannot_open_the_directory(world: ClinicWorld, pantry: Service) -> None:

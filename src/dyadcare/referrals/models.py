@@ -15,6 +15,7 @@ clinic-scoped.
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, ClassVar, Self
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -31,13 +32,17 @@ class DirectoryRow(models.Model):
     hsds_id = models.CharField(max_length=64)
     extra = models.JSONField(default=dict, blank=True)
 
+    if TYPE_CHECKING:
+        objects: ClassVar[models.Manager[Self]]
+
     class Meta:
         abstract = True
         constraints = [
-            models.UniqueConstraint(
-                fields=["network", "hsds_id"], name="%(app_label)s_%(class)s_hsds_id"
-            )
+            models.UniqueConstraint(fields=["network", "hsds_id"], name="%(app_label)s_%(class)s_hsds_id")
         ]
+
+    def __str__(self) -> str:
+        return str(getattr(self, "name", "") or self.hsds_id)
 
 
 class Taxonomy(DirectoryRow):
@@ -175,9 +180,7 @@ class _Owned(DirectoryRow):
 
 
 class Phone(_Owned):
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, null=True, related_name="+"
-    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True, related_name="+")
     number = models.CharField(max_length=60)
     extension = models.CharField(max_length=20, blank=True)
     type = models.CharField(max_length=20, blank=True)
@@ -239,9 +242,7 @@ class DirectoryNote(ClinicScopedModel):
     written_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["clinic", "service"], name="referrals_note_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["clinic", "service"], name="referrals_note_once")]
 
 
 class Favourite(ClinicScopedModel):
@@ -251,9 +252,7 @@ class Favourite(ClinicScopedModel):
     added_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["clinic", "service"], name="referrals_favourite_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["clinic", "service"], name="referrals_favourite_once")]
 
 
 # The referral workflow (ServiceRequest, Task, consent and history) ---------------------------

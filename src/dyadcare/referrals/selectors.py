@@ -95,7 +95,12 @@ def _rows(
     actor: Actor, pks: list[Any], extra: dict[Any, Any], language: str | None, point: Any
 ) -> list[ServiceRow]:
     services = {s.pk: s for s in Service.objects.filter(pk__in=pks).select_related("organization")}
-    places = search.schedules_of(pks, search._locations(pks))
+    located = search.locations_of(pks)
+    places = search.schedules_of(pks, located)
+    nearest = {pk: search.nearest(located.get(pk, []), point) for pk in pks}
+    addresses = {
+        a.location_id: a for a in Address.objects.filter(location__in=[n for n in nearest.values() if n])
+    }
     phones: dict[Any, list[str]] = defaultdict(list)
     for service_id, number in Phone.objects.filter(service__in=pks).values_list("service_id", "number"):
         phones[service_id].append(number)
@@ -110,22 +115,33 @@ def _rows(
         s = services[pk]
         name, description, translated = _localized(s, language)
         candidate = extra.get(pk)
-        location = search.nearest_location(pk, point)
-        address = location.addresses.first() if location is not None else None
+        address = addresses.get(nearest[pk])
         out.append(
             ServiceRow(
-                id=str(pk), hsds_id=s.hsds_id, name=name, description=description,
-                organization=s.organization.name if s.organization else "", translated=translated,
-                distance_miles=round(candidate.distance, 1) if candidate and candidate.distance is not None else None,
+                id=str(pk),
+                hsds_id=s.hsds_id,
+                name=name,
+                description=description,
+                organization=s.organization.name if s.organization else "",
+                translated=translated,
+                distance_miles=round(candidate.distance, 1)
+                if candidate and candidate.distance is not None
+                else None,
                 open_now=candidate.open_now if candidate else None,
-                hours=_hours_text(places.get(pk, [])), phones=tuple(phones[pk]),
+                hours=_hours_text(places.get(pk, [])),
+                phones=tuple(phones[pk]),
                 languages=tuple(sorted(set(languages[pk]))),
-                address=_address_line(address), email=s.email, url=s.url,
-                minimum_age=s.minimum_age, maximum_age=s.maximum_age,
+                address=_address_line(address),
+                email=s.email,
+                url=s.url,
+                minimum_age=s.minimum_age,
+                maximum_age=s.maximum_age,
                 eligibility=s.eligibility_description,
-                accepts_referrals_via=s.accepts_referrals_via, referral_contact=s.referral_contact,
-                favourite=bool(candidate.favourite) if candidate else False, note=notes.get(pk, ""),
-            )  # fmt: skip
+                accepts_referrals_via=s.accepts_referrals_via,
+                referral_contact=s.referral_contact,
+                favourite=bool(candidate.favourite) if candidate else False,
+                note=notes.get(pk, ""),
+            )
         )
     return out
 
@@ -160,9 +176,14 @@ def search_services(
     if actor.network is None or (need and mapped is None):
         return empty
     criteria = search.Criteria(
-        need=mapped, language=language or None, child_age_months=child_age_months, point=point,
-        radius_miles=radius_miles, open_now=open_now, text=(text or "").strip() or None,
-    )  # fmt: skip
+        need=mapped,
+        language=language or None,
+        child_age_months=child_age_months,
+        point=point,
+        radius_miles=radius_miles,
+        open_now=open_now,
+        text=(text or "").strip() or None,
+    )
     favourites = search.favourites() if actor.clinic is not None else set()
     moment = timezone.localtime(now or timezone.now()).replace(tzinfo=None)
     candidates = search.ranked(actor.network, criteria, now=moment, favourites=favourites)
@@ -183,21 +204,25 @@ def service_for_referral(
     if actor.network is None:
         raise Service.DoesNotExist
     try:
-        service = Service.objects.get(pk=service_id, network=actor.network)
+        service = Service.objects.get(pk=str(service_id), network=actor.network)
     except (ValueError, ValidationError) as exc:
         raise Service.DoesNotExist from exc
     point = rules.centroid(zip_code) if zip_code else None
     moment = timezone.localtime().replace(tzinfo=None)
-    hours = search.schedules_of([service.pk], search._locations([service.pk]))[service.pk]
+    hours = search.schedules_of([service.pk], search.locations_of([service.pk]))[service.pk]
     candidate = search.Candidate(
-        pk=service.pk, name=service.name,
+        pk=service.pk,
+        name=service.name,
         open_now=any(rules.is_open(h, moment) for h in hours) if hours else None,
         favourite=actor.clinic is not None and service.pk in search.favourites(),
-    )  # fmt: skip
-    if point is not None:
-        location = search.nearest_location(service.pk, point)
-        if location is not None and location.latitude is not None and location.longitude is not None:
-            candidate.distance = rules.miles_between(point, (location.latitude, location.longitude))
+    )
+    placed = [
+        (lat, lon)
+        for _, lat, lon in search.locations_of([service.pk]).get(service.pk, [])
+        if lat is not None and lon is not None
+    ]
+    if point is not None and placed:
+        candidate.distance = min(rules.miles_between(point, p) for p in placed)
     return _rows(actor, [service.pk], {service.pk: candidate}, language, point)[0]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -16,7 +16,7 @@ from dyadcare.referrals.models import DirectoryNote, Favourite, Service
 from dyadcare.referrals.permissions import ReferralsPerm
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import audit_record
-from dyadcare.tenancy.models import Network
+from dyadcare.tenancy.models import Clinic, Network, User
 
 __all__ = ["ImportResult", "UnreadableInput", "import_directory", "save_note", "toggle_favourite"]
 
@@ -47,7 +47,13 @@ def _service_of(actor: Actor, service_id: object) -> Service:
     """A service of the actor's network, or DoesNotExist (a view answers 404)."""
     if actor.network is None:
         raise Service.DoesNotExist
-    return Service.objects.get(pk=service_id, network=actor.network)
+    return Service.objects.get(pk=str(service_id), network=actor.network)
+
+
+def _clinic_and_user(actor: Actor) -> tuple[Clinic, User]:
+    if actor.clinic is None or actor.user is None:
+        raise PermissionDenied("A clinic's notes and favourites are kept by its staff")
+    return actor.clinic, actor.user
 
 
 def save_note(actor: Actor, *, service_id: object, text: str) -> DirectoryNote | None:
@@ -57,17 +63,16 @@ def save_note(actor: Actor, *, service_id: object, text: str) -> DirectoryNote |
     if len(text) > NOTE_MAX:
         raise ValidationError(_("A note is at most %(n)d characters.") % {"n": NOTE_MAX})
     with transaction.atomic():
+        clinic, user = _clinic_and_user(actor)
         service = _service_of(actor, service_id)
         note = DirectoryNote.objects.filter(service=service).first()
         if not text:
             if note is not None:
                 note.delete()
         elif note is None:
-            note = DirectoryNote.objects.create(
-                clinic=actor.clinic, service=service, text=text, written_by=actor.user
-            )
+            note = DirectoryNote.objects.create(clinic=clinic, service=service, text=text, written_by=user)
         else:
-            note.text, note.written_by = text, actor.user
+            note.text, note.written_by = text, user
             note.save(update_fields=["text", "written_by", "updated_at"])
         audit_record(actor=actor, action=ReferralsAction.NOTE_SAVED, obj=service)
     return note if text else None
@@ -77,10 +82,11 @@ def toggle_favourite(actor: Actor, *, service_id: object) -> bool:
     """Star the service for the clinic, or unstar it; returns whether it is starred now."""
     actor.require(ReferralsPerm.DIRECTORY_MANAGE)
     with transaction.atomic():
+        clinic, user = _clinic_and_user(actor)
         service = _service_of(actor, service_id)
         existing = Favourite.objects.filter(service=service).first()
         if existing is None:
-            Favourite.objects.create(clinic=actor.clinic, service=service, added_by=actor.user)
+            Favourite.objects.create(clinic=clinic, service=service, added_by=user)
             audit_record(actor=actor, action=ReferralsAction.FAVOURITE_ADDED, obj=service)
             return True
         existing.delete()

@@ -39,5 +39,8 @@ class DirectoryNoteForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("What worked, whom to ask, what families said. Leave empty to remove the note. No family's details here."),
+        help_text=_(
+            "What worked, whom to ask, what families said. "
+            "Leave empty to remove the note. No family's details here."
+        ),
     )

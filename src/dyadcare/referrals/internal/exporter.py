@@ -34,7 +34,7 @@ class _Tables:
         self.pk_of: dict[str, dict[Any, str]] = {}
         raw: dict[str, list[Obj]] = {}
         for table, model in MODELS.items():
-            raw[table] = list(model.objects.filter(network=network).values())
+            raw[table] = [dict(r) for r in model.objects.filter(network=network).values()]
             self.pk_of[table] = {r["id"]: r["hsds_id"] for r in raw[table]}
         for table, rows in raw.items():
             self.rows[table] = {r["id"]: self._hsds(table, r) for r in rows}
@@ -89,7 +89,10 @@ class _Exporter:
                     self.by[(table, column)][row[column]].append(t.rows[table][row["id"]])
         self.attributes: dict[tuple[str, str], list[Obj]] = defaultdict(list)
         for attribute in t.rows["attribute"].values():
-            key = (attribute.pop("_link", None) or attribute.get("link_entity", ""), attribute.get("link_id", ""))
+            key = (
+                attribute.pop("_link", None) or attribute.get("link_entity", ""),
+                attribute.get("link_id", ""),
+            )
             self.attributes[key].append(attribute)
         self.terms = {o["id"]: o for o in t.rows["taxonomy_term"].values()}
         self.taxonomies = {o["id"]: o for o in t.rows["taxonomy"].values()}
@@ -163,9 +166,7 @@ class _Exporter:
             _pk_of(self.t, "organization", obj.get("organization_id"))
         )
         if organization is not None:
-            phones = [
-                self.phone(x) for x in self.children("phone", "organization_id", organization["_pk"])
-            ]
+            phones = [self.phone(x) for x in self.children("phone", "organization_id", organization["_pk"])]
             out["organization"] = self._with("organization", organization, {"phones": phones})
         return out
 

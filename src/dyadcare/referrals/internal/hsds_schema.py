@@ -55,4 +55,5 @@ def first_error(record_type: str, record: Any) -> str | None:
 @cache
 def datapackage() -> dict[str, Any]:
     """The HSDS tabular package descriptor: resource name -> its resource (path, schema)."""
-    return json.loads((HSDS_DIR / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor: dict[str, Any] = json.loads((HSDS_DIR / "datapackage.json").read_text(encoding="utf-8"))
+    return descriptor

@@ -95,8 +95,7 @@ def _distinctive() -> dict[str, frozenset[str]]:
     """Each record type's properties that no other top-level record type has."""
     props = {t: set(_schemas()[f"{t}.json"]["properties"]) for t in RECORD_TYPES}
     return {
-        t: frozenset(p - set().union(*(props[o] for o in RECORD_TYPES if o != t)))
-        for t, p in props.items()
+        t: frozenset(p - set().union(*(props[o] for o in RECORD_TYPES if o != t))) for t, p in props.items()
     }
 
 

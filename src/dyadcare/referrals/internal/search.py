@@ -27,7 +27,6 @@ from dyadcare.referrals.models import (
     Attribute,
     Favourite,
     Language,
-    Location,
     Schedule,
     Service,
     ServiceAtLocation,
@@ -86,12 +85,8 @@ def _filtered(network: Network, c: Criteria) -> QuerySet[Service]:
         services = services.filter(_speaks(c.language))
     if c.point is not None:
         lat0, lat1, lon0, lon1 = rules.bounding_box(c.point, c.radius_miles)
-        placed = ServiceAtLocation.objects.filter(
-            service=OuterRef("pk"), location__latitude__isnull=False
-        )
-        near = placed.filter(
-            location__latitude__range=(lat0, lat1), location__longitude__range=(lon0, lon1)
-        )
+        placed = ServiceAtLocation.objects.filter(service=OuterRef("pk"), location__latitude__isnull=False)
+        near = placed.filter(location__latitude__range=(lat0, lat1), location__longitude__range=(lon0, lon1))
         services = services.filter(Exists(near) | ~Exists(placed))
     return services
 
@@ -100,9 +95,7 @@ def _speaks(language: str) -> Q:
     code = language.lower()
     at_service = Language.objects.filter(service=OuterRef("pk"), code__iexact=code)
     at_location = Language.objects.filter(
-        location__in=ServiceAtLocation.objects.filter(service=OuterRef(OuterRef("pk"))).values(
-            "location"
-        ),
+        location__in=ServiceAtLocation.objects.filter(service=OuterRef(OuterRef("pk"))).values("location"),
         code__iexact=code,
     )
     q = Q(Exists(at_service)) | Q(Exists(at_location))
@@ -112,7 +105,8 @@ def _speaks(language: str) -> Q:
     return q
 
 
-def _locations(pks: list[Any]) -> dict[Any, list[tuple[Any, float | None, float | None]]]:
+def locations_of(pks: list[Any]) -> dict[Any, list[tuple[Any, float | None, float | None]]]:
+    """Each service's locations with their coordinates (for a page of services)."""
     out: dict[Any, list[tuple[Any, float | None, float | None]]] = defaultdict(list)
     rows = ServiceAtLocation.objects.filter(service__in=pks).values_list(
         "service_id", "location_id", "location__latitude", "location__longitude"
@@ -122,25 +116,66 @@ def _locations(pks: list[Any]) -> dict[Any, list[tuple[Any, float | None, float 
     return out
 
 
+_HOURS = ("freq", "byday", "opens_at", "closes_at", "valid_from", "valid_to")
+
+
 def schedules_of(
     pks: Iterable[Any], places: dict[Any, list[tuple[Any, float | None, float | None]]]
 ) -> dict[Any, list[rules.Hours]]:
-    """Each service's opening hours: its own schedules, else its locations'."""
-    by_location: dict[Any, list[Any]] = defaultdict(list)
-    for service, entries in places.items():
-        for location, _, _ in entries:
-            by_location[location].append(service)
-    fields = ("service_id", "location_id", "freq", "byday", "opens_at", "closes_at", "valid_from", "valid_to")
+    """Each service's opening hours: its own schedules, else its locations' (for a page)."""
+    listed = list(pks)
     own: dict[Any, list[rules.Hours]] = defaultdict(list)
-    at_place: dict[Any, list[rules.Hours]] = defaultdict(list)
-    query = Schedule.objects.filter(Q(service__in=list(pks)) | Q(location__in=list(by_location)))
-    for row in query.values_list(*fields):
-        hours = rules.Hours(*row[2:])
-        if row[0] is not None:
-            own[row[0]].append(hours)
-        for service in by_location.get(row[1], []) if row[1] else []:
-            at_place[service].append(hours)
-    return {pk: own.get(pk) or at_place.get(pk, []) for pk in pks}
+    for row in Schedule.objects.filter(service__in=listed).values_list("service_id", *_HOURS):
+        own[row[0]].append(rules.Hours(*row[1:]))
+    missing = {pk for pk in listed if pk not in own}
+    at_place = _location_hours(
+        Schedule.objects.filter(location__in=[loc for pk in missing for loc, _, _ in places.get(pk, [])]),
+        {(pk, loc) for pk in missing for loc, _, _ in places.get(pk, [])},
+    )
+    return {pk: own.get(pk) or at_place.get(pk, []) for pk in listed}
+
+
+def _location_hours(
+    schedules: QuerySet[Schedule], pairs: set[tuple[Any, Any]]
+) -> dict[Any, list[rules.Hours]]:
+    by_location: dict[Any, list[Any]] = defaultdict(list)
+    for service, location in pairs:
+        by_location[location].append(service)
+    out: dict[Any, list[rules.Hours]] = defaultdict(list)
+    for row in schedules.values_list("location_id", *_HOURS):
+        for service in by_location.get(row[0], []):
+            out[service].append(rules.Hours(*row[1:]))
+    return out
+
+
+def _network_hours(network: Network) -> dict[Any, list[rules.Hours]]:
+    """Every service's opening hours in the network, in three queries without a list of ids
+    (its own schedules, else its locations')."""
+    own: dict[Any, list[rules.Hours]] = defaultdict(list)
+    mine = Schedule.objects.filter(network=network, service__isnull=False)
+    for row in mine.values_list("service_id", *_HOURS):
+        own[row[0]].append(rules.Hours(*row[1:]))
+    at_place: dict[Any, list[rules.Hours]] = {}
+    placed = Schedule.objects.filter(network=network, location__isnull=False)
+    if placed.exists():
+        pairs = set(
+            ServiceAtLocation.objects.filter(network=network).values_list("service_id", "location_id")
+        )
+        at_place = _location_hours(placed, pairs)
+    return {**at_place, **own}
+
+
+def _network_places(network: Network, c: Criteria) -> dict[Any, list[tuple[float, float]]]:
+    """The coordinates of every service location inside the search's bounding box."""
+    lat0, lat1, lon0, lon1 = rules.bounding_box(c.point, c.radius_miles)  # type: ignore[arg-type]
+    rows = ServiceAtLocation.objects.filter(
+        network=network, location__latitude__range=(lat0, lat1), location__longitude__range=(lon0, lon1)
+    ).values_list("service_id", "location__latitude", "location__longitude")
+    out: dict[Any, list[tuple[float, float]]] = defaultdict(list)
+    for service, lat, lon in rows:
+        if lat is not None and lon is not None:
+            out[service].append((lat, lon))
+    return out
 
 
 def ranked(
@@ -152,19 +187,15 @@ def ranked(
 ) -> list[Candidate]:
     """Every matching service, best first."""
     rows = list(_filtered(network, criteria).values_list("pk", "name"))
-    pks = [pk for pk, _ in rows]
-    places = _locations(pks)
-    hours = schedules_of(pks, places)
+    hours = _network_hours(network)
+    places = _network_places(network, criteria) if criteria.point is not None else {}
     out = []
     for pk, name in rows:
         candidate = Candidate(pk=pk, name=name, favourite=pk in favourites)
-        candidate.open_now = any(rules.is_open(h, now) for h in hours[pk]) if hours[pk] else None
+        own = hours.get(pk)
+        candidate.open_now = any(rules.is_open(h, now) for h in own) if own else None
         if criteria.point is not None:
-            distances = [
-                rules.miles_between(criteria.point, (lat, lon))
-                for _, lat, lon in places.get(pk, [])
-                if lat is not None and lon is not None
-            ]
+            distances = [rules.miles_between(criteria.point, p) for p in places.get(pk, [])]
             candidate.distance = min(distances) if distances else None
             candidate.unplaced_miles = criteria.radius_miles
             if candidate.distance is not None and candidate.distance > criteria.radius_miles:
@@ -181,13 +212,13 @@ def favourites() -> set[Any]:
     return set(Favourite.objects.values_list("service_id", flat=True))
 
 
-def nearest_location(pk: Any, point: tuple[float, float] | None) -> Location | None:
-    locations = [s.location for s in ServiceAtLocation.objects.filter(service=pk).select_related("location")]
+def nearest(
+    locations: list[tuple[Any, float | None, float | None]], point: tuple[float, float] | None
+) -> Any:
+    """The id of the location nearest ``point`` (the first one without a point or places)."""
     if not locations:
         return None
-    if point is None:
-        return locations[0]
-    placed = [loc for loc in locations if loc.latitude is not None and loc.longitude is not None]
-    if not placed:
-        return locations[0]
-    return min(placed, key=lambda loc: rules.miles_between(point, (loc.latitude, loc.longitude)))  # type: ignore[arg-type]
+    placed = [(loc, lat, lon) for loc, lat, lon in locations if lat is not None and lon is not None]
+    if point is None or not placed:
+        return locations[0][0]
+    return min(placed, key=lambda p: rules.miles_between(point, (p[1], p[2])))[0]  # type: ignore[arg-type]

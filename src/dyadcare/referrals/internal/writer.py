@@ -9,11 +9,12 @@ duplicates."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date, time
 from typing import Any
 
-from django.db import models
+from django.db import connections, models, router
+from django.utils import timezone
 
 from dyadcare.referrals import models as m
 from dyadcare.referrals.internal.keys import row_key
@@ -80,9 +81,7 @@ def _in_directory(network: Network, table: str, ids: set[str]) -> set[str]:
     listed = sorted(ids)
     for start in range(0, len(listed), 900):
         chunk = listed[start : start + 900]
-        found.update(
-            manager.filter(network=network, hsds_id__in=chunk).values_list("hsds_id", flat=True)
-        )
+        found.update(manager.filter(network=network, hsds_id__in=chunk).values_list("hsds_id", flat=True))
     return found
 
 
@@ -97,9 +96,9 @@ def check_references(staged: Staged, network: Network) -> None:
         for row in rows.values():
             for column, target, _ in refs:
                 value = row.get(column)
-                if value and value not in staged.tables[target]:
-                    if table != "attribute" or column != "link_id" or link_entity(row) == target:
-                        wanted.setdefault(target, set()).add(value)
+                relevant = table != "attribute" or column != "link_id" or link_entity(row) == target
+                if value and value not in staged.tables[target] and relevant:
+                    wanted.setdefault(target, set()).add(value)
         stored = {t: _in_directory(network, t, ids) for t, ids in wanted.items()}
         for hsds_id, row in list(rows.items()):
             problem = _missing(table, row, refs, staged, stored)
@@ -141,21 +140,22 @@ def _value(field: models.Field[Any, Any], value: Any) -> Any:
     return value
 
 
-def _instance(table: str, row: Row, network: Network) -> m.DirectoryRow:
-    """The model row for a staged HSDS row; raises ValueError on a malformed value."""
+def _instance(table: str, row: Row, network: Network) -> dict[str, Any]:
+    """The column values (by attname) of a staged HSDS row; raises ValueError on a malformed
+    value."""
     model = MODELS[table]
-    fields = {f.name: f for f in model._meta.concrete_fields}
+    fields = _fields(model)
     renamed = RENAMED.get(table, {})
-    values: dict[str, Any] = {"id": row_key(network.pk, table, row["id"]), "network": network}
+    values: dict[str, Any] = {"id": row_key(network.pk, table, row["id"]), "network_id": network.pk}
     extra: dict[str, Any] = {}
     refs = {column: target for column, target, _ in REFS.get(table, [])}
     for key, value in row.items():
+        name = renamed.get(key, key)
         if key == "id":
             values["hsds_id"] = value
         elif key in refs:
             values[key] = row_key(network.pk, refs[key], value) if value else None
-        elif renamed.get(key, key) in fields and key not in ("network", "extra", "hsds_id"):
-            name = renamed.get(key, key)
+        elif name in fields and name not in ("network", "extra", "hsds_id", "id"):
             try:
                 values[name] = _value(fields[name], value)
             except (TypeError, ValueError) as exc:
@@ -165,15 +165,17 @@ def _instance(table: str, row: Row, network: Network) -> m.DirectoryRow:
     values["extra"] = extra
     if table == "attribute" and link_entity(row) == "service":
         values["service_id"] = row_key(network.pk, "service", row["link_id"])
-    return model(**values)
+    return values
 
 
-def write(
-    staged: Staged, network: Network, progress: Callable[[str, int], None] | None = None
-) -> None:
+def _fields(model: type[m.DirectoryRow]) -> dict[str, models.Field[Any, Any]]:
+    return {f.name: f for f in model._meta.concrete_fields}
+
+
+def write(staged: Staged, network: Network, progress: Callable[[str, int], None] | None = None) -> None:
     """Turn away malformed rows and rows with unknown references, then upsert the rest,
     parents first."""
-    prepared: dict[str, dict[str, m.DirectoryRow]] = {}
+    prepared: dict[str, dict[str, dict[str, Any]]] = {}
     for table in TABLES:
         prepared[table] = {}
         for hsds_id, row in list(staged.tables[table].items()):
@@ -184,20 +186,45 @@ def write(
     check_references(staged, network)
     for table in TABLES:
         kept = staged.tables[table]
-        objs = [obj for hsds_id, obj in prepared[table].items() if hsds_id in kept]
-        _upsert(MODELS[table], objs, table, progress)
+        rows = [values for hsds_id, values in prepared[table].items() if hsds_id in kept]
+        _upsert(MODELS[table], rows, table, progress)
 
 
 def _upsert(
     model: type[m.DirectoryRow],
-    objs: Iterable[m.DirectoryRow],
+    rows: list[dict[str, Any]],
     table: str,
     progress: Callable[[str, int], None] | None,
 ) -> None:
-    listed = list(objs)
-    update = [f.name for f in model._meta.concrete_fields if f.name not in LOCAL_FIELDS]
-    for start in range(0, len(listed), BATCH):
-        batch = listed[start : start + BATCH]
-        model.objects.bulk_create(batch, update_conflicts=True, unique_fields=["id"], update_fields=update)
-        if progress:
-            progress(f"writing {table}", len(batch))
+    """``INSERT … ON CONFLICT (id) DO UPDATE`` in batches (SQLite and PostgreSQL alike): values
+    converted once per column, local fields written on insert only."""
+    connection = connections[router.db_for_write(model)]
+    columns = list(model._meta.concrete_fields)
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(str(f.column)) for f in columns)
+    updates = ", ".join(
+        f"{quote(str(f.column))} = excluded.{quote(str(f.column))}"
+        for f in columns
+        if f.name not in LOCAL_FIELDS
+    )
+    # Table and column names come from the models, never from the input.
+    holes = ", ".join(["%s"] * len(columns))
+    table_name = quote(model._meta.db_table)
+    sql = f"INSERT INTO {table_name} ({names}) VALUES ({holes}) ON CONFLICT (id) DO UPDATE SET {updates}"  # noqa: S608
+    now = timezone.now()
+    defaults = {f.attname: f.get_default() for f in columns}
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            params = []
+            for values in batch:
+                values.setdefault("updated_at", now)
+                params.append(
+                    [
+                        f.get_db_prep_save(values.get(f.attname, defaults[f.attname]), connection)
+                        for f in columns
+                    ]
+                )
+            cursor.executemany(sql, params)
+            if progress:
+                progress(f"writing {table}", len(batch))

@@ -100,6 +100,8 @@ def directory_favourite(request: HttpRequest, service_id: str) -> HttpResponseBa
     starred = services.toggle_favourite(req.actor, service_id=row.id)
     messages.success(req, _("Starred for the clinic.") if starred else _("No longer starred."))
     back = req.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={req.get_host()}, require_https=req.is_secure()):
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={req.get_host()}, require_https=req.is_secure()
+    ):
         return redirect(back)
     return redirect("web:directory_service", clinic_slug=req.clinic.slug, service_id=row.id)
