@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -70,7 +70,9 @@ def _caregiver_of(child: Child, caregiver_id: uuid.UUID) -> Caregiver:
     return found.caregiver
 
 
-def _basis(child: Child, *, result_id: uuid.UUID | None, goal_id: uuid.UUID | None) -> tuple[str, dict[str, Any]]:
+def _basis(
+    child: Child, *, result_id: uuid.UUID | None, goal_id: uuid.UUID | None
+) -> tuple[str, dict[str, Any]]:
     if result_id:
         result = ScreeningResult.objects.filter(pk=result_id, child=child, positive=True).first()
         if result is None:
