@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "dyadcare"
-INTERFACES = ("web", "family_pages", "api", "ops")
+INTERFACES = ("web", "family_pages", "partner_pages", "api", "ops")
 MANAGERS = {"objects", "_base_manager", "_default_manager"}
 
 

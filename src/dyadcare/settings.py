@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "dyadcare.referrals",
     "dyadcare.web",
     "dyadcare.family_pages",
+    "dyadcare.partner_pages",
     "dyadcare.api",
     "dyadcare.ops",
     "dyadcare.demo",

@@ -2,6 +2,7 @@
 
 - ``/`` the staff pages (``web``), behind a login;
 - ``/f/<token>/`` the family's pages (``family_pages``), reached by a link, no account;
+- ``/r/<token>/`` a receiving organisation's referral page (``partner_pages``), the same;
 - ``/fhir/R4/`` reserved for the FHIR API (``api``).
 """
 
@@ -11,6 +12,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("f/<str:token>/", include("dyadcare.family_pages.urls")),
+    path("r/<str:token>/", include("dyadcare.partner_pages.urls")),
     path("fhir/R4/", include("dyadcare.api.urls")),
     path("", include("dyadcare.web.urls")),
 ]

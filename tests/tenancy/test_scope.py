@@ -107,6 +107,7 @@ UNSCOPED_CALL_SITES = {
         "network_security_events",
     ): "the network administrator's security events: no content",
     ("screening/family.py", "_find"): "a family link names its session: the token is the scope",
+    ("referrals/partner.py", "_find"): "a referral's link names its referral: the token is the scope",
 }
 
 

@@ -57,6 +57,7 @@ def demo(db: None) -> dict[str, Any]:
         visit = Visit.objects.filter(clinic=clinic, child=link.child).first()
         session = ScreeningSession.objects.filter(clinic=clinic).first()
         flag = Flag.objects.filter(clinic=clinic).first()
+        referral = _a_referral(clinic, link)
         return {
             "clinic_slug": clinic.slug,
             "network_slug": Network.objects.get().slug,
@@ -70,12 +71,28 @@ def demo(db: None) -> dict[str, Any]:
             "language": "es",
             "user_id": User.objects.get(username=f"specialist.{clinic.slug}").pk,
             "token": "not-a-real-token-" + "x" * 30,
+            "referral_id": referral.pk,
             "child": link.child,
             "caregiver": Caregiver.objects.get(pk=link.caregiver_id),
             "admin": User.objects.get(username=f"admin.{clinic.slug}"),
             "specialist": User.objects.get(username=f"specialist.{clinic.slug}"),
             "netadmin": User.objects.get(username__startswith="netadmin."),
         }
+
+
+def _a_referral(clinic: Clinic, link: CareRelationship) -> Any:
+    """A referral in the demo clinic (the demo makes none), for the referral pages."""
+    from dyadcare.referrals import referral_services as svc
+    from dyadcare.tenancy.actor import Actor
+    from dyadcare.tenancy.scope import clinic_scope
+
+    specialist = User.objects.get(username=f"specialist.{clinic.slug}")
+    actor = Actor.for_staff(specialist, clinic=clinic, roles=("dyadic_specialist",))
+    with clinic_scope(clinic):
+        return svc.refer(
+            actor=actor, child_id=link.child_id, caregiver_id=link.caregiver_id, need="food",
+            service=svc.ServiceDetails(name="Pantry"), reason="Asked for help",
+        )  # fmt: skip
 
 
 def _client(route: Route, ids: dict[str, Any], who: str) -> Client:

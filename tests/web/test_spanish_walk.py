@@ -152,7 +152,9 @@ def demo(db: None) -> dict[str, Any]:
         specialist = User.objects.get(username=f"specialist.{clinic.slug}")
         names = _proper_names()
     session, token = _open_a_spanish_link(clinic, specialist, upcoming, family.caregiver)
+    referral = _a_referral(clinic, specialist, link)
     return {
+        "referral_id": referral.pk,
         "clinic_slug": clinic.slug,
         "network_slug": clinic.network.slug,
         "child_id": child.pk,
@@ -201,6 +203,35 @@ def _open_a_spanish_link(clinic: Clinic, specialist: User, visit: Visit, caregiv
             language="es",
             mode="link",
         )
+
+
+def _a_referral(clinic: Clinic, specialist: User, link: CareRelationship) -> Any:
+    """A referral of the child, with consent, sent by print and accepted by phone (so that its
+    page shows a consent, a history and the update form)."""
+    from dyadcare.referrals import referral_services as svc
+    from dyadcare.tenancy.actor import Actor
+    from dyadcare.tenancy.scope import clinic_scope
+
+    actor = Actor.for_staff(specialist, clinic=clinic, roles=("dyadic_specialist",))
+    with clinic_scope(clinic):
+        made = svc.refer(
+            actor=actor,
+            child_id=link.child_id,
+            caregiver_id=link.caregiver_id,
+            need="food",
+            service=svc.ServiceDetails(
+                name="Despensa Comunitaria", phone="510-555-0100", hours="lun-vie 9:00-17:00"
+            ),
+            reason="Pidió ayuda con la comida",
+            consent=svc.ConsentInput(
+                caregiver_id=link.caregiver_id, method="verbal", consented_on=timezone.localdate()
+            ),
+        )
+        svc.send_referral(actor=actor, referral_id=made.pk, channel="print")
+        svc.staff_update(
+            actor=actor, referral_id=made.pk, status="accepted", note="Tienen cupo", caller="Marta"
+        )
+    return made
 
 
 def _proper_names() -> set[str]:

@@ -80,6 +80,8 @@ def sample_kwargs(world: ClinicWorld, route: Route, *, clinic: str = "a") -> dic
         "token": "not-a-real-token-" + "x" * 30,
         "service_id": directory_service(world).pk if "service_id" in route.kwargs else None,
     }
+    if "referral_id" in route.kwargs:
+        samples["referral_id"] = _referral(world).pk
     missing = set(route.kwargs) - samples.keys()
     assert not missing, f"{route.name}: add a sample value for {sorted(missing)} in tests/web/urlmap.py"
     return {key: samples[key] for key in route.kwargs}
@@ -213,6 +215,8 @@ def sample_post(world: ClinicWorld, route: Route) -> dict[str, Any]:
     }
     if route.name.startswith("web:care_"):
         samples.update(_care_samples(world, route.name))
+    if route.name.startswith("web:referral_"):
+        samples.update(_referral_samples(world))
     if route.name in {"web:child_merge", "web:child_merge_undo"}:
         samples.update(_merge_samples(world))
     assert route.name in samples, f"{route.name}: add sample form data in tests/web/urlmap.py"
@@ -295,3 +299,57 @@ def _care_samples(world: ClinicWorld, name: str) -> dict[str, dict[str, Any]]:
     samples["web:care_task_update"] = {"task": str(task.pk), "action": "done", "note": "Called"}
     samples["web:care_service_update"] = {"entry": str(entry.pk), "action": "void", "reason": "Logged twice"}
     return samples
+
+
+def _referral(world: ClinicWorld) -> Any:
+    """A referral of clinic A's child (made once per test world), with consent, not sent."""
+    made = getattr(world, "_referral", None)
+    if made is not None:
+        return made
+    from dyadcare.referrals import referral_services as svc
+    from dyadcare.tenancy.scope import clinic_scope
+    from tests.factories import staff_actor
+
+    assert world.child_a and world.caregiver_a
+    with clinic_scope(world.a):
+        made = svc.refer(
+            actor=staff_actor(world, "family_partner"),
+            child_id=world.child_a.pk,
+            caregiver_id=world.caregiver_a.pk,
+            need="food",
+            service=svc.ServiceDetails(
+                name="Family Food Pantry", phone="510-555-0100", email="intake@pantry.example"
+            ),
+            reason="Asked for help with groceries",
+            consent=svc.ConsentInput(
+                caregiver_id=world.caregiver_a.pk, method="verbal", consented_on=localdate()
+            ),
+        )
+    world._referral = made  # type: ignore[attr-defined]
+    return made
+
+
+def _referral_samples(world: ClinicWorld) -> dict[str, dict[str, Any]]:
+    """The referral forms: a new referral of clinic A's child, and updates of one made here.
+    The mother agrees to texts here, so that the summary can be texted."""
+    assert world.caregiver_a
+    if isinstance(world, ClinicWorld) and not world.caregiver_a.consent_sms:
+        from dyadcare.tenancy.scope import clinic_scope
+
+        with clinic_scope(world.a):
+            world.caregiver_a.consent_sms = True
+            world.caregiver_a.save(update_fields=["consent_sms"])
+    return {
+        "web:referral_new": {
+            "need": "food", "reason": "Asked for help", "service_name": "Family Food Pantry",
+            "service_phone": "510-555-0100", "caregiver": str(world.caregiver_a.pk), "method": "verbal",
+            "consented_on": localdate().isoformat(), "shares": ["need", "child_first_name"],
+            "channel": "print",
+        },
+        "web:referral_update": {
+            "status": "cancelled", "outcome": "family-declined", "note": "", "caller": "",
+        },
+        "web:referral_send": {"channel": "print"},
+        "web:referral_link_close": {},
+        "web:referral_summary_send": {"channel": "sms"},
+    }  # fmt: skip

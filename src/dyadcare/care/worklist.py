@@ -23,6 +23,7 @@ from dyadcare.screening.models import Flag
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record
 from dyadcare.tenancy.models import Membership, User
+from dyadcare.touchpoints.followups import FollowUp, follow_ups
 from dyadcare.touchpoints.huddle import HuddleNote
 from dyadcare.touchpoints.models import Visit
 
@@ -92,6 +93,7 @@ class MyWork:
     alerts: list[Flag]
     reviews: list[CarePlan]
     caseload: list[CaseRow]
+    follow_ups: list[FollowUp]  # other domains' (overdue referrals), through touchpoints.followups
 
 
 def my_work(*, actor: Actor, today: date | None = None) -> MyWork:
@@ -123,6 +125,7 @@ def my_work(*, actor: Actor, today: date | None = None) -> MyWork:
             .order_by("next_review_on")
         ),
         caseload=_rows(actor, in_caseload, today),
+        follow_ups=follow_ups(actor, mine=True, today=today),
     )
     audit_record(actor=actor, action=Action.SEARCH, summary=f"my work: {len(work.caseload)} families")
     return work

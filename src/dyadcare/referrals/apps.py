@@ -7,3 +7,11 @@ class ReferralsConfig(AppConfig):
     label = "referrals"
     verbose_name = _("Community referrals")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from dyadcare.referrals.providers import follow_up_referrals, huddle_referrals
+        from dyadcare.touchpoints.followups import register_follow_up_provider
+        from dyadcare.touchpoints.huddle import register_huddle_provider
+
+        register_huddle_provider(huddle_referrals)
+        register_follow_up_provider(follow_up_referrals)

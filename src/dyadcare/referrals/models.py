@@ -253,3 +253,9 @@ class Favourite(ClinicScopedModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["clinic", "service"], name="referrals_favourite_once")]
+
+
+# The referral workflow (ServiceRequest, Task, consent and history) ---------------------------
+from dyadcare.referrals.models_referral import Referral, ReferralConsent, ReferralEvent  # noqa: E402
+
+__all__ = ["Referral", "ReferralConsent", "ReferralEvent"]

@@ -29,3 +29,13 @@ class ReferralsPerm:
         roles={Role.NETWORK_ADMIN},
         scope="network",
     )
+
+
+# The referral workflow ------------------------------------------------------------------------
+class ReferralPerm:
+    REFER = permission(
+        "referrals.refer",
+        _("Refer a family to a community service, record consent and updates"),
+        roles=CARE_TEAM,
+    )
+    VIEW = permission("referrals.view", _("See a family's referrals and their status"), roles=CARE_TEAM)

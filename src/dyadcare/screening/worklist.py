@@ -10,12 +10,13 @@ what a hidden result was. Two queries for a page (its count and its rows), whate
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils import timezone
 
 from dyadcare.families.permissions import FamilyPerm
 from dyadcare.instruments.engine import InputError
@@ -28,6 +29,7 @@ from dyadcare.screening.selectors import library_instrument
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record
 from dyadcare.tenancy.selectors import clinic_staff
+from dyadcare.touchpoints.followups import FollowUp, follow_ups
 from dyadcare.touchpoints.selectors import clinic_bundle
 
 PAGE_SIZE = 25
@@ -58,6 +60,7 @@ class Item:
 class Worklist:
     page: Page[Any]
     items: list[Item]
+    follow_ups: list[FollowUp] = field(default_factory=list)  # other domains' (touchpoints.followups)
 
 
 def _visible_instruments(permissions: frozenset[str]) -> list[str]:
@@ -140,7 +143,16 @@ def alert_worklist(*, actor: Actor, filters: Filters, page: str | int | None, la
         object_type="screening.flag",
         summary=f"worklist {filters.status} page {current.number}: {len(items)} of {current.paginator.count}",
     )
-    return Worklist(current, items)
+    return Worklist(current, items, _follow_ups(actor, filters))
+
+
+def _follow_ups(actor: Actor, filters: Filters) -> list[FollowUp]:
+    """Other domains' overdue follow-ups (a referral with no update past its due date), with
+    the open list when no flag-only filter (kind, category, dates) is set."""
+    if filters.status == "closed" or filters.kind or filters.category or filters.since or filters.until:
+        return []
+    found = follow_ups(actor, mine=filters.mine, today=timezone.localdate())
+    return [f for f in found if filters.child is None or f.child_id == filters.child]
 
 
 def category_choices(*, actor: Actor, language: str) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from dyadcare.web.views import (
     merges,
     mfa,
     network,
+    referral_flow,
     referrals_directory,
     screening,
     screening_entry,
@@ -72,6 +73,24 @@ clinic_patterns = [
     path("flags/<uuid:flag_id>/acknowledge/", screening.flag_acknowledge, name="flag_acknowledge"),
     path("flags/<uuid:flag_id>/assign/", screening.flag_assign, name="flag_assign"),
     path("alerts/", screening.alerts, name="alerts"),
+    # The referral workflow (referrals.referral_services and referral_selectors).
+    path("children/<uuid:child_id>/referrals/new/", referral_flow.referral_new, name="referral_new"),
+    path(
+        "children/<uuid:child_id>/referrals/summary/", referral_flow.referral_summary, name="referral_summary"
+    ),
+    path(
+        "children/<uuid:child_id>/referrals/summary/send/",
+        referral_flow.referral_summary_send,
+        name="referral_summary_send",
+    ),
+    path("referrals/<uuid:referral_id>/", referral_flow.referral_detail, name="referral_detail"),
+    path("referrals/<uuid:referral_id>/update/", referral_flow.referral_update, name="referral_update"),
+    path("referrals/<uuid:referral_id>/send/", referral_flow.referral_send, name="referral_send"),
+    path(
+        "referrals/<uuid:referral_id>/close-link/",
+        referral_flow.referral_link_close,
+        name="referral_link_close",
+    ),
     path("alerts/banner/", screening.alert_banner, name="alert_banner"),
     path("visits/import/", visits.appointments_import, name="appointments_import"),
     path("settings/schedule/", visits.schedule_settings, name="schedule_settings"),

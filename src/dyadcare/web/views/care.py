@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 from dyadcare.care import selectors, services, worklist
 from dyadcare.care.permissions import CarePerm
 from dyadcare.families.models import Child
+from dyadcare.referrals import referral_selectors
+from dyadcare.referrals.permissions import ReferralPerm
 from dyadcare.web import care_forms as cf
 from dyadcare.web.access import StaffRequest, clinic_view
 
@@ -66,6 +68,7 @@ def _page(req: StaffRequest, child_id: Any, bound: dict[str, forms.Form] | None 
         "page": page,
         "child": page.child,
         "hidden_note": selectors.HIDDEN_NOTE,
+        **_referrals(req, page),
         **_forms(req, page),
         **(bound or {}),
     }
@@ -78,6 +81,18 @@ def _page(req: StaffRequest, child_id: Any, bound: dict[str, forms.Form] | None 
         for e in page.services
     ]
     return render(req, "web/care/page.html", context, status=400 if bound else 200)
+
+
+def _referrals(req: StaffRequest, page: selectors.CarePage) -> dict[str, Any]:
+    """The child's referrals (the loop, open or closed) and those made from each goal (every
+    goal a key, for the template's ``get``)."""
+    if not req.actor.can(ReferralPerm.VIEW):
+        return {"referrals": [], "goal_referrals": {g.pk: [] for g in page.goals}}
+    by_goal = referral_selectors.goal_referrals(actor=req.actor, child_id=page.child.pk)
+    return {
+        "referrals": referral_selectors.child_referrals(actor=req.actor, child_id=page.child.pk),
+        "goal_referrals": {g.pk: by_goal.get(g.pk, []) for g in page.goals},
+    }
 
 
 def _apply(form: forms.Form, save: Callable[[], Any]) -> bool:

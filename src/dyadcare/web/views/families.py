@@ -16,6 +16,8 @@ from dyadcare.families import selectors, services
 from dyadcare.families.choices import RACE_ETHNICITY_WITH_DECLINED
 from dyadcare.families.models import Caregiver, Child
 from dyadcare.families.permissions import FamilyPerm
+from dyadcare.referrals.permissions import ReferralPerm
+from dyadcare.referrals.referral_selectors import child_referrals
 from dyadcare.screening.history import caregiver_results_over_time, child_results_over_time
 from dyadcare.touchpoints.selectors import child_schedule_get
 from dyadcare.web.access import StaffRequest, clinic_view
@@ -90,6 +92,9 @@ def child_detail(request: HttpRequest, child_id: str) -> HttpResponse:
             "schedule": schedule,
             "category_labels": category_labels,
             "history": child_results_over_time(actor=req.actor, child=record.child),
+            "referrals": child_referrals(actor=req.actor, child_id=record.child.pk)
+            if req.actor.can(ReferralPerm.VIEW)
+            else [],
         },
     )
 

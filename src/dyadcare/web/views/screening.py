@@ -267,6 +267,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "items": found.items,
+        "follow_ups": found.follow_ups,
         "page": found.page,
         "query": query.urlencode(),
         "owners": worklist.owner_choices(actor=req.actor)
