@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from jsonschema import Draft202012Validator
+from jsonschema.validators import validator_for
 
 from dyadcare import clinicaldata
 from dyadcare.clinicaldata import DataFileError, load
@@ -24,6 +25,7 @@ from dyadcare.touchpoints.bundles import bundle_data
 
 PACKAGE = Path(clinicaldata.__file__).resolve().parents[1]
 SCHEMAS = PACKAGE / "clinicaldata" / "schemas"
+HSDS = PACKAGE / "referrals" / "hsds"
 LIBRARY = PACKAGE / "instruments" / "library"
 EVERY_JSON = sorted(PACKAGE.rglob("*.json"))
 
@@ -66,6 +68,11 @@ def test_every_json_file_is_claimed_and_checked(path: Path) -> None:
         Draft202012Validator.check_schema(json.loads(path.read_text(encoding="utf-8")))
         name = path.name.removesuffix(".schema.json")
         assert name == "common" or clinicaldata.find(name), f"schema {path.name} checks no data file"
+    elif path.parent == HSDS:
+        # The published Open Referral HSDS 3.0 schemas the directory import validates with.
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        validator_for(schema).check_schema(schema)
+        assert schema.get("name") or schema.get("title"), f"{_rel(path)} is not an HSDS schema"
     elif path.parent == LIBRARY:
         instrument = parse_instrument(json.loads(path.read_text(encoding="utf-8")))
         assert instrument.id == path.stem

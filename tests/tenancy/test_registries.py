@@ -57,6 +57,17 @@ EXPECTED[Role.DYADIC_SPECIALIST] = EXPECTED[Role.PEDIATRIC_CLINICIAN]
 # the clinic's billing settings and rule overrides are the administrator's.
 EXPECTED[Role.BILLING] |= {"billing.view", "billing.manage"}
 EXPECTED[Role.CLINIC_ADMIN] |= {"billing.view", "billing.manage", "billing.configure"}
+# Referrals (issue 12): the care team searches the network's directory, keeps the clinic's notes
+# and favourites, refers and follows referrals; the network administrator imports the directory.
+_CARE_TEAM_REFERRALS = {
+    "referrals.directory_view",
+    "referrals.directory_manage",
+    "referrals.refer",
+    "referrals.view",
+}
+for _role in (Role.FRONT_DESK, Role.PEDIATRIC_CLINICIAN, Role.FAMILY_PARTNER, Role.CLINIC_ADMIN):
+    EXPECTED[_role] |= _CARE_TEAM_REFERRALS
+EXPECTED[Role.NETWORK_ADMIN] |= {"referrals.directory_import"}
 
 
 def test_the_role_matrix_is_what_it_was() -> None:
