@@ -6,9 +6,9 @@ both with TOAST), the figures docs/scaling.md sizes a state network from.
 
 Reads ``pg_relation_size``, ``pg_indexes_size`` and ``pg_total_relation_size`` of every table
 of the public schema after a ``VACUUM ANALYZE`` (live row counts from the statistics), and
-divides by the number of children. On SQLite it reports the file's size per child (and per
-table when SQLite was built with the ``dbstat`` table). Prints a markdown table and one JSON
-line.
+divides by the number of children. On SQLite the same from the ``dbstat`` table (pages of
+each table and its indexes; SQLite built with it, as Python's is). Prints a markdown table and
+one JSON line.
 """
 
 from __future__ import annotations
@@ -40,16 +40,41 @@ def _postgres(cursor: Any) -> list[dict[str, Any]]:
     ]
 
 
+SQLITE = """
+SELECT m.tbl_name, sum(CASE WHEN m.type = 'table' THEN d.pgsize ELSE 0 END),
+       sum(CASE WHEN m.type = 'index' THEN d.pgsize ELSE 0 END), sum(d.pgsize)
+FROM dbstat d JOIN sqlite_master m ON m.name = d.name
+GROUP BY m.tbl_name ORDER BY 4 DESC
+"""
+
+
 def _sqlite(cursor: Any) -> list[dict[str, Any]]:
-    try:
-        cursor.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC")
-        return [{"table": n, "rows": None, "table_bytes": b, "index_bytes": 0, "total_bytes": b}
-                for n, b in cursor.fetchall()]  # fmt: skip
-    except Exception:  # SQLite without dbstat: the whole file only
-        cursor.execute("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
-        (size,) = cursor.fetchone()
-        return [{"table": "(whole file)", "rows": None, "table_bytes": size, "index_bytes": 0,
-                 "total_bytes": size}]  # fmt: skip
+    """Per table from SQLite's ``dbstat`` table (its indexes attributed to it)."""
+    cursor.execute(SQLITE)
+    tables = [
+        {"table": name, "rows": None, "table_bytes": heap, "index_bytes": index, "total_bytes": total}
+        for name, heap, index, total in cursor.fetchall()
+    ]
+    for table in tables:
+        cursor.execute(f'SELECT count(*) FROM "{table["table"]}"')
+        table["rows"] = cursor.fetchone()[0]
+    return tables
+
+
+def _clinic_keys() -> dict[str, str]:
+    """Each model's table: "scoped" when the model is a ClinicScopedModel (a required clinic
+    key, every query filtered by it), "clinic" when it has another clinic key, "no" else."""
+    from django.apps import apps
+
+    from dyadcare.tenancy.scope import ClinicScopedModel
+
+    keys = {}
+    for model in apps.get_models(include_auto_created=True):
+        has = any(f.name == "clinic" and f.is_relation for f in model._meta.concrete_fields)
+        keys[model._meta.db_table] = (
+            "scoped" if issubclass(model, ClinicScopedModel) else "clinic" if has else "no"
+        )
+    return keys
 
 
 def main() -> None:
@@ -73,16 +98,22 @@ def main() -> None:
         children = Child.objects.count()
     with connection.cursor() as cursor:
         tables = _postgres(cursor) if connection.vendor == "postgresql" else _sqlite(cursor)
+    keys = _clinic_keys()
+    for table in tables:
+        table["clinic_key"] = keys.get(table["table"], "")
     total = {k: sum(t[k] for t in tables) for k in ("table_bytes", "index_bytes", "total_bytes")}
     print(f"{connection.vendor}, {children:,} children\n")
-    print("| table | rows | rows per child | table MB | indexes MB | total MB | bytes per child |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for t in [*tables[: args.top], {"table": "all tables", "rows": None, **total}]:
+    print(
+        "| table | clinic key | rows | rows per child | table MB | indexes MB | total MB | bytes per child |"
+    )
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for t in [*tables[: args.top], {"table": "all tables", "rows": None, "clinic_key": "", **total}]:
         rows = "" if t["rows"] is None else f"{t['rows']:,}"
         per = "" if t["rows"] is None else f"{t['rows'] / children:.2f}"
         print(
-            f"| {t['table']} | {rows} | {per} | {t['table_bytes'] / MB:,.1f} | {t['index_bytes'] / MB:,.1f} "
-            f"| {t['total_bytes'] / MB:,.1f} | {t['total_bytes'] / children:,.0f} |"
+            f"| {t['table']} | {t['clinic_key']} | {rows} | {per} | {t['table_bytes'] / MB:,.1f} "
+            f"| {t['index_bytes'] / MB:,.1f} | {t['total_bytes'] / MB:,.1f} "
+            f"| {t['total_bytes'] / children:,.0f} |"
         )
     print()
     print(json.dumps({"benchmark": "storage", "vendor": connection.vendor, "children": children,
