@@ -7,3 +7,14 @@ class FamiliesConfig(AppConfig):
     label = "families"
     verbose_name = _("Families")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from dyadcare.families.aggregates import record_changed
+        from dyadcare.families.models import Caregiver, Child
+
+        for model in (Child, Caregiver):
+            name = model.__name__
+            post_save.connect(record_changed, sender=model, dispatch_uid=f"families.counts.{name}.save")
+            post_delete.connect(record_changed, sender=model, dispatch_uid=f"families.counts.{name}.delete")

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from dyadcare.families.internal import search
 from dyadcare.families.internal.duplicates import PossibleDuplicate, child_duplicates
 from dyadcare.families.models import Caregiver, CareRelationship, Child, ChildMerge, Household
 from dyadcare.families.permissions import FamilyPerm
@@ -36,14 +37,6 @@ def _as_date(text: str) -> date | None:
 _PHONE = re.compile(r"[\d\s().+-]+")
 
 
-def _name_match(words: list[str]) -> Q:
-    """Each word starts a word of the name: "gar jo" finds "García, José"."""
-    match = Q()
-    for word in words:
-        match &= Q(search_name__startswith=word) | Q(search_name__contains=" " + word)
-    return match
-
-
 def _phone_digits(text: str) -> str:
     """The digits of a phone number typed in the search box (at least 7), else ""."""
     digits = re.sub(r"\D", "", text)
@@ -59,14 +52,14 @@ def child_filter(query: str) -> Q:
     as_date = _as_date(text)
     if as_date is not None:
         return Q(date_of_birth=as_date)
-    conditions = Q(mrn__iexact=text)
+    conditions = search.mrn_match(text)
     with contextlib.suppress(RuleError):
         conditions |= Q(medi_cal_id=normalize_medi_cal_id(text))
     caregivers = Q(pk__in=[])
     words = search_key(text).split()
     if words:
-        conditions |= _name_match(words)
-        caregivers = _name_match(words)
+        conditions |= search.name_match("families_child", words)
+        caregivers = search.name_match("families_caregiver", words)
     digits = _phone_digits(text)
     if digits:
         caregivers = Q(phone__endswith=digits)
@@ -122,14 +115,20 @@ def child_record(*, actor: Actor, child_id: uuid.UUID | str) -> ChildRecord:
         .annotate(children_count=Count("caregiver__care_relationships"))
         .order_by("-is_primary", "caregiver__family_name", "caregiver__given_name")
     )
-    caregiver_ids = [r.caregiver_id for r in relationships]
-    sibling_filter = Q(care_relationships__caregiver_id__in=caregiver_ids)
+    return ChildRecord(child=child, relationships=relationships, siblings=_siblings(child))
+
+
+def _siblings(child: Child) -> list[Child]:
+    """The children who share a caregiver or the household with ``child``, in one query of two
+    indexed lookups (the children of the child's caregivers, by caregiver; the household's,
+    by household) on the children table, so the cost does not grow with the clinic (an OR
+    across a join walked every child of the clinic)."""
+    carers = CareRelationship.objects.filter(child_id=child.pk).values("caregiver_id")
+    same_carer = CareRelationship.objects.filter(caregiver_id__in=carers).values("child_id")
+    sibling_filter = Q(pk__in=same_carer)
     if child.household_id:
         sibling_filter |= Q(household_id=child.household_id)
-    siblings = list(
-        Child.objects.filter(sibling_filter).exclude(pk=child.pk).distinct().order_by("date_of_birth")
-    )
-    return ChildRecord(child=child, relationships=relationships, siblings=siblings)
+    return list(Child.objects.filter(sibling_filter).exclude(pk=child.pk).order_by("date_of_birth", "pk"))
 
 
 def caregivers_of(*, actor: Actor, child_id: uuid.UUID | str) -> list[CareRelationship]:
@@ -191,7 +190,7 @@ def caregiver_search(*, actor: Actor, query: str) -> QuerySet[Caregiver]:
         conditions |= Q(phone__endswith=digits[-10:])
     words = search_key(text).split()
     if words:
-        conditions |= _name_match(words)
+        conditions |= search.name_match("families_caregiver", words)
     audit_record(
         actor=actor,
         action=Action.SEARCH,

@@ -38,7 +38,8 @@ from dyadcare.screening.internal.sessions import (
     SessionInstruments,
     answered_a_safety_question,
     locked,
-    score_saved_answers,
+    prepare_saved_answers,
+    store_prepared,
 )
 from dyadcare.screening.models import DOB_WRONG_LIMIT, ScreeningSession
 from dyadcare.tenancy.actor import Actor
@@ -354,25 +355,42 @@ class Submitted:
     already: bool = False
 
 
-@transaction.atomic
 def submit(link: FamilyLink) -> Submitted:
     """Score every instrument and raise flags. A second submission (another tab, a double
-    tap) changes nothing and lands on the same thank-you page."""
+    tap) changes nothing and lands on the same thank-you page.
+
+    The scoring and the FHIR JSON are built before the transaction, from the answers the link
+    read; the transaction locks the session, checks it is still open with the same answers
+    and language (else scores again, inside), and holds only the inserts."""
     link.actor.require_clinic(link.session.clinic_id)
-    current = locked(link.session)
-    link.session = current
-    if current.status == Status.SUBMITTED:
-        return Submitted(current, already=True, show_crisis_resources=link.crisis_due())
-    if current.status != Status.OPEN:
-        raise LinkProblem(current.status, current)
-    scored = score_saved_answers(current, link.instruments)
-    current.status = Status.SUBMITTED
-    current.submitted_at = timezone.now()
-    current.save(update_fields=["status", "submitted_at", "updated_at"])
-    audit_record(
-        actor=link.actor,
-        action=ScreeningAction.SUBMITTED,
-        obj=current,
-        summary=f"submitted, {len(scored)} results",
-    )
+    prepared: list[Scored] = []
+    seen = link.session
+    if seen.status == Status.OPEN:
+        prepared = prepare_saved_answers(seen, link.instruments)
+    with transaction.atomic():
+        current = locked(link.session)
+        link.session = current
+        if current.status == Status.SUBMITTED:
+            return Submitted(current, already=True, show_crisis_resources=link.crisis_due())
+        if current.status != Status.OPEN:
+            raise LinkProblem(current.status, current)
+        if (current.answers, current.language, current.instruments) != (
+            seen.answers,
+            seen.language,
+            seen.instruments,
+        ) or seen.status != Status.OPEN:
+            link.instruments = SessionInstruments(current)
+            prepared = prepare_saved_answers(current, link.instruments)
+        for scored in prepared:
+            scored.result.session = current
+        scored = store_prepared(prepared)
+        current.status = Status.SUBMITTED
+        current.submitted_at = timezone.now()
+        current.save(update_fields=["status", "submitted_at", "updated_at"])
+        audit_record(
+            actor=link.actor,
+            action=ScreeningAction.SUBMITTED,
+            obj=current,
+            summary=f"submitted, {len(scored)} results",
+        )
     return Submitted(current, scored=scored, show_crisis_resources=link.crisis_due())

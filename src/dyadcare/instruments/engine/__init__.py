@@ -12,6 +12,9 @@ The public API (``from dyadcare.instruments import engine``):
 - ``engine.build_response(instrument, answers, ...)`` → a FHIR QuestionnaireResponse.
 - ``engine.score_response(response, questionnaire=None)`` → :class:`ResponseScore` with the
   score and the extracted LOINC-coded Observations.
+- ``engine.derived_observations(instrument, response, score)`` → the same Observations for a
+  response just built from the scored answers, without evaluating FHIRPath where it cannot
+  change them.
 - :class:`InputError` for any invalid input.
 """
 
@@ -24,6 +27,7 @@ from dyadcare.instruments.engine.answers import (
 )
 from dyadcare.instruments.engine.datafile import parse_instrument
 from dyadcare.instruments.engine.definition import AnswerItem, Instrument, Option, Source
+from dyadcare.instruments.engine.derived import observations as derived_observations
 from dyadcare.instruments.engine.errors import DefinitionError, InputError
 from dyadcare.instruments.engine.fhir import FormItem, FormModel, form_model
 from dyadcare.instruments.engine.library import CONTRACT_IDS, MILESTONE_AGES, Library, listing, load_library
@@ -51,6 +55,7 @@ __all__ = [
     "answer_from_form",
     "build_response",
     "check_answer",
+    "derived_observations",
     "form_model",
     "listing",
     "load_library",

@@ -109,8 +109,41 @@ def score_and_store(
     with_fhir: bool = True,
 ) -> Scored:
     """Score ``answers`` (already checked with ``engine.parse_answers``), save the result and
-    its flags. The result keeps the instrument's version and the parameter values it was
-    scored with. With ``with_fhir`` the QuestionnaireResponse and Observations are stored too."""
+    its flags (see :func:`prepare`)."""
+    scored = prepare(
+        instrument=instrument,
+        answers=answers,
+        visit=visit,
+        caregiver=caregiver,
+        language=language,
+        category=category,
+        scored_at=scored_at,
+        session=session,
+        entered_by=entered_by,
+        with_fhir=with_fhir,
+    )
+    store([scored])
+    return scored
+
+
+def prepare(
+    *,
+    instrument: Instrument,
+    answers: Sequence[engine.Answer],
+    visit: Visit,
+    caregiver: Caregiver | None,
+    language: str,
+    category: str,
+    scored_at: datetime,
+    session: ScreeningSession | None = None,
+    entered_by: User | None = None,
+    with_fhir: bool = True,
+) -> Scored:
+    """The result of ``answers`` and its flags, built but not saved: all the CPU work of a
+    result (the score, the FHIR JSON, the flag reasons) and no query, so a caller can do it
+    before opening its transaction. The result keeps the instrument's version and the
+    parameter values it was scored with. With ``with_fhir`` the QuestionnaireResponse and
+    Observations are set too, derived from the one score."""
     score = engine.score(instrument, answers, language=language)
     result = _result_row(
         instrument=instrument,
@@ -125,10 +158,16 @@ def score_and_store(
         entered_by=entered_by,
     )
     if with_fhir and instrument.kind != "score-entry":
-        _add_fhir_resources(result, instrument, answers)
-    result.save()
-    flags = _save_flags(result, instrument, score)
-    return Scored(result=result, flags=flags)
+        _add_fhir_resources(result, instrument, answers, score)
+    return Scored(result=result, flags=_flags(result, instrument, score))
+
+
+def store(scored: Sequence[Scored]) -> None:
+    """Save prepared results and their flags: one insert for the results, one for the flags."""
+    ScreeningResult.objects.bulk_create([s.result for s in scored])
+    flags = [flag for s in scored for flag in s.flags]
+    if flags:
+        Flag.objects.bulk_create(flags)
 
 
 def _result_row(
@@ -173,9 +212,13 @@ def _result_row(
 
 
 def _add_fhir_resources(
-    result: ScreeningResult, instrument: Instrument, answers: Sequence[engine.Answer]
+    result: ScreeningResult,
+    instrument: Instrument,
+    answers: Sequence[engine.Answer],
+    score: engine.ScoreResult,
 ) -> None:
-    """Set the result's FHIR QuestionnaireResponse and the Observations scored from it."""
+    """Set the result's FHIR QuestionnaireResponse and the Observations of its score (the
+    ones ``engine.score_response`` would compute from the response, without scoring it again)."""
     response = engine.build_response(
         instrument,
         answers,
@@ -185,13 +228,12 @@ def _add_fhir_resources(
         response_id=str(result.id),
     )
     result.questionnaire_response = response
-    scored = engine.score_response(response, instrument.questionnaire, instrument=instrument)
-    result.observations = list(scored.observations)
+    result.observations = engine.derived_observations(instrument, response, score)
 
 
-def _save_flags(result: ScreeningResult, instrument: Instrument, score: engine.ScoreResult) -> list[Flag]:
-    """Save the flags the result raises (see ``flags_for``) and return them."""
-    flags = [
+def _flags(result: ScreeningResult, instrument: Instrument, score: engine.ScoreResult) -> list[Flag]:
+    """The flags the result raises (see ``flags_for``), not yet saved."""
+    return [
         Flag(
             clinic_id=result.clinic_id,
             result=result,
@@ -203,6 +245,3 @@ def _save_flags(result: ScreeningResult, instrument: Instrument, score: engine.S
         )
         for severity, reason in flags_for(instrument, score)
     ]
-    for flag in flags:
-        flag.save()
-    return flags

@@ -16,7 +16,7 @@ from dyadcare.instruments.engine import Instrument
 from dyadcare.publiclinks.tokens import new_token, token_hash
 from dyadcare.screening.events import FlagRaised, ResultRecorded
 from dyadcare.screening.internal.plan import VisitInstruments, safety_items
-from dyadcare.screening.internal.scoring import Scored, score_and_store
+from dyadcare.screening.internal.scoring import Scored, prepare, store
 from dyadcare.screening.models import ScreeningSession
 from dyadcare.tenancy.events import emit
 
@@ -85,7 +85,14 @@ class SessionInstruments:
 def score_saved_answers(session: ScreeningSession, instruments: SessionInstruments) -> list[Scored]:
     """Score every instrument of the session that has an answer and store the results (the
     evidence that their categories were done) and their flags."""
-    scored = []
+    return store_prepared(prepare_saved_answers(session, instruments))
+
+
+def prepare_saved_answers(session: ScreeningSession, instruments: SessionInstruments) -> list[Scored]:
+    """The results of every instrument of the session that has an answer, with their flags,
+    scored and built but not saved (no query once the instruments are loaded): a submit does
+    this before its transaction, so the write lock is not held through the CPU work."""
+    prepared = []
     now = timezone.now()
     for entry in session.instruments:
         instrument = instruments.get(entry["id"])
@@ -96,8 +103,8 @@ def score_saved_answers(session: ScreeningSession, instruments: SessionInstrumen
         )
         if all(a is None for a in answers):
             continue
-        scored.append(
-            score_and_store(
+        prepared.append(
+            prepare(
                 instrument=instrument,
                 answers=answers,
                 visit=session.visit,
@@ -108,9 +115,15 @@ def score_saved_answers(session: ScreeningSession, instruments: SessionInstrumen
                 session=session,
             )
         )
-    for result in scored:
+    return prepared
+
+
+def store_prepared(prepared: list[Scored]) -> list[Scored]:
+    """Save prepared results and flags (two inserts) and announce them (after commit)."""
+    store(prepared)
+    for result in prepared:
         announce(result)
-    return scored
+    return prepared
 
 
 def announce(scored: Scored) -> None:

@@ -6,7 +6,6 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -21,6 +20,7 @@ from dyadcare.screening.history import caregiver_results_over_time, child_result
 from dyadcare.touchpoints.selectors import child_schedule_get
 from dyadcare.web.access import StaffRequest, clinic_view
 from dyadcare.web.forms import CaregiverForm, ChildForm, RelationshipForm
+from dyadcare.web.paging import CappedPaginator
 
 PAGE_SIZE = 25
 
@@ -62,7 +62,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
     req = _staff(request)
     query = request.GET.get("q", "")[:100]
     children = selectors.child_search(actor=req.actor, query=query)
-    page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"query": query, "page": page}
     template = "web/children/_results.html" if request.headers.get("HX-Request") else "web/children/list.html"
     return render(request, template, context)
