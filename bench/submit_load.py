@@ -216,12 +216,15 @@ def main() -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + 300  # a loaded machine starts gunicorn slowly
+        while True:
             try:
-                urllib.request.urlopen(base + "/healthz", timeout=2).close()
+                urllib.request.urlopen(base + "/healthz", timeout=5).close()
                 break
             except OSError:
-                time.sleep(0.3)
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("dyadcare serve did not answer /healthz") from None
+                time.sleep(0.5)
         runners = [Family(base, f["token"], f["dob"], f["plan"], seed=i) for i, f in enumerate(families)]
         barrier = threading.Barrier(len(runners))
 
