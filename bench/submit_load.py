@@ -212,7 +212,7 @@ def main() -> None:
     server = subprocess.Popen(
         [dyadcare, "serve", "--port", str(port), "--workers", "2", "--threads", "8", "--no-worker"],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=open(f"{folder}/server.log", "w"),  # noqa: SIM115 (closed with the process)
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -290,6 +290,7 @@ def main() -> None:
                 if latencies and reviews
                 else None,
                 "wall_seconds": round(elapsed, 1),
+                "server_log": f"{folder}/server.log" if lost else "",
             }
         )
     )
