@@ -228,16 +228,21 @@ def main() -> None:
         runners = [Family(base, f["token"], f["dob"], f["plan"], seed=i) for i, f in enumerate(families)]
         barrier = threading.Barrier(len(runners))
 
+        def step(family: Family, phase: str, action: Any) -> None:
+            if not family.error:
+                try:
+                    action()
+                except Exception as exc:  # reported in the reconciliation
+                    family.error = f"{phase}: {exc!r}"
+
         def run(family: Family) -> None:
-            try:
-                family.answer_all()
-                barrier.wait(timeout=600)
-                family.review()
-                barrier.wait(timeout=600)
-                family.submit()
-            except Exception as exc:  # reported in the reconciliation
-                family.error = repr(exc)
-                barrier.abort()
+            # A family whose request failed still meets the others at each barrier, so one
+            # failure costs one family, not the run.
+            step(family, "answering", family.answer_all)
+            barrier.wait(timeout=900)
+            step(family, "review", family.review)
+            barrier.wait(timeout=900)
+            step(family, "submit", family.submit)
 
         started = time.perf_counter()
         threads = [threading.Thread(target=run, args=(f,)) for f in runners]
