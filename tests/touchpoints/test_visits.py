@@ -275,3 +275,25 @@ def test_import_books_through_the_form_s_rules_and_survives_odd_files(world: Cli
         assert "five years ahead" in reasons[3]
         assert "cannot be read" in reasons[4]
         assert not Visit.objects.filter(child=world.child_a, source="import").exists()
+
+
+def test_the_huddle_writes_its_audit_entries_in_one_insert_and_the_chain_verifies(
+    world: ClinicWorld, client: Client
+) -> None:
+    from dyadcare.tenancy.auditverify import verify
+
+    day = date(2031, 3, 5)
+    _book_day(world, day, 12)
+    login(client, world.staff_a["dyadic_specialist"])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/c/{world.a.slug}/huddle/", {"day": day.isoformat()}).status_code == 200
+    inserts = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "tenancy_auditevent"')
+    ]
+    assert len(inserts) == 1, len(inserts)
+    with unscoped("check audit"):
+        entries = list(AuditEvent.objects.filter(summary=f"huddle {day}").order_by("seq"))
+        assert len(entries) == 12
+        assert [e.seq for e in entries] == list(range(entries[0].seq, entries[0].seq + 12))
+        report = verify()
+    assert report.ok, report

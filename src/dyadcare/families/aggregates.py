@@ -60,7 +60,9 @@ def _counted(clinics: list[Clinic]) -> dict[object, tuple[int, int, int]]:
     """(children, caregivers, preterm) per clinic: from the cache, the missing ones counted
     together (three grouped queries, whatever the number of clinics)."""
     found = cache.get_many([_key(c.pk) for c in clinics])
-    counts = {c.pk: found[_key(c.pk)] for c in clinics if _key(c.pk) in found}
+    counts: dict[object, tuple[int, int, int]] = {
+        c.pk: found[_key(c.pk)] for c in clinics if _key(c.pk) in found
+    }
     missing = [c for c in clinics if c.pk not in counts]
     if missing:
         with clinics_scope(missing):
@@ -71,7 +73,7 @@ def _counted(clinics: list[Clinic]) -> dict[object, tuple[int, int, int]]:
                 )
             )
             caregivers = _by_clinic(Caregiver.objects.all())
-        fresh = {
+        fresh: dict[object, tuple[int, int, int]] = {
             c.pk: (children.get(c.pk, 0), caregivers.get(c.pk, 0), preterm.get(c.pk, 0)) for c in missing
         }
         cache.set_many({_key(pk): value for pk, value in fresh.items()}, COUNTS_SECONDS)

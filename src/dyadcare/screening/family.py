@@ -381,8 +381,8 @@ def submit(link: FamilyLink) -> Submitted:
         ) or seen.status != Status.OPEN:
             link.instruments = SessionInstruments(current)
             prepared = prepare_saved_answers(current, link.instruments)
-        for scored in prepared:
-            scored.result.session = current
+        for built in prepared:
+            built.result.session = current
         scored = store_prepared(prepared)
         current.status = Status.SUBMITTED
         current.submitted_at = timezone.now()

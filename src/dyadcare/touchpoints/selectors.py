@@ -6,7 +6,9 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from django.db.models import Model
 from django.http import Http404
 from django.utils import timezone
 
@@ -128,6 +130,11 @@ class HuddleRow:
     report: DueReport
     caregiver: Caregiver | None
     notes: list[HuddleNote] = field(default_factory=list)
+    # The choices' labels in the page's language, looked up once per page (a model's
+    # get_FOO_display builds its choices anew on every call: 180 times on a 60-visit day).
+    language_label: str = ""
+    touchpoint_label: str = ""
+    status_label: str = ""
 
     @property
     def needs_interpreter(self) -> bool:
@@ -151,6 +158,23 @@ class HuddleDay:
             if any(n.level == "alert" for n in row.notes):
                 counts["with_alerts"] += 1
         return dict(counts)
+
+
+def _choice_labels(model: type[Model], name: str) -> dict[str, str]:
+    model_field: Any = model._meta.get_field(name)
+    return {str(value): str(label) for value, label in model_field.flatchoices}
+
+
+def _label_rows(rows: list[HuddleRow]) -> None:
+    """Each row's language, visit type and status in the active language."""
+    languages = _choice_labels(Child, "preferred_language")
+    touchpoints = _choice_labels(Visit, "touchpoint")
+    statuses = _choice_labels(Visit, "status")
+    for row in rows:
+        language = row.caregiver.preferred_language if row.caregiver else row.child.preferred_language
+        row.language_label = languages.get(language, language)
+        row.touchpoint_label = touchpoints.get(row.visit.touchpoint, row.visit.touchpoint)
+        row.status_label = statuses.get(row.visit.status, row.visit.status)
 
 
 def huddle_day(*, actor: Actor, day: date) -> HuddleDay:
@@ -187,6 +211,7 @@ def huddle_day(*, actor: Actor, day: date) -> HuddleDay:
         rows.append(
             HuddleRow(visit, visit.child, age_on(visit.child, day), report, primary.get(visit.child_id))
         )
+    _label_rows(rows)
     by_visit = {row.visit.pk: row for row in rows}
     for provider in HUDDLE_PROVIDERS:
         for visit_id, notes in provider(visits).items():

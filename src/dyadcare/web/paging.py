@@ -5,6 +5,7 @@ and the template says "more than N" and asks for a search to narrow the list."""
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 from django.core.paginator import Paginator
 
@@ -19,7 +20,8 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]
 
     @cached_property
     def _counted(self) -> int:
-        return int(self.object_list[: self.cap + 1].count())
+        rows: Any = self.object_list[: self.cap + 1]
+        return int(rows.count())
 
     @cached_property
     def count(self) -> int:
