@@ -238,8 +238,8 @@ def main() -> None:
         "vendor": vendor,
         "requests": args.requests,
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "command": f"make bench CHILDREN={args.children}"
-        + (" DATABASE_URL=postgres://…" if vendor != "sqlite" else ""),
+        "command": ("DATABASE_URL=postgres://… " if vendor != "sqlite" else "")
+        + " ".join([".venv/bin/python bench/pages.py", *sys.argv[1:]]),
     }
     text = table(rows, meta)
     out = Path(args.out)
