@@ -137,3 +137,17 @@ def test_the_child_list_counts_no_further_than_its_cap(
     assert "More than 5 children" in page.content.decode()
     count = next(q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"])
     assert "LIMIT 6" in count, count
+
+
+def test_list_pages_leave_the_stored_fhir_json_unread(world: ClinicWorld, client: Client) -> None:
+    visit = world.visit_a
+    assert visit is not None
+    _results(world, visit, 0, len(RESULTS))
+    login(client, world.staff_a["pediatric_clinician"])
+    for url in (
+        f"/c/{world.a.slug}/alerts/",
+        f"/c/{world.a.slug}/visits/{visit.pk}/screening/",
+        f"/c/{world.a.slug}/visits/{visit.pk}/summary/",
+    ):
+        read = [q for q in _queries(client, url) if q.startswith("SELECT")]
+        assert not any('"questionnaire_response"' in q or '"observations"' in q for q in read), url

@@ -69,6 +69,11 @@ class ScreeningSession(ClinicScopedModel):
         return [entry["id"] for entry in self.instruments]
 
 
+# The stored FHIR JSON of a result (its QuestionnaireResponse and Observations): large, and
+# read only by exports and the FHIR views, so list pages defer them.
+FHIR_COLUMNS = ("questionnaire_response", "observations")
+
+
 class ScreeningResult(ClinicScopedModel):
     """One instrument's scored result: what the engine printed, the answers, the FHIR
     QuestionnaireResponse and Observations, and the sensitivity labels that decide who sees it."""

@@ -18,7 +18,7 @@ from dyadcare.screening.internal.categories import category_for
 from dyadcare.screening.internal.plan import Planned, load, visit_plan
 from dyadcare.screening.internal.scoring import labels, reason_in
 from dyadcare.screening.internal.sensitivity import FOLLOW_UP_NEEDED, Access, access
-from dyadcare.screening.models import DoneElsewhere, Flag, ScreeningResult, ScreeningSession
+from dyadcare.screening.models import FHIR_COLUMNS, DoneElsewhere, Flag, ScreeningResult, ScreeningSession
 from dyadcare.screening.permissions import ScreeningPerm
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record, audit_record_many
@@ -88,9 +88,8 @@ def result_views(*, actor: Actor, results: Sequence[ScreeningResult], language: 
     child_ids = {r.child_id for r in results}
     instruments = {r.instrument_id for r in results}
     earlier: dict[tuple[uuid.UUID, str], list[ScreeningResult]] = defaultdict(list)
-    for row in ScreeningResult.objects.filter(child_id__in=child_ids, instrument_id__in=instruments).order_by(
-        "-scored_at"
-    ):
+    earlier_rows = ScreeningResult.objects.filter(child_id__in=child_ids, instrument_id__in=instruments)
+    for row in earlier_rows.defer(*FHIR_COLUMNS).order_by("-scored_at"):
         earlier[(row.child_id, row.instrument_id)].append(row)
     views = []
     # Each result is described with the parameter values that scored it, not today's.
@@ -208,6 +207,7 @@ def visit_screening(*, actor: Actor, visit: Visit, language: str) -> VisitScreen
     results = list(
         ScreeningResult.objects.filter(visit=visit)
         .select_related("visit__clinic", "caregiver", "entered_by")
+        .defer(*FHIR_COLUMNS)
         .order_by("scored_at")
     )
     elsewhere = list(DoneElsewhere.objects.filter(visit=visit).select_related("recorded_by"))
@@ -222,7 +222,9 @@ def visit_screening(*, actor: Actor, visit: Visit, language: str) -> VisitScreen
         results=result_views(actor=actor, results=results, language=language),
         flags=flag_views(
             actor=actor,
-            flags=Flag.objects.filter(visit=visit).select_related("resolved_by", "result"),
+            flags=Flag.objects.filter(visit=visit)
+            .select_related("resolved_by", "result")
+            .defer(*(f"result__{name}" for name in FHIR_COLUMNS)),
             language=language,
         ),
         elsewhere=[
@@ -240,6 +242,7 @@ def family_summary_results(*, actor: Actor, visit: Visit, language: str) -> list
         ScreeningResult.objects.filter(visit=visit)
         .exclude(respondent="caregiver-self")
         .select_related("visit__clinic", "caregiver", "entered_by")
+        .defer(*FHIR_COLUMNS)
         .order_by("scored_at")
     )
     results = [r for r in rows if not r.sensitivity]

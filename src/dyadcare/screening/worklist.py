@@ -22,7 +22,7 @@ from dyadcare.instruments.engine import InputError
 from dyadcare.instruments.internal import registry
 from dyadcare.screening.internal.scoring import labels, reason_in
 from dyadcare.screening.internal.sensitivity import FOLLOW_UP_NEEDED, access
-from dyadcare.screening.models import Flag
+from dyadcare.screening.models import FHIR_COLUMNS, Flag
 from dyadcare.screening.permissions import ScreeningPerm
 from dyadcare.screening.selectors import library_instrument
 from dyadcare.tenancy.actor import Actor
@@ -106,6 +106,7 @@ def alert_worklist(*, actor: Actor, filters: Filters, page: str | int | None, la
     ordered = (
         _filtered(actor, filters)
         .select_related("visit", "child", "result", "owner", "resolved_by")
+        .defer(*(f"result__{name}" for name in FHIR_COLUMNS))
         .annotate(
             closed=Case(
                 When(resolved_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
