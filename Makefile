@@ -56,9 +56,10 @@ pytest: setup
 ## database) and reused; the page table goes to var/bench/<CHILDREN>-<vendor>.md.
 CHILDREN ?= 50000
 REQUESTS ?= 30
+BUDGET ?= 120
 bench: export DYADCARE_DEMO := 1
 bench: setup
-	$(BIN)/python bench/pages.py --children $(CHILDREN) --requests $(REQUESTS)
+	$(BIN)/python bench/pages.py --children $(CHILDREN) --requests $(REQUESTS) --budget $(BUDGET)
 	$(BIN)/python bench/submit_load.py --children $(CHILDREN) --db var/bench-$(CHILDREN).sqlite3
 	$(BIN)/python bench/worker_sweep.py --children $(CHILDREN)
 	$(BIN)/python bench/storage.py --db var/bench-$(CHILDREN).sqlite3
