@@ -49,9 +49,21 @@ check: setup
 pytest: setup
 	$(BIN)/pytest -n 2
 
+## make bench CHILDREN=50000 [DATABASE_URL=postgres://…/dyadcare_bench_50k]: every staff page
+## against the floor, 50 submits against 50 review pages, the worker's sweep, storage per
+## child, demo generation.
+## The demo network is built once per size (var/bench-<CHILDREN>.sqlite3, or DATABASE_URL's
+## database) and reused; the page table goes to var/bench/<CHILDREN>-<vendor>.md.
+CHILDREN ?= 50000
+REQUESTS ?= 30
+BUDGET ?= 120
 bench: export DYADCARE_DEMO := 1
 bench: setup
-	$(BIN)/python bench/demo_generator.py
+	$(BIN)/python bench/pages.py --children $(CHILDREN) --requests $(REQUESTS) --budget $(BUDGET)
+	$(BIN)/python bench/submit_load.py --children $(CHILDREN) --db var/bench-$(CHILDREN).sqlite3
+	$(BIN)/python bench/worker_sweep.py --children $(CHILDREN)
+	$(BIN)/python bench/storage.py --db var/bench-$(CHILDREN).sqlite3
+	$(BIN)/python bench/demo_generator.py --children $(CHILDREN)
 
 clean:
 	rm -rf $(VENV) var build src/*.egg-info

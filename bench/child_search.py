@@ -1,9 +1,9 @@
 """Benchmark: the child list's search on the largest clinic of the 200,000-child demo network.
 
-    .venv/bin/python bench/child_search.py [--db var/bench-200k.sqlite3] [--requests 50]
+    .venv/bin/python bench/child_search.py [--db var/bench-200000.sqlite3] [--requests 50]
 
 Builds the demo network in the SQLite file the first time (reused after; the same file as
-bench/huddle.py), then, as Fruitvale's front desk through Django's test client (access
+bench/pages.py), then, as Fruitvale's front desk through Django's test client (access
 check, queries, audit entry, template), searches the child list by: nothing (the first
 page), a child's last name, a part of two names, an MRN, a date of birth, a caregiver's full
 name and a caregiver's mobile phone. For each it reports the number of queries of one request
@@ -24,7 +24,7 @@ from demodb import ROOT, open_demo, timed
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--db", default=str(ROOT / "var" / "bench-200k.sqlite3"))
+    parser.add_argument("--db", default=str(ROOT / "var" / "bench-200000.sqlite3"))
     parser.add_argument("--children", type=int, default=200_000)
     parser.add_argument("--requests", type=int, default=50)
     args = parser.parse_args()
