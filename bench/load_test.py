@@ -119,6 +119,8 @@ def _prepare(sessions: int, seed: int, add_caregiver_screens: bool) -> dict[str,
 def _sessions(
     *, actor: Any, clinic: Any, wanted: int, since: Any, bundle: Any, **deps: Any
 ) -> list[dict[str, Any]]:
+    from django.core.exceptions import ValidationError
+
     found: list[dict[str, Any]] = []
     visits = (
         deps["visits"]
@@ -143,13 +145,16 @@ def _sessions(
         ][:4]
         if link is None or not plan:
             continue
-        session, token = deps["start"](
-            actor=actor,
-            visit=visit,
-            caregiver=link.caregiver,
-            instrument_ids=[p.id for p in plan],
-            language="en",
-        )
+        try:
+            session, token = deps["start"](
+                actor=actor,
+                visit=visit,
+                caregiver=link.caregiver,
+                instrument_ids=[p.id for p in plan],
+                language="en",
+            )
+        except ValidationError:  # an open session from an earlier run (--reuse)
+            continue
         found.append(
             {
                 "session": str(session.pk),
