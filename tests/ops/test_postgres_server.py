@@ -93,5 +93,5 @@ def test_demo_and_serve_on_postgresql(pg_databases: PgDatabases, tmp_path: Path)
         assert 1 <= _connections(url) <= (WORKERS + 1) * POOL_MAX
     finally:
         server.terminate()
-        server.wait(timeout=15)
+        server.wait(timeout=90)  # gunicorn's graceful stop, then the task worker's
     assert server.returncode == 0, "gunicorn and the task worker stopped cleanly"
