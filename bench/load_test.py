@@ -226,6 +226,14 @@ def _figures(prefix: str) -> dict[str, Any]:
     return rows
 
 
+def _failures(prefix: str) -> dict[str, int]:
+    reasons: dict[str, int] = {}
+    with open(f"{prefix}_failures.csv", encoding="utf-8") as file:
+        for row in csv.DictReader(file):
+            reasons[row["Error"]] = reasons.get(row["Error"], 0) + int(row["Occurrences"])
+    return reasons
+
+
 def _server_errors(log: Path) -> int:
     """Responses with a 5xx status in gunicorn's access log (`"GET /path HTTP/1.1" 500 …`)."""
     count = 0
@@ -348,6 +356,7 @@ def main() -> None:
                 "failures": total.get("failures"),
                 "server_errors": _server_errors(log),
                 "submit_p95_ms": figures.get("family: submit", {}).get("p95_ms"),
+                "failure_reasons": _failures(prefix),
                 "by_request": {k: v for k, v in figures.items() if k != "Aggregated"},
                 "sessions_left_unopened": len(plan["sessions"]) - len(sent),
                 "reconciliation": reconciliation,

@@ -40,6 +40,13 @@ def _write_sent(**_: Any) -> None:
         json.dump(SENT, file)
 
 
+def _problem(response: Any) -> str:
+    """A failure's reason: the status, or with no response (status 0) the connection error."""
+    if response.status_code:
+        return f"status {response.status_code}"
+    return f"no response: {type(response.error).__name__}: {str(response.error)[:120]}"
+
+
 def _csrf(text: str) -> list[tuple[str, str]]:
     found = CSRF.search(text)
     return [("csrfmiddlewaretoken", found.group(1))] if found else []
@@ -89,7 +96,7 @@ class Family(HttpUser):
     def _get(self, path: str, name: str) -> str:
         with self.client.get(path, name=name, catch_response=True) as response:
             if response.status_code != 200:
-                response.failure(f"status {response.status_code}")
+                response.failure(_problem(response))
                 raise StopUser()
             return str(response.text)
 
@@ -99,7 +106,7 @@ class Family(HttpUser):
             path, data=_csrf(page) + fields, name=name, allow_redirects=False, catch_response=True
         ) as response:
             if response.status_code not in REDIRECTS:
-                response.failure(f"status {response.status_code}")
+                response.failure(_problem(response))
                 raise StopUser()
 
 
@@ -130,7 +137,7 @@ class Staff(HttpUser):
     def _page(self, path: str, name: str) -> str:
         with self.client.get(path, name=name, allow_redirects=False, catch_response=True) as response:
             if response.status_code != 200:
-                response.failure(f"status {response.status_code}")
+                response.failure(_problem(response))
                 return ""
             return str(response.text)
 
