@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DYADCARE_HOME := $(CURDIR)
 
-.PHONY: run test setup check pytest chromium bench clean
+.PHONY: run test serve setup check pytest chromium bench clean
 
 ## make run: set everything up, load the demo network, serve at http://127.0.0.1:8000
 run: export DYADCARE_DEMO := 1
@@ -21,6 +21,14 @@ run: setup
 
 ## make test: set up and run every check and test (browser tests included)
 test: setup chromium check pytest
+
+## make serve: on a server (README, "On a server with PostgreSQL"): set up, migrate the
+## database named by DATABASE_URL, refuse to start if Django's deployment check finds anything,
+## serve with the background worker. Real families: no demo network.
+serve: setup
+	$(BIN)/dyadcare migrate --noinput -v 0
+	$(BIN)/dyadcare check --deploy --fail-level WARNING
+	$(BIN)/dyadcare serve --host $(HOST) --port $(PORT)
 
 $(STAMP): requirements/dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "dyadcare needs Python 3.11")'

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from dyadcare.conf import DEMO_SECRET_KEY, Env, parse_database_url
+from dyadcare.conf import DEMO_SECRET_KEY, Env, database_pool, parse_database_url
 
 
 def test_booleans_accept_the_usual_words_and_refuse_typos() -> None:
@@ -104,3 +104,48 @@ def test_gestational_age_settings() -> None:
     for bad in ("36+6", "43+0", "39+7", "x"):
         with pytest.raises(ImproperlyConfigured):
             Env({"T": bad}).gestational_age_days("T", 280)
+
+
+def test_postgresql_connections_are_pooled_from_the_environment(tmp_path: Path) -> None:
+    url = "postgres://postgres@127.0.0.1:5432/dyadcare"
+    default = database_pool(Env({}))
+    assert default == {"min_size": 2, "max_size": 8, "timeout": 10}
+    pg = parse_database_url(url, base_dir=tmp_path, pool=default)
+    assert pg["OPTIONS"]["pool"] == default
+    # Django's pool refuses persistent connections: each request hands its connection back.
+    assert (pg["CONN_MAX_AGE"], pg["CONN_HEALTH_CHECKS"]) == (0, True)
+    sized = Env({"DYADCARE_DB_POOL_MIN": "4", "DYADCARE_DB_POOL_MAX": "20", "DYADCARE_DB_POOL_TIMEOUT": "3"})
+    assert database_pool(sized) == {"min_size": 4, "max_size": 20, "timeout": 3}
+    # SQLite has no pool, whatever the environment says.
+    assert (
+        "pool"
+        not in parse_database_url("sqlite:///var/db.sqlite3", base_dir=tmp_path, pool=default)["OPTIONS"]
+    )
+
+
+def test_pooling_can_be_turned_off_and_refuses_impossible_sizes(tmp_path: Path) -> None:
+    off = database_pool(Env({"DYADCARE_DB_POOL_MAX": "0"}))
+    assert off is None
+    pg = parse_database_url("postgres://postgres@127.0.0.1:5432/dyadcare", base_dir=tmp_path, pool=off)
+    assert "pool" not in pg.get("OPTIONS", {})
+    assert (pg["CONN_MAX_AGE"], pg["CONN_HEALTH_CHECKS"]) == (60, True)
+    assert database_pool(Env({"DYADCARE_DB_POOL_MAX": "1"})) == {"min_size": 1, "max_size": 1, "timeout": 10}
+    with pytest.raises(ImproperlyConfigured, match="must not be more than"):
+        database_pool(Env({"DYADCARE_DB_POOL_MIN": "9", "DYADCARE_DB_POOL_MAX": "4"}))
+    for bad in (
+        {"DYADCARE_DB_POOL_MAX": "-1"},
+        {"DYADCARE_DB_POOL_MIN": "two"},
+        {"DYADCARE_DB_POOL_TIMEOUT": "0"},
+    ):
+        with pytest.raises(ImproperlyConfigured):
+            database_pool(Env(bad))
+
+
+def test_the_running_settings_pool_postgresql_connections() -> None:
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("this run uses SQLite (DATABASE_URL=postgres://… runs it)")
+    assert database["OPTIONS"]["pool"]["max_size"] >= 1
+    assert database["CONN_MAX_AGE"] == 0

@@ -127,12 +127,34 @@ class Env:
         )
 
 
-def parse_database_url(url: str, *, base_dir: Path) -> dict[str, Any]:
+def database_pool(env: Env) -> dict[str, Any] | None:
+    """The PostgreSQL connection pool of each server process (Django's own, on psycopg_pool).
+
+    ``DYADCARE_DB_POOL_MIN`` connections are kept open (default 2) and at most
+    ``DYADCARE_DB_POOL_MAX`` are opened (default 8: the threads of one ``dyadcare serve``
+    worker, with room for the odd long request); a request waits up to
+    ``DYADCARE_DB_POOL_TIMEOUT`` seconds (default 10) for a free connection. A maximum of 0
+    turns pooling off (for a server behind PgBouncer): each thread then keeps its own
+    connection for a minute.
+    """
+    high = env.integer("DYADCARE_DB_POOL_MAX", 8, minimum=0)
+    if high == 0:
+        return None
+    low = env.integer("DYADCARE_DB_POOL_MIN", min(2, high), minimum=0)
+    if low > high:
+        raise ImproperlyConfigured(
+            f"DYADCARE_DB_POOL_MIN ({low}) must not be more than DYADCARE_DB_POOL_MAX ({high})"
+        )
+    timeout = env.integer("DYADCARE_DB_POOL_TIMEOUT", 10, minimum=1)
+    return {"min_size": low, "max_size": high, "timeout": timeout}
+
+
+def parse_database_url(url: str, *, base_dir: Path, pool: dict[str, Any] | None = None) -> dict[str, Any]:
     """Turn ``sqlite:///path`` or ``postgres://user:pass@host:port/name`` into Django settings.
 
     dj-database-url does the parsing; this function refuses every engine but the two dyadcare
     supports, resolves a relative SQLite path against ``base_dir`` and adds the options each
-    engine needs here.
+    engine needs here. ``pool`` (see :func:`database_pool`) is used by PostgreSQL only.
     """
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
@@ -162,6 +184,13 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, Any]:
         return config
     if not config.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL names no PostgreSQL database")
+    if pool:
+        # Django's pool takes a connection back after each request and (with health checks)
+        # tests it before lending it again; it refuses persistent connections: CONN_MAX_AGE 0.
+        config["OPTIONS"] = {**config.get("OPTIONS", {}), "pool": dict(pool)}
+        config["CONN_MAX_AGE"] = 0
+        config["CONN_HEALTH_CHECKS"] = True
+        return config
     config["CONN_MAX_AGE"] = 60
     config["CONN_HEALTH_CHECKS"] = True
     return config

@@ -4,6 +4,9 @@ parsed strictly by :mod:`dyadcare.conf`.
 Environment variables (all optional unless stated):
 
 - ``DATABASE_URL``: ``sqlite:///var/dyadcare.sqlite3`` (default) or ``postgres://…``.
+- ``DYADCARE_DB_POOL_MIN`` / ``DYADCARE_DB_POOL_MAX`` / ``DYADCARE_DB_POOL_TIMEOUT``: the
+  PostgreSQL connection pool of each server process (defaults 2 / 8 / 10 seconds; a maximum
+  of 0 turns pooling off).
 - ``DYADCARE_SECRET_KEY`` or ``DYADCARE_SECRET_KEY_FILE``: required unless ``DYADCARE_DEMO``.
 - ``DYADCARE_DEMO``: demo mode (synthetic data only; allows the fixed secret key).
 - ``DYADCARE_DEBUG``: debug pages; off by default.
@@ -42,7 +45,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from dyadcare.clinicaldata import load as load_data_file
-from dyadcare.conf import Env, parse_database_url
+from dyadcare.conf import Env, database_pool, parse_database_url
 
 env = Env()
 
@@ -58,7 +61,9 @@ ALLOWED_HOSTS = env.strings("DYADCARE_ALLOWED_HOSTS", ["127.0.0.1", "localhost"]
 
 DATABASES = {
     "default": parse_database_url(
-        env.string("DATABASE_URL") or "sqlite:///var/dyadcare.sqlite3", base_dir=BASE_DIR
+        env.string("DATABASE_URL") or "sqlite:///var/dyadcare.sqlite3",
+        base_dir=BASE_DIR,
+        pool=database_pool(env),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from dyadcare.demo.families import iter_families
+from dyadcare.demo.staff import DEMO_PASSWORD
 from dyadcare.families.models import Caregiver, CareRelationship, Child
 from dyadcare.tenancy.models import Clinic, Membership, User
 from dyadcare.tenancy.roles import Role
@@ -85,6 +86,8 @@ def test_demo_command_creates_the_network_once(db: None) -> None:
     assert roles == set(Role.values), "a demo login for every role"
     # Printed and shared by every visitor: in demo mode, the password alone logs them in.
     assert not User.objects.filter(shared_demo_login=False).exists()
+    # The one password (hashed once for every login) opens each of them.
+    assert all(user.check_password(DEMO_PASSWORD) for user in User.objects.all())
     with unscoped("count demo records"):
         counts = (Child.objects.count(), Caregiver.objects.count(), CareRelationship.objects.count())
         assert counts[0] == 120

@@ -412,7 +412,11 @@ def service_change(
     assert actor.user is not None
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the entry changes.")]})
-    current = ServiceEntry.objects.select_for_update().select_related("child").get(pk=entry.pk)
+    current = (
+        ServiceEntry.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("child")
+        .get(pk=entry.pk)
+    )
     if current.voided_at is not None:
         raise ValidationError(_("This entry is void."))
     before = _snapshot(current)

@@ -1,6 +1,6 @@
 """Insert many demo rows quickly: values are converted once per column type instead of per
 field per row (Django's bulk_create spends most of its time there), then written with one
-executemany per batch. Existing rows (same primary key) are skipped, as in
+executemany per batch (on PostgreSQL, with COPY). Existing rows (same primary key) are skipped, as in
 ``bulk_create(ignore_conflicts=True)``. For generated demo data only: no model validation,
 no signals."""
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC
 from itertools import islice
 from typing import Any
@@ -39,6 +39,41 @@ def _converter(field: models.Field[Any, Any], connection: BaseDatabaseWrapper) -
     return _identity
 
 
+def _checked(
+    rows: Iterable[Sequence[Any]], width: int, model: type[models.Model], converters: list[Converter]
+) -> Iterator[list[Any]]:
+    needed = [(i, c) for i, c in enumerate(converters) if c is not _identity]
+    for row in rows:
+        values = list(row)
+        if len(values) != width:
+            raise ValueError(f"{model.__name__}: {width} values per row, not {len(values)}")
+        for i, convert in needed:
+            values[i] = convert(values[i])
+        yield values
+
+
+def _copy_insert(
+    connection: BaseDatabaseWrapper,
+    model: type[models.Model],
+    table: str,
+    quoted: str,
+    rows: Iterator[list[Any]],
+) -> None:
+    """PostgreSQL: stream the rows with COPY into a temporary table shaped like the model's,
+    then move them across in one statement that skips the rows already there."""
+    staging = connection.ops.quote_name(f"fastinsert_{model._meta.db_table}")
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {staging} (LIKE {table} INCLUDING DEFAULTS)")
+        with cursor.cursor.copy(f"COPY {staging} ({quoted}) FROM STDIN") as copy:  # type: ignore[union-attr]
+            for values in rows:
+                copy.write_row(values)
+        cursor.execute(
+            f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM {staging} ON CONFLICT DO NOTHING"  # noqa: S608
+        )
+        cursor.execute(f"DROP TABLE {staging}")
+
+
 def fast_insert(
     model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]], *, batch: int = 5000
 ) -> None:
@@ -48,24 +83,15 @@ def fast_insert(
     quoted = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)  # type: ignore[union-attr]
     marks = ", ".join(["%s"] * len(fields))
     table = connection.ops.quote_name(model._meta.db_table)
-    if connection.vendor == "sqlite":
-        sql = f"INSERT OR IGNORE INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608 (names from the model)
-    else:
-        sql = f"INSERT INTO {table} ({quoted}) VALUES ({marks}) ON CONFLICT DO NOTHING"  # noqa: S608
+    if connection.vendor == "postgresql":
+        _copy_insert(connection, model, table, quoted, _checked(rows, len(fields), model, converters))
+        return
+    sql = f"INSERT OR IGNORE INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608 (names from the model)
     # Convert only the columns that need it (UUIDs, datetimes, JSON on SQLite), in place.
-    needed = [(i, c) for i, c in enumerate(converters) if c is not _identity]
-    iterator = iter(rows)
+    iterator = _checked(rows, len(fields), model, converters)
     with connection.cursor() as cursor:
         while chunk := list(islice(iterator, batch)):
-            prepared = []
-            for row in chunk:
-                values = list(row)
-                if len(values) != len(fields):
-                    raise ValueError(f"{model.__name__}: {len(fields)} values per row, not {len(values)}")
-                for i, convert in needed:
-                    values[i] = convert(values[i])
-                prepared.append(values)
-            cursor.executemany(sql, prepared)
+            cursor.executemany(sql, chunk)
 
 
 def fast_insert_objects(model: type[models.Model], objects: Sequence[models.Model]) -> None:

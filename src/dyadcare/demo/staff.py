@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+
+from django.contrib.auth.hashers import make_password
 
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.models import Clinic, Credential, Membership, Network, User
@@ -84,7 +88,15 @@ def ensure_network(actor: Actor) -> tuple[Network, list[Clinic]]:
     return network, clinics
 
 
-def _user(actor: Actor, username: str, first: str, last: str, licence: str, rng: random.Random) -> User:
+def _user(
+    actor: Actor,
+    username: str,
+    first: str,
+    last: str,
+    licence: str,
+    rng: random.Random,
+    hashed: Callable[[], str],
+) -> User:
     existing = User.objects.filter(username=username).first()
     if existing is not None:
         if not existing.shared_demo_login:  # a demo generated before the flag existed
@@ -95,7 +107,7 @@ def _user(actor: Actor, username: str, first: str, last: str, licence: str, rng:
     user = staff_create(
         actor=actor,
         username=username,
-        password=DEMO_PASSWORD,
+        password=None,  # the shared demo password's hash is set below
         first_name=first,
         last_name=last,
         email=f"{username}@example.org",
@@ -104,23 +116,25 @@ def _user(actor: Actor, username: str, first: str, last: str, licence: str, rng:
         aces_aware_attested_on=date(2025, 3, 1) if licence in ("md", "lcsw") else None,
     )
     # Printed with the demo's logins and shared by every visitor: password alone in demo mode.
-    User.objects.filter(pk=user.pk).update(shared_demo_login=True)
+    # Hashed once for all of them (Argon2 is slow on purpose: once per login is seconds).
+    User.objects.filter(pk=user.pk).update(shared_demo_login=True, password=hashed())
     user.shared_demo_login = True
     return user
 
 
 def ensure_staff(actor: Actor, network: Network, clinics: list[Clinic]) -> list[Login]:
     rng = random.Random("demo-staff")
+    hashed = functools.cache(lambda: make_password(DEMO_PASSWORD))
     logins: list[Login] = []
     for clinic in clinics:
         for stem, first, last, role, licence in CLINIC_STAFF:
             username = f"{stem}.{clinic.slug}"
-            user = _user(actor, username, first, last, licence, rng)
+            user = _user(actor, username, first, last, licence, rng, hashed)
             if not Membership.objects.filter(user=user, clinic=clinic, role=role).exists():
                 membership_grant(actor=actor, user=user, role=role, clinic=clinic)
             logins.append(Login(username, str(Role(role).label), clinic.name))
     # A dyadic specialist who works in both HealthySteps clinics and switches between them.
-    floater = _user(actor, "specialist.float", "Gabriela", "Soto", Credential.LicenceType.LMFT, rng)
+    floater = _user(actor, "specialist.float", "Gabriela", "Soto", Credential.LicenceType.LMFT, rng, hashed)
     for clinic in clinics[:2]:
         if not Membership.objects.filter(user=floater, clinic=clinic, role=Role.DYADIC_SPECIALIST).exists():
             membership_grant(actor=actor, user=floater, role=Role.DYADIC_SPECIALIST, clinic=clinic)
@@ -129,7 +143,7 @@ def ensure_staff(actor: Actor, network: Network, clinics: list[Clinic]) -> list[
     )
     for stem, first, last, role in NETWORK_STAFF:
         username = f"{stem}.{network.slug}"
-        user = _user(actor, username, first, last, Credential.LicenceType.NONE, rng)
+        user = _user(actor, username, first, last, Credential.LicenceType.NONE, rng, hashed)
         if not Membership.objects.filter(user=user, network=network, role=role).exists():
             membership_grant(actor=actor, user=user, role=role, network=network)
         logins.append(Login(username, str(Role(role).label), network.name))

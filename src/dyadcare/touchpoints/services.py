@@ -76,7 +76,7 @@ def _book(
 
 def _locked(visit: Visit) -> Visit:
     """The visit as stored now, locked for this transaction (two people may click at once)."""
-    return Visit.objects.select_for_update().select_related("child").get(pk=visit.pk)
+    return Visit.objects.select_for_update(of=("self",), no_key=True).select_related("child").get(pk=visit.pk)
 
 
 def _transition(actor: Actor, visit: Visit, allowed_from: Iterable[str], to: str) -> Visit:

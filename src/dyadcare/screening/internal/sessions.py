@@ -22,9 +22,14 @@ from dyadcare.tenancy.events import emit
 
 
 def locked(session: ScreeningSession) -> ScreeningSession:
-    """The session as stored now, locked for this transaction (two tabs, a staff member)."""
+    """The session as stored now, locked for this transaction (two tabs, a staff member).
+
+    Only the session's own row is locked (``of=self``, and not against new rows that refer
+    to it): locking the joined clinic and child rows too held up, on PostgreSQL, every other
+    transaction of the clinic whose audit entry's foreign keys are checked at commit, and
+    deadlocked with the audit chain's lock under load (bench/load_test.py)."""
     return (
-        ScreeningSession.objects.select_for_update()
+        ScreeningSession.objects.select_for_update(of=("self",), no_key=True)
         .select_related("clinic__network", "visit__child", "caregiver", "child")
         .get(pk=session.pk)
     )

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connections
 from gunicorn.app.base import BaseApplication
 from gunicorn.http import wsgi as gunicorn_wsgi
 
@@ -65,6 +66,17 @@ def gunicorn_options(
     return options
 
 
+def close_database_pools() -> None:
+    """Close this process's connections and PostgreSQL pool before gunicorn forks its workers:
+    a pool's threads do not survive a fork and its sockets must not be shared, so each worker
+    opens a pool of its own on its first request."""
+    for connection in connections.all(initialized_only=True):
+        connection.close()
+        close_pool = getattr(connection, "close_pool", None)
+        if close_pool is not None:
+            close_pool()
+
+
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
@@ -109,6 +121,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo mode: synthetic data only; never enter a real family here.")
         try:
             without_server_header()
+            close_database_pools()
             gunicorn = gunicorn_options(
                 host=options["host"],
                 port=options["port"],
