@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "dyadcare.screening",
     "dyadcare.adherence",
     "dyadcare.care",
+    "dyadcare.billing",
     "dyadcare.web",
     "dyadcare.family_pages",
     "dyadcare.api",

@@ -53,6 +53,10 @@ EXPECTED[Role.PEDIATRIC_CLINICIAN] |= _CARE_TEAM_CARE | {"care.tier_set", "care.
 EXPECTED[Role.FAMILY_PARTNER] |= _CARE_TEAM_CARE | {"care.plan_edit"}
 EXPECTED[Role.BILLING] |= {"care.view"}
 EXPECTED[Role.DYADIC_SPECIALIST] = EXPECTED[Role.PEDIATRIC_CLINICIAN]
+# Billing (issue 13): billing staff and clinic administrators see and work the claim lines;
+# the clinic's billing settings and rule overrides are the administrator's.
+EXPECTED[Role.BILLING] |= {"billing.view", "billing.manage"}
+EXPECTED[Role.CLINIC_ADMIN] |= {"billing.view", "billing.manage", "billing.configure"}
 
 
 def test_the_role_matrix_is_what_it_was() -> None:
