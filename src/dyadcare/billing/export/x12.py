@@ -86,7 +86,7 @@ class Subscriber:
     first_name: str
     date_of_birth: date
     sex: str  # F, M or U
-    address: Address
+    address: Address | None  # the child's home (N3/N4), when known
 
 
 @dataclass(frozen=True)
@@ -204,7 +204,8 @@ def _subscriber(seg: _Segments, ix: Interchange, hl: int, child: Subscriber) -> 
     seg.add("SBR", "P", "18", "", "", "", "", "", "", ix.claim_filing)
     seg.add("NM1", "IL", "1", clean(child.last_name, 60), clean(child.first_name, 35), "", "", "", "MI",
             clean(child.member_id, 80))  # fmt: skip
-    _address(seg, child.address)
+    if child.address is not None:
+        _address(seg, child.address)
     seg.add("DMG", "D8", child.date_of_birth.strftime("%Y%m%d"), child.sex if child.sex in ("F", "M") else "U")
     seg.add("NM1", "PR", "2", clean(ix.payer.name, 60), "", "", "", "", "PI", clean(ix.payer.identifier, 80))
 
