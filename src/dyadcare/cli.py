@@ -25,6 +25,8 @@ from typing import NoReturn
 ENGINE_COMMANDS = ("instruments", "score")
 # Commands that read settings but touch no database and sign nothing.
 WITHOUT_DATABASE = ("schedule", "compiletranslations", "makemessages", "version", "help")
+# Subcommands of the same kind (``dyadcare billing evaluate FILE`` runs the pure billing engine).
+WITHOUT_DATABASE_SUBCOMMANDS = (("billing", "evaluate"),)
 # Commands that set the database up (a restore fills an empty one) or inspect it: they run on a
 # database not yet migrated.
 BEFORE_MIGRATION = (
@@ -73,8 +75,12 @@ def print_help() -> None:
     sys.stdout.write("\n".join(lines) + "\n")
 
 
-def _setup_django(command: str) -> None:
-    if command in WITHOUT_DATABASE and not (
+def _without_database(args: list[str]) -> bool:
+    return args[0] in WITHOUT_DATABASE or tuple(args[:2]) in WITHOUT_DATABASE_SUBCOMMANDS
+
+
+def _setup_django(args: list[str]) -> None:
+    if _without_database(args) and not (
         os.environ.get("DYADCARE_SECRET_KEY") or os.environ.get("DYADCARE_SECRET_KEY_FILE")
     ):
         # Nothing this process does is signed or stored: a key of its own is enough.
@@ -115,8 +121,8 @@ def main(argv: list[str] | None = None) -> None:
         print_help()
         return
     command = args[0]
-    _setup_django(command)
-    if command not in WITHOUT_DATABASE and command not in BEFORE_MIGRATION and not command.startswith("-"):
+    _setup_django(args)
+    if not _without_database(args) and command not in BEFORE_MIGRATION and not command.startswith("-"):
         _database_ready()
     from django.core.management import execute_from_command_line
 
