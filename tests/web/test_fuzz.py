@@ -69,6 +69,7 @@ def demo(db: None) -> dict[str, Any]:
             "instrument_id": "epds",
             "language": "es",
             "user_id": User.objects.get(username=f"specialist.{clinic.slug}").pk,
+            **_billing_ids(clinic, fallback=link.child_id),
             "token": "not-a-real-token-" + "x" * 30,
             "child": link.child,
             "caregiver": Caregiver.objects.get(pk=link.caregiver_id),
@@ -76,6 +77,16 @@ def demo(db: None) -> dict[str, Any]:
             "specialist": User.objects.get(username=f"specialist.{clinic.slug}"),
             "netadmin": User.objects.get(username__startswith="netadmin."),
         }
+
+
+def _billing_ids(clinic: Clinic, *, fallback: Any) -> dict[str, Any]:
+    """A claim line and a batch of the clinic (an id that finds nothing where it has none)."""
+    from dyadcare.billing.models import ClaimBatch, ClaimLine
+
+    lines = ClaimLine.objects.filter(clinic=clinic).order_by("pk")
+    line = lines.filter(status=ClaimLine.Status.HELD).first() or lines.first()
+    batch = ClaimBatch.objects.filter(clinic=clinic).first()
+    return {"line_id": line.pk if line else fallback, "batch_id": batch.pk if batch else fallback}
 
 
 def _client(route: Route, ids: dict[str, Any], who: str) -> Client:

@@ -18,11 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dyadcare.billing.audit_actions import BillingAction
-from dyadcare.billing.models import ClaimLine, ClaimLineChange
+from dyadcare.billing.models import BillingProfile, ClaimLine, ClaimLineChange, Coverage
+from dyadcare.families.models import Child
 from dyadcare.billing.permissions import BillingPerm
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import audit_record, audit_record_many
-from dyadcare.tenancy.models import User
+from dyadcare.tenancy.models import Membership, User
 
 PAGE_SIZE = 50
 Status = ClaimLine.Status
@@ -70,6 +71,11 @@ def worklist(
     counts = {row["status"]: row["n"] for row in others.values("status").annotate(n=Count("pk")).order_by()}
     lines = _filtered(status, date_from, date_until, code, provider).select_related("child", "rendering")
     shown = Paginator(lines.order_by("service_date", "child_id", "code", "pk"), PAGE_SIZE).get_page(page)
+    audit_record(
+        actor=actor,
+        action=BillingAction.LINES_VIEWED,
+        summary=f"worklist {status or 'all'}: page {shown.number}, {len(shown.object_list)} lines",
+    )
     audit_record_many(actor=actor, action=BillingAction.LINES_VIEWED, objects=list(shown.object_list))
     return Worklist(shown, counts)
 
@@ -145,3 +151,66 @@ def providers(*, actor: Actor) -> list[User]:
 def count_released(*, actor: Actor) -> int:
     actor.require(BillingPerm.VIEW)
     return ClaimLine.objects.filter(status=Status.RELEASED).count()
+
+
+@dataclass(frozen=True)
+class ProviderFound:
+    user: User
+    initial: dict[str, object]
+    held: int  # the lines they render that are held
+
+
+@dataclass(frozen=True)
+class CoverageFound:
+    child: Child
+    initial: dict[str, object]
+    held: int
+
+
+def provider_get(*, actor: Actor, user_id: uuid.UUID | str) -> ProviderFound:
+    """A member of the clinic's staff with their billing details (the billing profile, else
+    their credential), and how many of the lines they render are held. Else 404."""
+    actor.require(BillingPerm.VIEW)
+    members = Membership.objects.filter(clinic=actor.clinic, active=True).values("user_id")
+    user = User.objects.filter(pk__in=members, pk=str(user_id)).select_related("credential").first()
+    if user is None:
+        raise Http404
+    profile = BillingProfile.objects.filter(user=user).first()
+    credential = getattr(user, "credential", None)
+    initial = {
+        "licence_type": (profile.licence_type if profile and profile.licence_type else getattr(credential, "licence_type", "")),
+        "npi": (profile.npi if profile and profile.npi else getattr(credential, "npi", "")),
+        "aces_aware_attested_on": (profile.aces_aware_attested_on if profile else None)
+        or getattr(credential, "aces_aware_attested_on", None),
+    }
+    held = ClaimLine.objects.filter(rendering=user, status=Status.HELD).count()
+    audit_record(actor=actor, action=BillingAction.LINES_VIEWED, obj=user, summary=f"provider details; {held} held")
+    return ProviderFound(user, initial, held)
+
+
+def coverage_get(*, actor: Actor, child_id: uuid.UUID | str) -> CoverageFound:
+    """A child of the clinic with their coverage as billing knows it, and their held lines."""
+    actor.require(BillingPerm.VIEW)
+    child = Child.objects.filter(pk=str(child_id)).first()
+    if child is None:
+        raise Http404
+    coverage = Coverage.objects.filter(child=child).first()
+    initial: dict[str, object] = {
+        "medi_cal_id": (coverage.medi_cal_id if coverage and coverage.medi_cal_id else child.medi_cal_id),
+        "enrolled": coverage.enrolled if coverage else True,
+        "plan": coverage.plan if coverage else "",
+        "checked_on": coverage.checked_on if coverage else None,
+    }
+    held = ClaimLine.objects.filter(child=child, status=Status.HELD).count()
+    audit_record(actor=actor, action=BillingAction.LINES_VIEWED, obj=child, summary=f"coverage; {held} held")
+    return CoverageFound(child, initial, held)
+
+
+def licence_choices() -> list[tuple[str, str]]:
+    """Billing's licence list (key, label in the reader's language)."""
+    from django.utils.translation import get_language
+
+    from dyadcare.billing.engine import ruleset
+
+    language = (get_language() or "en")[:2]
+    return [(key, labels.get(language) or labels["en"]) for key, labels in ruleset().licence_labels.items()]

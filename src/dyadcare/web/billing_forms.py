@@ -104,3 +104,30 @@ class ExportSettingsForm(forms.Form):
                 )
             fees[code.strip().upper()[:10]] = f"{value.quantize(Decimal('0.01'))}"
         return fees
+
+
+class ProviderForm(forms.Form):
+    """A provider's billing details: licence, NPI, ACEs Aware attestation."""
+
+    licence_type = forms.ChoiceField(label=_("Licence type"), required=False)
+    npi = forms.CharField(label=_("NPI"), max_length=10, required=False, help_text=_("Ten digits, from NPPES."))
+    aces_aware_attested_on = ClinicDateField(
+        label=_("ACEs Aware training attested on"),
+        required=False,
+        help_text=_("The date the provider completed the Core Training and self-attested with their NPI."),
+    )
+
+    def __init__(self, *args: Any, licences: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["licence_type"].choices = [("", _("Not recorded")), *licences]
+
+
+class CoverageForm(forms.Form):
+    medi_cal_id = forms.CharField(
+        label=_("Medi-Cal ID (CIN)"), max_length=12, required=False, help_text=_("8 digits and a letter, as 91234567A.")
+    )
+    enrolled = forms.BooleanField(label=_("Enrolled in Medi-Cal"), required=False, initial=True)
+    plan = forms.CharField(
+        label=_("Managed care plan"), max_length=40, required=False, help_text=_("Empty for fee-for-service Medi-Cal.")
+    )
+    checked_on = ClinicDateField(label=_("Eligibility checked on"), required=False)

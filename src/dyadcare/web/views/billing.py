@@ -33,6 +33,10 @@ def _staff(request: HttpRequest) -> StaffRequest:
     return cast(StaffRequest, request)
 
 
+def _status_label(status: str) -> str:
+    return str(ClaimLine.Status(status).label) if status in ClaimLine.Status.values else status
+
+
 def _providers(req: StaffRequest) -> list[tuple[str, str]]:
     return [(str(u.pk), u.get_full_name() or u.username) for u in billing.providers(actor=req.actor)]
 
@@ -110,7 +114,10 @@ def line_detail(request: HttpRequest, line_id: str) -> HttpResponseBase:
     context = {
         "line": line,
         "row": describe_line(line, req.clinic.slug),
-        "history": billing.line_history(actor=req.actor, line=line),
+        "history": [
+            (change, _status_label(change.from_status), _status_label(change.to_status))
+            for change in billing.line_history(actor=req.actor, line=line)
+        ],
         "form": form,
     }
     return render(req, "web/billing/line.html", context, status=422 if req.method == "POST" else 200)
