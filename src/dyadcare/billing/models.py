@@ -70,8 +70,15 @@ class ClaimLine(ClinicScopedModel):
     payer = models.CharField(_("payer"), max_length=30, default="medi-cal")
     plan = models.CharField(_("managed care plan"), max_length=40, blank=True)
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    # Empty when the work names no staff member (a family's own screening with no clinician on
+    # the visit): the line is then held for it.
     rendering = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("rendering provider")
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rendering provider"),
     )
     service_date = models.DateField(_("date of service"))
     code = models.CharField(_("code"), max_length=10)
@@ -82,6 +89,8 @@ class ClaimLine(ClinicScopedModel):
     # Why a line is held: [{"code": "no-follow-up-plan", "params": {...}}] (plain words and the
     # fix that releases each are in billing/reasons.py).
     reasons = models.JSONField(default=list, blank=True)
+    # The reasons' codes, space-separated and space-padded (" no-medi-cal-id "), to filter on.
+    reason_codes = models.CharField(max_length=300, blank=True, default="")
     # What a person should know without it holding the line: the inferred or unverified rules
     # it rests on, a DBH visit that may duplicate the medical one, ...
     notes = models.JSONField(default=list, blank=True)

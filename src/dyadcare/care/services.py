@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dyadcare.care.audit_actions import CareAction
+from dyadcare.care.events import ServiceLogged, ServiceRevised, ServiceVoided
 from dyadcare.care.models import (
     CarePlan,
     EncounterNote,
@@ -33,6 +34,7 @@ from dyadcare.screening.labels import LABELS
 from dyadcare.screening.models import Flag
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import audit_record
+from dyadcare.tenancy.events import emit
 from dyadcare.tenancy.models import Membership, User
 from dyadcare.touchpoints.models import Visit
 
@@ -389,6 +391,7 @@ def service_log(
     _check_service(entry, child)
     entry.save()
     audit_record(actor=actor, action=CareAction.SERVICE_LOGGED, obj=entry, summary=service_type)
+    emit(ServiceLogged(clinic_id=entry.clinic_id, service_id=entry.pk, child_id=entry.child_id))
     return entry
 
 
@@ -434,6 +437,7 @@ def service_change(
     current.save()
     changed = sorted(k for k, v in _snapshot(current).items() if before.get(k) != v)
     audit_record(actor=actor, action=CareAction.SERVICE_CHANGED, obj=current, summary=",".join(changed))
+    emit(ServiceRevised(clinic_id=current.clinic_id, service_id=current.pk, child_id=current.child_id))
     return current
 
 
@@ -449,4 +453,5 @@ def service_void(*, actor: Actor, entry: ServiceEntry, reason: str) -> ServiceEn
     current.voided_at, current.voided_by, current.void_reason = timezone.now(), user, reason.strip()
     current.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
     audit_record(actor=actor, action=CareAction.SERVICE_VOIDED, obj=current)
+    emit(ServiceVoided(clinic_id=current.clinic_id, service_id=current.pk, child_id=current.child_id))
     return current

@@ -117,7 +117,7 @@ def _staff(raw: Any, where: str) -> Staff:
 def _event(raw: Any, where: str) -> Event:
     item = _obj(raw, where)
     kind = item.get("type")
-    common = {
+    common: dict[str, Any] = {
         "id": _id(item, "id", where),
         "date": _date(item, "date", where),
         "child": _id(item, "child", where),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from typing import Any
 
 from dyadcare.billing.engine.inputs import (
     Child,
@@ -82,7 +83,7 @@ class _Context:
 
 def _note_part(notes: list[Reason], part_id: str, confidence: str, overridden: bool = False) -> None:
     if confidence != VERIFIED:
-        params = {"rule": part_id, "confidence": confidence}
+        params: dict[str, Any] = {"rule": part_id, "confidence": confidence}
         if overridden:
             params["overridden"] = True
         if Reason("rule-confidence", params) not in notes:
@@ -102,11 +103,13 @@ def _matches(ruleset: RuleSet, rule: Rule, event: Event) -> bool:
     subject = ruleset.group_subject[trigger["group"]]
     if subject != "any" and subject != event.subject:
         return False
-    if "result" in trigger and trigger["result"] != ("positive" if event.positive else "negative"):
+    if "result" in trigger and (
+        event.positive is None or trigger["result"] != ("positive" if event.positive else "negative")
+    ):
         return False
     if "ace_min" in trigger or "ace_max" in trigger:
         score = event.ace_score if event.ace_score is not None else (4 if event.positive else 0)
-        return trigger.get("ace_min", 0) <= score <= trigger.get("ace_max", 10**6)
+        return bool(int(trigger.get("ace_min", 0)) <= score <= int(trigger.get("ace_max", 10**6)))
     return True
 
 
@@ -133,11 +136,14 @@ def _eligibility(ctx: _Context, rule: Rule, event: Event, child: Child) -> list[
 
 
 def _renderer(ctx: _Context, rule: Rule, event: Event, child: Child, notes: list[Reason]) -> list[Reason]:
+    if not event.staff:
+        return [Reason("no-rendering-provider")]
     staff = ctx.staff[event.staff]
     reasons: list[Reason] = []
     group: Part = ctx.ruleset.renderer_groups[rule.renderers]
     applies, params = ctx.override(child, group.id, group.confidence)
-    allowed = frozenset(params.get("licences", group.value)) if applies else None  # type: ignore[arg-type]
+    chosen: Any = params.get("licences", group.value)
+    allowed = frozenset(chosen) if applies else None
     _note_part(notes, group.id, group.confidence, overridden=bool(params) or not applies)
     licence = ctx.ruleset.licence_key(staff.licence)
     if licence is None:
@@ -299,7 +305,7 @@ def evaluate(
     for event in sorted(events, key=lambda e: (e.date, e.id)):
         if event.child not in ctx.children:
             raise InputError(f"event {event.id}: no child {event.child!r}")
-        if event.staff not in ctx.staff:
+        if event.staff and event.staff not in ctx.staff:
             raise InputError(f"event {event.id}: no staff member {event.staff!r}")
         for rule in rules_for(ruleset, event):
             child = ctx.children[event.child]

@@ -5,10 +5,15 @@ them for the catalogue, see billing/reasons.py)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
-from dyadcare.billing.engine.inputs import Line, Reason
+from dyadcare.billing.engine.inputs import Reason
 from dyadcare.billing.engine.ruleset import ruleset
+
+
+class HasCode(Protocol):
+    @property
+    def code(self) -> str: ...
 
 
 def gettext_noop(message: str) -> str:
@@ -49,6 +54,10 @@ REASONS: Mapping[str, tuple[str, str]] = {
     "renderer-licence-unknown": (
         gettext_noop("the rendering provider's licence (%(licence)s) is not one billing knows"),
         gettext_noop("Record the provider's licence type."),
+    ),
+    "no-rendering-provider": (
+        gettext_noop("no rendering provider: the work names no staff member"),
+        gettext_noop("Record who delivered it in the visit or the service log."),
     ),
     "renderer-no-npi": (
         gettext_noop("the rendering provider has no NPI"),
@@ -101,6 +110,9 @@ NOTES: Mapping[str, str] = {
         "FQHC/RHC: paid the fee-for-service rate outside PPS, exempt from the one-visit-a-day rule"
     ),
     "fqhc.ace-on-top": gettext_noop("FQHC/RHC: paid on top of PPS"),
+    "source-voided-after-export": gettext_noop(
+        "its source was voided after it was exported: send the payer a void or replacement claim"
+    ),
 }
 
 WINDOWS: Mapping[tuple[str, str], str] = {
@@ -112,7 +124,7 @@ WINDOWS: Mapping[tuple[str, str], str] = {
 }
 
 
-def params_of(reason: Reason, line: Line, translate: Any = None, language: str = "en") -> dict[str, Any]:
+def params_of(reason: Reason, line: HasCode, translate: Any = None, language: str = "en") -> dict[str, Any]:
     """The values a reason's words name (the code, the window and the licence in words)."""
     params: dict[str, Any] = {"code": line.code, **dict(reason.params)}
     labels = ruleset().licence_labels.get(str(params.get("licence", "")))
@@ -124,7 +136,7 @@ def params_of(reason: Reason, line: Line, translate: Any = None, language: str =
     return params
 
 
-def describe(reason: Reason, line: Line, translate: Any = None, language: str = "en") -> str:
+def describe(reason: Reason, line: HasCode, translate: Any = None, language: str = "en") -> str:
     """A reason or a note in words (English, or through ``translate``)."""
     template = REASONS[reason.code][0] if reason.code in REASONS else NOTES.get(reason.code, reason.code)
     template = translate(template) if translate else template
