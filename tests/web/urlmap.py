@@ -78,7 +78,7 @@ def sample_kwargs(world: ClinicWorld, route: Route, *, clinic: str = "a") -> dic
         "user_id": world.staff_a["front_desk"].pk if world.staff_a else None,
         "token": "not-a-real-token-" + "x" * 30,
     }
-    if {"line_id", "batch_id"} & set(route.kwargs):
+    if {"line_id", "batch_id"} & set(route.kwargs) or route.name.startswith("web:billing_"):
         records = billing_records(world)
         samples.update({"line_id": records["held"].pk, "batch_id": records["batch"].pk})
     missing = set(route.kwargs) - samples.keys()
@@ -326,5 +326,7 @@ def _billing_samples(world: ClinicWorld) -> dict[str, dict[str, Any]]:
         "web:billing_batches": {"format": "csv"},
         "web:billing_provider": {"licence_type": "lcsw", "npi": "1245319599", "aces_aware_attested_on": "2025-01-10"},
         "web:billing_coverage": {"medi_cal_id": "94567890D", "enrolled": "on", "plan": ""},
-        "web:billing_settings": {"payer_name": "MEDI-CAL", "payer_id": "610442", "fees": "H2015 = 25.00"},
+        "web:billing_settings": {
+            "action": "file", "file-payer_name": "MEDI-CAL", "file-payer_id": "610442", "file-fees": "H2015 = 25.00"
+        },
     }

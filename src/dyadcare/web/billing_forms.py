@@ -3,6 +3,7 @@ the clinic's claim-file details."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -10,6 +11,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dyadcare.web.forms import ClinicDateField
+
+_ICD = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
 
 STATUS_CHOICES = [
     ("held", _("Held")),
@@ -131,3 +134,53 @@ class CoverageForm(forms.Form):
         label=_("Managed care plan"), max_length=40, required=False, help_text=_("Empty for fee-for-service Medi-Cal.")
     )
     checked_on = ClinicDateField(label=_("Eligibility checked on"), required=False)
+
+
+class BillingSettingsForm(forms.Form):
+    """The clinic's billing choices (billing's ``BillingSettings``)."""
+
+    clinic_type = forms.ChoiceField(label=_("Clinic type"), required=False)
+    eight_minute_rule = forms.BooleanField(
+        label=_("Round timed codes by the 8-minute rule"),
+        required=False,
+        help_text=_("Unverified for Medi-Cal: off bills whole 15-minute units only."),
+    )
+    minutes_for_first_unit = forms.IntegerField(label=_("Minutes for the first unit"), min_value=1, max_value=15)
+    default_plan = forms.CharField(label=_("Usual managed care plan"), max_length=40, required=False)
+    z_codes = forms.CharField(
+        label=_("Diagnosis codes per claim code"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "One claim code a line, then its ICD-10 codes, as G8431: Z13.31; * for every other code. "
+            "Unverified: confirm the codes your payers accept."
+        ),
+    )
+    taxonomy_code = forms.CharField(label=_("Billing taxonomy code"), max_length=10, required=False)
+    submitter_id = forms.CharField(label=_("Submitter ID"), max_length=15, required=False)
+    receiver_id = forms.CharField(label=_("Receiver ID"), max_length=15, required=False)
+
+    def __init__(self, *args: Any, clinic_types: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["clinic_type"].choices = clinic_types
+
+    def clean_z_codes(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for number, raw in enumerate(str(self.cleaned_data.get("z_codes") or "").splitlines(), start=1):
+            if not raw.strip():
+                continue
+            code, sep, rest = raw.partition(":")
+            codes = [c.strip().upper() for c in rest.replace(",", " ").split() if c.strip()]
+            if not sep or not code.strip() or not codes or any(not _ICD.match(c) for c in codes):
+                raise forms.ValidationError(
+                    _("Line %(n)s: write a claim code, a colon and ICD-10 codes, as G8431: Z13.31.") % {"n": number}
+                )
+            found[code.strip().upper()] = codes[:12]
+        return found
+
+
+class RuleOverrideForm(forms.Form):
+    rule_id = forms.CharField(widget=forms.HiddenInput, max_length=60)
+    enabled = forms.BooleanField(label=_("Applies"), required=False)
+    plan = forms.CharField(label=_("Managed care plan (empty: every plan)"), max_length=40, required=False)
+    reason = forms.CharField(label=_("Why"), max_length=300)

@@ -1,9 +1,10 @@
 """Export released lines as one batch (CSV or X12 837P), and read batches back.
 
 ``batch_export`` takes the clinic's released lines (all, or those picked, or those of a date
-range), writes the file, checks an 837P with pyx12 and refuses it on any error, then in one
-transaction keeps the batch (who, when, format, lines, the file's SHA-256) with its exact
-bytes, marks each line exported with a change row, and audits the export. ``batch_file``
+range: ``billing.selectors.lines_for_export``), writes the file, checks an 837P with pyx12 and
+refuses it on any error, then in one transaction records the batch (``billing.services.
+batch_record``: who, when, format, lines marked exported, the file's SHA-256) and keeps the
+file's exact bytes. ``batch_file``
 gives the same bytes again.
 """
 
@@ -17,15 +18,15 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dyadcare.billing import selectors, services
 from dyadcare.billing.audit_actions import BillingAction
 from dyadcare.billing.export import build, csvfile, validate, x12
 from dyadcare.billing.export.models import BatchFile
-from dyadcare.billing.models import ClaimBatch, ClaimLine, ClaimLineChange
+from dyadcare.billing.models import ClaimBatch, ClaimLine
 from dyadcare.billing.permissions import BillingPerm
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import audit_record
@@ -40,22 +41,14 @@ class Download:
     content: bytes
 
 
-def _released(
-    actor: Actor, line_ids: Sequence[uuid.UUID] | None, date_from: date | None, date_until: date | None
-) -> QuerySet[ClaimLine]:
-    lines = ClaimLine.objects.filter(status=ClaimLine.Status.RELEASED)
-    if line_ids is not None:
-        lines = lines.filter(pk__in=list(line_ids))
-    if date_from:
-        lines = lines.filter(service_date__gte=date_from)
-    if date_until:
-        lines = lines.filter(service_date__lte=date_until)
-    return lines.select_related("child__household").order_by("child_id", "service_date", "code", "pk")
-
-
-def _next_control(clinic_id: object) -> int:
-    top = ClaimBatch.objects.filter(control_number__isnull=False).aggregate(top=Max("control_number"))["top"]
-    return (top or 0) % 999_999_999 + 1
+def _pick(lines: list[ClaimLine], date_from: date | None, date_until: date | None) -> list[ClaimLine]:
+    picked = [
+        line
+        for line in lines
+        if (not date_from or line.service_date >= date_from) and (not date_until or line.service_date <= date_until)
+    ]
+    build.attach_households(picked)
+    return sorted(picked, key=lambda line: (str(line.child_id), line.service_date, line.code, str(line.pk)))
 
 
 def _write(fmt: str, lines: list[ClaimLine], details: build.Details, control: int) -> bytes:
@@ -84,19 +77,18 @@ def batch_export(
     assert actor.clinic is not None
     if fmt not in ClaimBatch.Format.values:
         raise ValidationError({"format": [_("Choose CSV or X12 837P.")]})
-    lines = list(_released(actor, line_ids, date_from, date_until).select_for_update(of=("self",)))
+    lines = _pick(selectors.lines_for_export(actor=actor, line_ids=line_ids), date_from, date_until)
     if not lines:
         raise ValidationError(_("There are no released lines to export."))
     details = build.read_details(actor.clinic, {line.rendering_id for line in lines})
-    control = _next_control(actor.clinic.pk) if fmt == ClaimBatch.Format.X12_837P else None
+    control = selectors.next_control_number(actor=actor) if fmt == ClaimBatch.Format.X12_837P else None
     content = _write(fmt, lines, details, control or 0)
     stamp = timezone.localtime()
     extension = "csv" if fmt == ClaimBatch.Format.CSV else "837"
-    batch = ClaimBatch.objects.create(
-        clinic=actor.clinic,
+    batch = services.batch_record(
+        actor=actor,
         format=fmt,
-        made_by=actor.user,
-        line_count=len(lines),
+        line_ids=[line.pk for line in lines],
         file_name=f"{actor.clinic.slug}-{stamp:%Y%m%d-%H%M%S}.{extension}",
         file_sha256=hashlib.sha256(content).hexdigest(),
         control_number=control,
@@ -104,38 +96,7 @@ def batch_export(
         period_until=max(line.service_date for line in lines),
     )
     BatchFile.objects.create(clinic=actor.clinic, batch=batch, media_type=MEDIA[fmt], content=content)
-    _mark_exported(actor, lines, batch)
-    audit_record(
-        actor=actor,
-        action=BillingAction.LINES_EXPORTED,
-        obj=batch,
-        summary=f"{fmt}; {len(lines)} lines; sha256 {batch.file_sha256[:16]}",
-    )
     return batch
-
-
-def _mark_exported(actor: Actor, lines: list[ClaimLine], batch: ClaimBatch) -> None:
-    ClaimLine.objects.filter(pk__in=[line.pk for line in lines]).update(
-        status=ClaimLine.Status.EXPORTED, batch=batch, updated_at=timezone.now()
-    )
-    ClaimLineChange.objects.bulk_create(
-        ClaimLineChange(
-            clinic=batch.clinic,
-            line=line,
-            from_status=ClaimLine.Status.RELEASED,
-            to_status=ClaimLine.Status.EXPORTED,
-            by=actor.user,
-            why="exported",
-            detail={"batch": str(batch.pk)},
-        )
-        for line in lines
-    )
-
-
-def batch_list(*, actor: Actor) -> QuerySet[ClaimBatch]:
-    """The clinic's batches, newest first, with who made each."""
-    actor.require(BillingPerm.VIEW)
-    return ClaimBatch.objects.select_related("made_by").order_by("-created_at")
 
 
 def batch_file(*, actor: Actor, batch_id: object) -> Download:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from dyadcare.billing.export import csvfile, x12
 from dyadcare.billing.export.models import ExportSettings
 from dyadcare.billing.models import BillingProfile, BillingSettings, ClaimLine
+from dyadcare.families.models import Household
 from dyadcare.tenancy.models import Clinic, Credential, User
 
 _ZIP = re.compile(r"\b(\d{5})(?:-?(\d{4}))?\b")
@@ -59,6 +60,15 @@ def missing_clinic_details(clinic: Clinic) -> list[str]:
     if not address.line or not address.city or len(address.postal_code) not in (5, 9):
         missing.append(_("the clinic's street address, city and ZIP code"))
     return missing
+
+
+def attach_households(lines: Sequence[ClaimLine]) -> None:
+    """Read the children's households (their address) in one query and attach them."""
+    wanted = {line.child.household_id for line in lines if line.child.household_id}
+    found = {h.pk: h for h in Household.objects.filter(pk__in=wanted)}
+    for line in lines:
+        if line.child.household_id in found:
+            line.child.household = found[line.child.household_id]
 
 
 def read_details(clinic: Clinic, user_ids: set[object]) -> Details:

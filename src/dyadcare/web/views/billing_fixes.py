@@ -1,6 +1,6 @@
 """The fixes that release held claim lines: a provider's billing details (licence, NPI, ACEs
-Aware attestation) and a child's Medi-Cal coverage (CIN, enrolment, plan). Each save
-re-evaluates the lines it touches, so the worklist shows them ready at once."""
+Aware attestation) and a child's Medi-Cal coverage (CIN, enrolment, plan). Billing's services
+re-evaluate the lines each fix touches, so the worklist shows them ready at once."""
 
 from __future__ import annotations
 
@@ -8,30 +8,47 @@ from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from dyadcare.billing import worklist as selectors
+from dyadcare.billing import engine, selectors, services
+from dyadcare.billing.models import ClaimLine
 from dyadcare.billing.permissions import BillingPerm
+from dyadcare.families.models import Child
+from dyadcare.tenancy.models import User
 from dyadcare.web.access import StaffRequest, clinic_view
 from dyadcare.web.account_forms import show_errors
 from dyadcare.web.billing_forms import CoverageForm, ProviderForm
+
+HELD = ClaimLine.Status.HELD
 
 
 def _staff(request: HttpRequest) -> StaffRequest:
     return cast(StaffRequest, request)
 
 
-def _after_fix(req: StaffRequest, held_before: int, held_after: int) -> HttpResponseBase:
-    freed = max(held_before - held_after, 0)
+def _licences() -> list[tuple[str, str]]:
+    language = (get_language() or "en")[:2]
+    return [(key, labels.get(language) or labels["en"]) for key, labels in engine.ruleset().licence_labels.items()]
+
+
+def _held(req: StaffRequest, **filters: object) -> int:
+    found = selectors.worklist(actor=req.actor, filters=selectors.Filters(status=HELD, **filters), per_page=1)  # type: ignore[arg-type]
+    return found.total
+
+
+def _after_fix(req: StaffRequest, before: int, after: int) -> HttpResponseBase:
     messages.success(
         req,
-        _("Saved. %(freed)s held lines are ready now; %(left)s still held.") % {"freed": freed, "left": held_after},
+        _("Saved, and the lines checked again: %(freed)s no longer held, %(left)s still held.")
+        % {"freed": max(before - after, 0), "left": after},
     )
-    return redirect("web:billing_worklist", clinic_slug=req.clinic.slug)
+    return redirect(reverse("web:billing_worklist", args=[req.clinic.slug]) + "?status=ready")
 
 
 @clinic_view(BillingPerm.MANAGE, phi="write")
@@ -39,18 +56,21 @@ def _after_fix(req: StaffRequest, held_before: int, held_after: int) -> HttpResp
 def provider_fix(request: HttpRequest, user_id: str) -> HttpResponseBase:
     """Record a provider's licence, NPI and ACEs Aware attestation for billing."""
     req = _staff(request)
-    found = selectors.provider_get(actor=req.actor, user_id=user_id)
-    form = ProviderForm(req.POST or None, initial=found.initial, licences=selectors.licence_choices())
+    try:
+        found = selectors.provider_of(actor=req.actor, user_id=user_id)
+    except User.DoesNotExist as exc:
+        raise Http404 from exc
+    initial = {"licence_type": found.licence, "npi": found.npi, "aces_aware_attested_on": found.aces_aware_attested_on}
+    form = ProviderForm(req.POST or None, initial=initial, licences=_licences())
     if req.method == "POST" and form.is_valid():
+        before = _held(req, rendering_id=found.user.pk)
         try:
-            from dyadcare.billing import services  # TEMP until merged
-
-            services.provider_set(actor=req.actor, user_id=found.user.pk, **form.cleaned_data)
+            values = {k: v for k, v in form.cleaned_data.items() if k != "licence_type" or v}
+            services.provider_set(actor=req.actor, user_id=found.user.pk, **values)
         except ValidationError as exc:
             show_errors(form, exc)
         else:
-            after = selectors.provider_get(actor=req.actor, user_id=user_id)
-            return _after_fix(req, found.held, after.held)
+            return _after_fix(req, before, _held(req, rendering_id=found.user.pk))
     context = {"found": found, "form": form}
     return render(req, "web/billing/provider.html", context, status=422 if req.method == "POST" else 200)
 
@@ -60,17 +80,24 @@ def provider_fix(request: HttpRequest, user_id: str) -> HttpResponseBase:
 def coverage_fix(request: HttpRequest, child_id: str) -> HttpResponseBase:
     """Record a child's Medi-Cal ID (CIN), enrolment and managed care plan."""
     req = _staff(request)
-    found = selectors.coverage_get(actor=req.actor, child_id=child_id)
-    form = CoverageForm(req.POST or None, initial=found.initial)
+    try:
+        coverage = selectors.coverage_of(actor=req.actor, child_id=child_id)
+    except (Child.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+    initial = {
+        "medi_cal_id": coverage.medi_cal_id,
+        "enrolled": coverage.enrolled,
+        "plan": coverage.plan,
+        "checked_on": coverage.checked_on,
+    }
+    form = CoverageForm(req.POST or None, initial=initial)
+    held = _held(req, child_id=coverage.child_id)
     if req.method == "POST" and form.is_valid():
         try:
-            from dyadcare.billing import services  # TEMP until merged
-
-            services.coverage_set(actor=req.actor, child_id=found.child.pk, **form.cleaned_data)
+            services.coverage_set(actor=req.actor, child_id=coverage.child_id, **form.cleaned_data)
         except ValidationError as exc:
             show_errors(form, exc)
         else:
-            after = selectors.coverage_get(actor=req.actor, child_id=child_id)
-            return _after_fix(req, found.held, after.held)
-    context = {"found": found, "form": form}
+            return _after_fix(req, held, _held(req, child_id=coverage.child_id))
+    context = {"child": coverage.child, "held": held, "form": form}
     return render(req, "web/billing/coverage.html", context, status=422 if req.method == "POST" else 200)
