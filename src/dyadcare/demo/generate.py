@@ -10,6 +10,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
+from dyadcare.demo.billing import build_billing
 from dyadcare.demo.care import build_care
 from dyadcare.demo.families import FamilyRows, iter_families
 from dyadcare.demo.fastinsert import fast_insert_objects
@@ -63,7 +64,12 @@ def _care(context: DemoContext, report: DemoReport) -> None:
     )
 
 
-DEMO_EXTENSIONS.extend([_visits, _screening, _care])
+def _billing(context: DemoContext, report: DemoReport) -> None:
+    # One transaction per clinic (inside build_billing).
+    report.created["claim lines"] = build_billing(anchor=context.anchor_date, clinics=context.clinics)
+
+
+DEMO_EXTENSIONS.extend([_visits, _screening, _care, _billing])
 
 
 class DemoSeedMismatch(Exception):
