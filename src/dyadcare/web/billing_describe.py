@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dyadcare.billing.models import ClaimLine
-from dyadcare.billing.reasons import ReasonView
+from dyadcare.billing.reasons import ReasonView, note_texts
 from dyadcare.billing.selectors import LineRow
 
 
@@ -27,6 +27,7 @@ class LineView:
     reasons: list[tuple[str, Fix]]
     notes: list[str]
     confidence: str  # "unverified", "inferred" or ""
+    rules: list[tuple[str, str]]  # (confidence in words, rule id) of each inferred or unverified rule
 
 
 def status_label(status: str) -> str:
@@ -48,16 +49,23 @@ def _fix(reason: ReasonView, line: ClaimLine, slug: str) -> Fix:
     return Fix(reason.fix, url, link)
 
 
-def _confidence(line: ClaimLine) -> str:
-    levels = {
-        str((note.get("params") or {}).get("confidence", ""))
-        for note in line.notes or []
-        if isinstance(note, dict) and note.get("code") == "rule-confidence"
-    }
-    return "unverified" if "unverified" in levels else "inferred" if "inferred" in levels else ""
+def _rules(line: ClaimLine) -> list[tuple[str, str]]:
+    found = []
+    for note in line.notes or []:
+        if isinstance(note, dict) and note.get("code") == "rule-confidence":
+            params = note.get("params") or {}
+            found.append((str(params.get("confidence", "")), str(params.get("rule", ""))))
+    return found
 
 
 def describe_row(row: LineRow, slug: str) -> LineView:
+    """The row with its fixes' links; the rule-confidence notes apart, so a page can name each
+    rule (an id, not words) and label the line inferred or unverified."""
     line = row.line
     reasons = [(reason.text, _fix(reason, line, slug)) for reason in row.reasons]
-    return LineView(line, reasons, row.notes, _confidence(line))
+    rules = _rules(line)
+    plain = [n for n in line.notes or [] if not (isinstance(n, dict) and n.get("code") == "rule-confidence")]
+    notes = note_texts(line, plain)
+    levels = {level for level, _rule in rules}
+    confidence = "unverified" if "unverified" in levels else "inferred" if "inferred" in levels else ""
+    return LineView(line, reasons, notes, confidence, rules)
