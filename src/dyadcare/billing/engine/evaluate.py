@@ -69,8 +69,10 @@ class _Context:
         self.children = children
         self.staff = staff
         self.settings = settings
-        self.history = list(history)
-        self.billed: list[Line] = []
+        self.history: dict[str, list[PriorLine]] = {}
+        for prior in history:
+            self.history.setdefault(prior.child, []).append(prior)
+        self.billed: dict[str, list[Line]] = {}  # by child: the lines billed so far
 
     def override(self, child: Child, part_id: str, confidence: str) -> tuple[bool, Mapping[str, object]]:
         """(applies, params) of an inferred or unverified rule for the child's plan; a verified
@@ -200,17 +202,13 @@ def _count(ctx: _Context, rule: Rule, limit: Limit, event: Event, child: Child) 
 
     prior = sum(
         1
-        for p in ctx.history
-        if p.child == child.id
-        and counts(p.staff, p.count_group)
-        and _in_window(limit, child, event, p.date, False)
+        for p in ctx.history.get(child.id, ())
+        if counts(p.staff, p.count_group) and _in_window(limit, child, event, p.date, False)
     )
     now = sum(
         1
-        for line in ctx.billed
-        if line.child == child.id
-        and counts(line.staff, line.count_group)
-        and _in_window(limit, child, event, line.date, True)
+        for line in ctx.billed.get(child.id, ())
+        if counts(line.staff, line.count_group) and _in_window(limit, child, event, line.date, True)
     )
     return prior + now
 
@@ -284,7 +282,13 @@ def _line(ctx: _Context, rule: Rule, event: Event) -> Line:
 
 def rules_for(ruleset: RuleSet, event: Event) -> list[Rule]:
     """The rules an event maps to (none for work nothing bills, such as a book given)."""
-    return [rule for rule in ruleset.rules if _matches(ruleset, rule, event)]
+    if event.type == "service":
+        key, field = ruleset.service_key(event.service), "service"
+    else:
+        key, field = ruleset.instrument_group(event.instrument), "group"
+    if key is None:
+        return []
+    return [rule for rule in ruleset.rules if rule.trigger.get(field) == key and _matches(ruleset, rule, event)]
 
 
 def evaluate(
@@ -315,5 +319,5 @@ def evaluate(
             line = _line(ctx, rule, event)
             lines.append(line)
             if line.status == "ready":
-                ctx.billed.append(line)
+                ctx.billed.setdefault(line.child, []).append(line)
     return lines

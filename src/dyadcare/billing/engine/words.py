@@ -124,12 +124,20 @@ WINDOWS: Mapping[tuple[str, str], str] = {
 }
 
 
+CONFIDENCE: Mapping[str, str] = {
+    "inferred": gettext_noop("inferred"),
+    "unverified": gettext_noop("unverified"),
+}
+
+
 def params_of(reason: Reason, line: HasCode, translate: Any = None, language: str = "en") -> dict[str, Any]:
     """The values a reason's words name (the code, the window and the licence in words)."""
     params: dict[str, Any] = {"code": line.code, **dict(reason.params)}
     labels = ruleset().licence_labels.get(str(params.get("licence", "")))
     if labels:
         params["licence"] = labels.get(language) or labels["en"]
+    if translate and params.get("confidence") in CONFIDENCE:
+        params["confidence"] = translate(CONFIDENCE[params["confidence"]])
     if "window" in params:
         words = WINDOWS.get((params["window"], params.get("per", "child")), params["window"])
         params["window"] = translate(words) if translate else words

@@ -12,14 +12,14 @@ from django.core.management.base import CommandParser
 
 from dyadcare.billing.engine import InputError, evaluate, ruleset
 from dyadcare.billing.engine.document import line_json, parse
-from dyadcare.tenancy.cli import ContractCommand
+from dyadcare.tenancy.cli import ContractCommand, ContractParser
 
 
 class Command(ContractCommand):
     help = "Billing tools. `evaluate EVENTS.json`: print the claim lines the events yield, as JSON."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, parser_class=type(parser))
+        sub = parser.add_subparsers(dest="action", required=True, parser_class=ContractParser)
         evaluate_parser = sub.add_parser("evaluate", help="evaluate a file of events into claim lines")
         evaluate_parser.add_argument("events", help="the JSON file of payer, children, staff and events")
         evaluate_parser.add_argument(
