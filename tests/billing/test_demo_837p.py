@@ -28,17 +28,25 @@ def test_a_demo_clinics_month_exports_as_an_837p_pyx12_accepts() -> None:
     with unscoped("the test picks the demo clinic with the most ready lines"):
         anchor = DemoNetwork.objects.get().anchor_date
         busiest = (
-            ClaimLine.objects.filter(status="ready").values("clinic").annotate(n=Count("pk")).order_by("-n").first()
+            ClaimLine.objects.filter(status="ready")
+            .values("clinic")
+            .annotate(n=Count("pk"))
+            .order_by("-n")
+            .first()
         )
         assert busiest is not None, "the demo derives ready lines"
         clinic = Clinic.objects.get(pk=busiest["clinic"])
-        held = set(ClaimLine.objects.filter(clinic=clinic, status="held").values_list("reason_codes", flat=True))
+        held = set(
+            ClaimLine.objects.filter(clinic=clinic, status="held").values_list("reason_codes", flat=True)
+        )
     assert any("no-medi-cal-id" in r for r in held), "some demo lines are held for a missing CIN"
     user = User.objects.get(username=f"billing.{clinic.slug}")
     actor = Actor.for_staff(user, clinic=clinic, roles=("billing",), ip="127.0.0.1")
     month = anchor - timedelta(days=30)
     with clinic_scope(clinic):
-        ready = list(ClaimLine.objects.filter(status="ready", service_date__gte=month).values_list("pk", flat=True))
+        ready = list(
+            ClaimLine.objects.filter(status="ready", service_date__gte=month).values_list("pk", flat=True)
+        )
         assert len(ready) >= 5
         services.lines_release(actor=actor, line_ids=ready)
         batch = batches.batch_export(actor=actor, fmt="837p", date_from=month)

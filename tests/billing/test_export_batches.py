@@ -77,7 +77,9 @@ def test_a_csv_batch_has_one_row_per_line(world) -> None:
     actor = factories.staff_actor(world, "billing")
     with clinic_scope(world.a):
         batch = batches.batch_export(actor=actor, fmt="csv", date_until=date(2025, 11, 5))
-        rows = list(csv.DictReader(io.StringIO(batches.batch_file(actor=actor, batch_id=batch.pk).content.decode())))
+        rows = list(
+            csv.DictReader(io.StringIO(batches.batch_file(actor=actor, batch_id=batch.pk).content.decode()))
+        )
     assert batch.control_number is None
     assert sorted(r["code"] for r in rows) == ["G8431", "H2015"]
     g8431 = next(r for r in rows if r["code"] == "G8431")

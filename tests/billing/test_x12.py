@@ -58,7 +58,9 @@ def test_a_month_of_claims_for_two_children_passes_pyx12() -> None:
     assert "SV1*HC:G8431:HD*12.5*UN*1***1" in segments
     assert "HI*ABK:Z1331*ABF:Z00129" in segments
     # Li renders a line of a claim whose first line is Ana's: 2420A names Li
-    assert segments.index("NM1*82*1*CHEN*LI****XX*1245319599") > segments.index("SV1*HC:H2015*12.5*UN*2***1:2")
+    assert segments.index("NM1*82*1*CHEN*LI****XX*1245319599") > segments.index(
+        "SV1*HC:H2015*12.5*UN*2***1:2"
+    )
     se = next(s for s in segments if s.startswith("SE*"))
     st = next(i for i, s in enumerate(segments) if s.startswith("ST*"))
     assert int(se.split("*")[1]) == segments.index(se) - st + 1

@@ -87,5 +87,7 @@ def test_a_billing_morning(live_server: Any, browser: Any, demo_network: str) ->
     assert problems(text) == []
     assert f"*MI*{NEW_CIN}~" in text
     history = page.locator("#batches tbody tr", has_text="CSV").first
-    rows = list(csv.DictReader(io.StringIO(_download(page, history.get_by_role("link", name="Download")).decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(_download(page, history.get_by_role("link", name="Download")).decode()))
+    )
     assert rows and tuple(rows[0]) == COLUMNS

@@ -308,7 +308,9 @@ def billing_records(world: ClinicWorld) -> dict[str, Any]:
     with clinic_scope(world.a):
         batch = batches.batch_export(actor=staff_actor(world, "billing"), fmt="csv")
     found = {
-        "held": export_data.line(world.a, world.child_a, provider, status="held", reasons=[{"code": "no-medi-cal-id"}]),
+        "held": export_data.line(
+            world.a, world.child_a, provider, status="held", reasons=[{"code": "no-medi-cal-id"}]
+        ),
         "ready": export_data.line(world.a, kid, provider, code="H2015", status="ready", modifiers=()),
         "released": export_data.line(world.a, kid, provider, code="H2027", modifiers=()),
         "exported": exported,
@@ -324,9 +326,16 @@ def _billing_samples(world: ClinicWorld) -> dict[str, dict[str, Any]]:
         "web:billing_release": {"line": [str(records["ready"].pk)]},
         "web:billing_line": {"reason": "Entered twice"},
         "web:billing_batches": {"format": "csv"},
-        "web:billing_provider": {"licence_type": "lcsw", "npi": "1245319599", "aces_aware_attested_on": "2025-01-10"},
+        "web:billing_provider": {
+            "licence_type": "lcsw",
+            "npi": "1245319599",
+            "aces_aware_attested_on": "2025-01-10",
+        },
         "web:billing_coverage": {"medi_cal_id": "94567890D", "enrolled": "on", "plan": ""},
         "web:billing_settings": {
-            "action": "file", "file-payer_name": "MEDI-CAL", "file-payer_id": "610442", "file-fees": "H2015 = 25.00"
+            "action": "file",
+            "file-payer_name": "MEDI-CAL",
+            "file-payer_id": "610442",
+            "file-fees": "H2015 = 25.00",
         },
     }

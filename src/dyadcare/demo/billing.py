@@ -12,8 +12,8 @@ positive maternal depression screens whose follow-up is still open (no documente
 Lines are derived for the children screened or served in the last 30 days (a month of work;
 their earlier work is evaluated with it, as the app does for a child). The lines before those
 30 days that were ready are exported as one CSV batch per clinic, as the billing staff would
-have done; the month stays to be worked. The clinic NPIs are drawn by the staff step (valid check digits, 80840 prefix);
-tax IDs and addresses here are invented. A second run adds nothing.
+have done; the month stays to be worked. The clinic NPIs are drawn by the staff step (valid
+check digits, 80840 prefix); tax IDs and addresses here are invented. A second run adds nothing.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from django.utils import timezone
 
 from dyadcare.billing import services
 from dyadcare.billing.export import build, csvfile
-from dyadcare.billing.models import BatchFile, BillingSettings, ClaimBatch, ClaimLine, ExportSettings
+from dyadcare.billing.export.models import BatchFile, ExportSettings
+from dyadcare.billing.models import BillingSettings, ClaimBatch, ClaimLine
 from dyadcare.care.models import ServiceEntry
 from dyadcare.screening.models import ScreeningResult
 from dyadcare.tenancy.actor import Actor
@@ -54,16 +55,26 @@ Z_CODES = {
     "G9920": ["Z13.9"],
     "*": ["Z00.129"],
 }
-FEES = {"H1011": "95.00", "H2015": "30.00", "H2027": "30.00", "T1027": "30.00", "G9919": "29.00", "G9920": "29.00"}
+FEES = {
+    "H1011": "95.00",
+    "H2015": "30.00",
+    "H2027": "30.00",
+    "T1027": "30.00",
+    "G9919": "29.00",
+    "G9920": "29.00",
+}
 
 
 def _clinic_details(clinic: Clinic) -> None:
     address, tax_id = ADDRESSES.get(clinic.slug, ("100 Main St\nSacramento, CA 95814", "68-9876543"))
     if not clinic.address or not clinic.tax_id:
-        Clinic.objects.filter(pk=clinic.pk).update(address=clinic.address or address, tax_id=clinic.tax_id or tax_id)
+        Clinic.objects.filter(pk=clinic.pk).update(
+            address=clinic.address or address, tax_id=clinic.tax_id or tax_id
+        )
         clinic.refresh_from_db()
     BillingSettings.objects.get_or_create(
-        clinic=clinic, defaults={"z_codes": Z_CODES, "submitter_id": clinic.billing_npi, "receiver_id": "610442"}
+        clinic=clinic,
+        defaults={"z_codes": Z_CODES, "submitter_id": clinic.billing_npi, "receiver_id": "610442"},
     )
     ExportSettings.objects.get_or_create(
         clinic=clinic,
@@ -77,7 +88,9 @@ def _holds(clinics: list[Clinic]) -> None:
     the rendering provider of a screen the family answered on a link)."""
     Credential.objects.filter(user__username=UNATTESTED).update(aces_aware_attested_on=None)
     for clinic in clinics:
-        doctor = User.objects.filter(username=f"pediatrician.{clinic.slug}").values_list("pk", flat=True).first()
+        doctor = (
+            User.objects.filter(username=f"pediatrician.{clinic.slug}").values_list("pk", flat=True).first()
+        )
         if doctor is not None:
             Visit.objects.filter(clinic=clinic, status=Visit.Status.COMPLETED, clinician__isnull=True).update(
                 clinician_id=doctor
@@ -85,15 +98,21 @@ def _holds(clinics: list[Clinic]) -> None:
         chw = User.objects.filter(username=f"partner.{clinic.slug}").values_list("pk", flat=True).first()
         if chw is None:
             continue
-        entries = ServiceEntry.objects.filter(clinic=clinic, service_type__in=CHW_SERVICES).values_list("pk", flat=True)
+        entries = ServiceEntry.objects.filter(clinic=clinic, service_type__in=CHW_SERVICES).values_list(
+            "pk", flat=True
+        )
         picked = [pk for pk in entries if pk.int % CHW_SHARE == 0]
-        ServiceEntry.objects.filter(clinic=clinic, pk__in=picked).exclude(delivered_by_id=chw).update(delivered_by_id=chw)
+        ServiceEntry.objects.filter(clinic=clinic, pk__in=picked).exclude(delivered_by_id=chw).update(
+            delivered_by_id=chw
+        )
 
 
 def _children_with_work(since: date) -> list[uuid.UUID]:
     """The children screened or served since ``since`` (their earlier work is evaluated too)."""
     start = timezone.make_aware(datetime.combine(since, time.min))
-    screened = ScreeningResult.objects.filter(visit__scheduled_for__gte=start).values_list("child_id", flat=True)
+    screened = ScreeningResult.objects.filter(visit__scheduled_for__gte=start).values_list(
+        "child_id", flat=True
+    )
     served = ServiceEntry.objects.filter(delivered_on__gte=since).values_list("child_id", flat=True)
     return sorted(set(screened.distinct()) | set(served.distinct()))
 
@@ -122,7 +141,9 @@ def _history_batch(clinic: Clinic, month_start: date) -> None:
         period_from=min(line.service_date for line in lines),
         period_until=max(line.service_date for line in lines),
     )
-    BatchFile.objects.create(clinic=clinic, batch=batch, media_type="text/csv; charset=utf-8", content=content)
+    BatchFile.objects.create(
+        clinic=clinic, batch=batch, media_type="text/csv; charset=utf-8", content=content
+    )
     ClaimLine.objects.filter(pk__in=[line.pk for line in lines]).update(
         status=ClaimLine.Status.EXPORTED, batch=batch, updated_at=timezone.now()
     )

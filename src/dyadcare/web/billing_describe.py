@@ -37,9 +37,15 @@ def status_label(status: str) -> str:
 def _fix(reason: ReasonView, line: ClaimLine, slug: str) -> Fix:
     kind = reason.fix_kind
     if kind == "provider" and line.rendering_id:
-        url, link = reverse("web:billing_provider", args=[slug, line.rendering_id]), _("Provider's billing details")
+        url, link = (
+            reverse("web:billing_provider", args=[slug, line.rendering_id]),
+            _("Provider's billing details"),
+        )
     elif kind == "coverage":
-        url, link = reverse("web:billing_coverage", args=[slug, line.child_id]), _("Child's Medi-Cal coverage")
+        url, link = (
+            reverse("web:billing_coverage", args=[slug, line.child_id]),
+            _("Child's Medi-Cal coverage"),
+        )
     elif kind in ("clinical", "therapy-basis") and line.source_kind == ClaimLine.Source.SERVICE:
         url, link = reverse("web:care_page", args=[slug, line.child_id]), _("Child's care page")
     elif kind in ("clinical", "therapy-basis"):

@@ -34,7 +34,7 @@ class WorklistFilterForm(forms.Form):
 
     def __init__(self, *args: Any, providers: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["provider"].choices = [("", _("Anyone")), *providers]
+        self.fields["provider"].choices = [("", _("Anyone")), *providers]  # type: ignore[attr-defined]
 
     def clean_code(self) -> str:
         return str(self.cleaned_data.get("code") or "").strip().upper()
@@ -54,14 +54,16 @@ class PickForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["line"].choices = [(c, c) for c in choices]
+        self.fields["line"].choices = [(c, c) for c in choices]  # type: ignore[attr-defined]
 
 
 class VoidForm(forms.Form):
     reason = forms.CharField(
         label=_("Why void this line"),
         max_length=300,
-        help_text=_("Kept with the line's history: not billable, entered twice, the service did not happen, …"),
+        help_text=_(
+            "Kept with the line's history: not billable, entered twice, the service did not happen, …"
+        ),
     )
 
 
@@ -81,14 +83,19 @@ class ExportSettingsForm(forms.Form):
     payer_id = forms.CharField(
         label=_("Payer ID"),
         max_length=20,
-        help_text=_("610442 is how clearinghouses list Medi-Cal fee-for-service (unverified: confirm with yours)."),
+        help_text=_(
+            "610442 is how clearinghouses list Medi-Cal fee-for-service (unverified: confirm with yours)."
+        ),
     )
     production = forms.BooleanField(label=_("Production files (not test files)"), required=False)
     fees = forms.CharField(
         label=_("Charge per code"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("One code a line with the clinic's charge for one unit, as H2015 = 25.00 (what the clinic bills, not what Medi-Cal pays)."),
+        help_text=_(
+            "One code a line with the clinic's charge for one unit, as H2015 = 25.00 "
+            "(what the clinic bills, not what Medi-Cal pays)."
+        ),
     )
 
     def clean_fees(self) -> dict[str, str]:
@@ -103,7 +110,8 @@ class ExportSettingsForm(forms.Form):
                 value = Decimal(-1)
             if not code.strip() or value < 0 or value > 100_000:
                 raise forms.ValidationError(
-                    _("Line %(n)s: write a code, an equals sign and an amount, as H2015 = 25.00.") % {"n": number}
+                    _("Line %(n)s: write a code, an equals sign and an amount, as H2015 = 25.00.")
+                    % {"n": number}
                 )
             fees[code.strip().upper()[:10]] = f"{value.quantize(Decimal('0.01'))}"
         return fees
@@ -113,7 +121,9 @@ class ProviderForm(forms.Form):
     """A provider's billing details: licence, NPI, ACEs Aware attestation."""
 
     licence_type = forms.ChoiceField(label=_("Licence type"), required=False)
-    npi = forms.CharField(label=_("NPI"), max_length=10, required=False, help_text=_("Ten digits, from NPPES."))
+    npi = forms.CharField(
+        label=_("NPI"), max_length=10, required=False, help_text=_("Ten digits, from NPPES.")
+    )
     aces_aware_attested_on = ClinicDateField(
         label=_("ACEs Aware training attested on"),
         required=False,
@@ -122,16 +132,22 @@ class ProviderForm(forms.Form):
 
     def __init__(self, *args: Any, licences: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["licence_type"].choices = [("", _("Not recorded")), *licences]
+        self.fields["licence_type"].choices = [("", _("Not recorded")), *licences]  # type: ignore[attr-defined]
 
 
 class CoverageForm(forms.Form):
     medi_cal_id = forms.CharField(
-        label=_("Medi-Cal ID (CIN)"), max_length=12, required=False, help_text=_("8 digits and a letter, as 91234567A.")
+        label=_("Medi-Cal ID (CIN)"),
+        max_length=12,
+        required=False,
+        help_text=_("8 digits and a letter, as 91234567A."),
     )
     enrolled = forms.BooleanField(label=_("Enrolled in Medi-Cal"), required=False, initial=True)
     plan = forms.CharField(
-        label=_("Managed care plan"), max_length=40, required=False, help_text=_("Empty for fee-for-service Medi-Cal.")
+        label=_("Managed care plan"),
+        max_length=40,
+        required=False,
+        help_text=_("Empty for fee-for-service Medi-Cal."),
     )
     checked_on = ClinicDateField(label=_("Eligibility checked on"), required=False)
 
@@ -145,7 +161,9 @@ class BillingSettingsForm(forms.Form):
         required=False,
         help_text=_("Unverified for Medi-Cal: off bills whole 15-minute units only."),
     )
-    minutes_for_first_unit = forms.IntegerField(label=_("Minutes for the first unit"), min_value=1, max_value=15)
+    minutes_for_first_unit = forms.IntegerField(
+        label=_("Minutes for the first unit"), min_value=1, max_value=15
+    )
     default_plan = forms.CharField(label=_("Usual managed care plan"), max_length=40, required=False)
     z_codes = forms.CharField(
         label=_("Diagnosis codes per claim code"),
@@ -162,7 +180,7 @@ class BillingSettingsForm(forms.Form):
 
     def __init__(self, *args: Any, clinic_types: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinic_type"].choices = clinic_types
+        self.fields["clinic_type"].choices = clinic_types  # type: ignore[attr-defined]
 
     def clean_z_codes(self) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
@@ -173,7 +191,8 @@ class BillingSettingsForm(forms.Form):
             codes = [c.strip().upper() for c in rest.replace(",", " ").split() if c.strip()]
             if not sep or not code.strip() or not codes or any(not _ICD.match(c) for c in codes):
                 raise forms.ValidationError(
-                    _("Line %(n)s: write a claim code, a colon and ICD-10 codes, as G8431: Z13.31.") % {"n": number}
+                    _("Line %(n)s: write a claim code, a colon and ICD-10 codes, as G8431: Z13.31.")
+                    % {"n": number}
                 )
             found[code.strip().upper()] = codes[:12]
         return found

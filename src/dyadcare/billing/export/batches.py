@@ -31,7 +31,7 @@ from dyadcare.billing.permissions import BillingPerm
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import audit_record
 
-MEDIA = {ClaimBatch.Format.CSV: "text/csv; charset=utf-8", ClaimBatch.Format.X12_837P: "application/edi-x12"}
+MEDIA: dict[str, str] = {ClaimBatch.Format.CSV: "text/csv; charset=utf-8", ClaimBatch.Format.X12_837P: "application/edi-x12"}
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,8 @@ def _pick(lines: list[ClaimLine], date_from: date | None, date_until: date | Non
     picked = [
         line
         for line in lines
-        if (not date_from or line.service_date >= date_from) and (not date_until or line.service_date <= date_until)
+        if (not date_from or line.service_date >= date_from)
+        and (not date_until or line.service_date <= date_until)
     ]
     build.attach_households(picked)
     return sorted(picked, key=lambda line: (str(line.child_id), line.service_date, line.code, str(line.pk)))
@@ -108,5 +109,7 @@ def batch_file(*, actor: Actor, batch_id: object) -> Download:
     content = bytes(stored.content)
     if hashlib.sha256(content).hexdigest() != batch.file_sha256:
         raise ValidationError(_("The stored file does not match its hash; it was not handed out."))
-    audit_record(actor=actor, action=BillingAction.LINES_VIEWED, obj=batch, summary=f"downloaded {batch.file_name}")
+    audit_record(
+        actor=actor, action=BillingAction.LINES_VIEWED, obj=batch, summary=f"downloaded {batch.file_name}"
+    )
     return Download(batch.file_name, stored.media_type, content)

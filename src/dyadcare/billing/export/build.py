@@ -8,6 +8,7 @@ queries, whatever the number of lines. Nothing here writes.
 from __future__ import annotations
 
 import re
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,8 +35,8 @@ class Details:
     clinic: Clinic
     settings: BillingSettings
     export: ExportSettings
-    npis: dict[object, str]  # user id -> NPI
-    names: dict[object, tuple[str, str]]  # user id -> (last, first)
+    npis: dict[uuid.UUID | None, str]  # user id -> NPI
+    names: dict[uuid.UUID | None, tuple[str, str]]  # user id -> (last, first)
 
 
 def clinic_address(clinic: Clinic) -> x12.Address:
@@ -71,15 +72,18 @@ def attach_households(lines: Sequence[ClaimLine]) -> None:
             line.child.household = found[line.child.household_id]
 
 
-def read_details(clinic: Clinic, user_ids: set[object]) -> Details:
+def read_details(clinic: Clinic, rendering: set[uuid.UUID | None]) -> Details:
+    user_ids = {u for u in rendering if u is not None}
     settings = BillingSettings.objects.filter(clinic=clinic).first() or BillingSettings(clinic=clinic)
     export = ExportSettings.objects.filter(clinic=clinic).first() or ExportSettings(clinic=clinic)
-    npis: dict[object, str] = {
+    npis: dict[uuid.UUID | None, str] = {
         c.user_id: c.npi for c in Credential.objects.filter(user_id__in=user_ids).exclude(npi="")
     }
     for profile in BillingProfile.objects.filter(user_id__in=user_ids).exclude(npi=""):
         npis[profile.user_id] = profile.npi
-    names = {u.pk: (u.last_name or u.username, u.first_name) for u in User.objects.filter(pk__in=user_ids)}
+    names: dict[uuid.UUID | None, tuple[str, str]] = {
+        u.pk: (u.last_name or u.username, u.first_name) for u in User.objects.filter(pk__in=user_ids)
+    }
     return Details(clinic, settings, export, npis, names)
 
 
@@ -147,7 +151,9 @@ def _claims(lines: Sequence[ClaimLine], details: Details, state: str) -> list[x1
     for (child_id, day), day_lines in grouped.items():
         for start in range(0, len(day_lines), x12.MAX_LINES_PER_CLAIM):
             chunk = day_lines[start : start + x12.MAX_LINES_PER_CLAIM]
-            claims.append(_claim(chunk, details, state, f"{str(child_id)[:8]}-{day:%Y%m%d}-{start // 50 + 1}"))
+            claims.append(
+                _claim(chunk, details, state, f"{str(child_id)[:8]}-{day:%Y%m%d}-{start // 50 + 1}")
+            )
     return claims
 
 
@@ -164,17 +170,22 @@ def _claim(lines: Sequence[ClaimLine], details: Details, state: str, control: st
         last, first = details.names.get(line.rendering_id, ("", ""))
         who = x12.Provider(details.npis.get(line.rendering_id, ""), last, first)
         service_lines.append(
-            x12.ServiceLine(line.code, tuple(line.modifiers or ()), charge_for(line, details.export), line.units,
+            x12.ServiceLine(line.code, tuple(line.modifiers or ()), charge_for(line, details.export),
+                            line.units,
                             pointers, who, reference=str(line.pk).replace("-", "")[:30])
         )  # fmt: skip
-    return x12.Claim(control, _subscriber(lines[0], state), lines[0].service_date, tuple(diagnoses), tuple(service_lines))
+    return x12.Claim(
+        control, _subscriber(lines[0], state), lines[0].service_date, tuple(diagnoses), tuple(service_lines)
+    )
 
 
 def problems_before_837p(lines: Sequence[ClaimLine], details: Details) -> list[str]:
     """What stops an 837P of these lines, in plain words (nothing is written while any remains)."""
     problems = missing_clinic_details(details.clinic)
     if any(not diagnoses_for(line, details.settings) for line in lines):
-        problems.append(_("a diagnosis code for every line (set the clinic's default codes in the billing settings)"))
+        problems.append(
+            _("a diagnosis code for every line (set the clinic's default codes in the billing settings)")
+        )
     if any(not details.npis.get(line.rendering_id) for line in lines):
         problems.append(_("the NPI of every rendering provider"))
     if any(not (line.medi_cal_id or line.child.medi_cal_id) for line in lines):
@@ -182,7 +193,9 @@ def problems_before_837p(lines: Sequence[ClaimLine], details: Details) -> list[s
     return problems
 
 
-def interchange(lines: Sequence[ClaimLine], details: Details, *, control: int, created: datetime) -> x12.Interchange:
+def interchange(
+    lines: Sequence[ClaimLine], details: Details, *, control: int, created: datetime
+) -> x12.Interchange:
     if problems := problems_before_837p(lines, details):
         raise ValidationError(_("The 837P cannot be made without: %(what)s.") % {"what": "; ".join(problems)})
     clinic, settings, export = details.clinic, details.settings, details.export
@@ -191,10 +204,17 @@ def interchange(lines: Sequence[ClaimLine], details: Details, *, control: int, c
     return x12.Interchange(
         control_number=control,
         created=created,
-        submitter=x12.Party(clinic.name, submitter_id, export.contact_name or clinic.name, export.contact_phone or clinic.phone),
+        submitter=x12.Party(
+            clinic.name,
+            submitter_id,
+            export.contact_name or clinic.name,
+            export.contact_phone or clinic.phone,
+        ),
         receiver=x12.Party(export.payer_name, settings.receiver_id or export.payer_id),
         billing=x12.BillingProvider(
-            x12.Provider(clinic.billing_npi, clinic.name, taxonomy=settings.taxonomy_code), clinic.tax_id, address
+            x12.Provider(clinic.billing_npi, clinic.name, taxonomy=settings.taxonomy_code),
+            clinic.tax_id,
+            address,
         ),
         payer=x12.Party(export.payer_name, export.payer_id),
         claims=tuple(_claims(lines, details, address.state)),

@@ -38,4 +38,6 @@ class ExportSettings(ClinicScopedModel):
 
     class Meta:
         app_label = "billing"
-        constraints = [models.UniqueConstraint(fields=["clinic"], name="billing_export_settings_one_per_clinic")]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic"], name="billing_export_settings_one_per_clinic")
+        ]

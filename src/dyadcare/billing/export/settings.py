@@ -61,6 +61,6 @@ def export_settings_set(
         actor=actor,
         action=BillingAction.SETTINGS_SET,
         obj=row,
-        summary=f"claim file: payer {row.payer_id}; {'production' if production else 'test'}; {len(fees)} charges",
+        summary=f"claim file: payer {row.payer_id}; {'production' if production else 'test'}",
     )
     return row

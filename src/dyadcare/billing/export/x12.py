@@ -187,10 +187,23 @@ def _header(seg: _Segments, ix: Interchange) -> None:
     seg.add("ST", "837", "0001", IMPLEMENTATION)
     seg.add("BHT", "0019", "00", clean(ix.reference or ix.control_number, 30),
             ix.created.strftime("%Y%m%d"), ix.created.strftime("%H%M"), "CH")  # fmt: skip
-    seg.add("NM1", "41", "2", clean(ix.submitter.name, 60), "", "", "", "", "46", clean(ix.submitter.identifier, 80))
+    seg.add(
+        "NM1",
+        "41",
+        "2",
+        clean(ix.submitter.name, 60),
+        "",
+        "",
+        "",
+        "",
+        "46",
+        clean(ix.submitter.identifier, 80),
+    )
     seg.add("PER", "IC", clean(ix.submitter.contact_name or ix.submitter.name, 60),
             "TE", _digits(ix.submitter.contact_phone) or "0000000000")  # fmt: skip
-    seg.add("NM1", "40", "2", clean(ix.receiver.name, 60), "", "", "", "", "46", clean(ix.receiver.identifier, 80))
+    seg.add(
+        "NM1", "40", "2", clean(ix.receiver.name, 60), "", "", "", "", "46", clean(ix.receiver.identifier, 80)
+    )
     seg.add("HL", "1", "", "20", "1")
     if ix.billing.provider.taxonomy:
         seg.add("PRV", "BI", "PXC", clean(ix.billing.provider.taxonomy, 50))
@@ -206,7 +219,9 @@ def _subscriber(seg: _Segments, ix: Interchange, hl: int, child: Subscriber) -> 
             clean(child.member_id, 80))  # fmt: skip
     if child.address is not None:
         _address(seg, child.address)
-    seg.add("DMG", "D8", child.date_of_birth.strftime("%Y%m%d"), child.sex if child.sex in ("F", "M") else "U")
+    seg.add(
+        "DMG", "D8", child.date_of_birth.strftime("%Y%m%d"), child.sex if child.sex in ("F", "M") else "U"
+    )
     seg.add("NM1", "PR", "2", clean(ix.payer.name, 60), "", "", "", "", "PI", clean(ix.payer.identifier, 80))
 
 
@@ -224,7 +239,9 @@ def _claim(seg: _Segments, claim: Claim) -> None:
         _service_line(seg, claim, number, line, claim_renderer)
 
 
-def _service_line(seg: _Segments, claim: Claim, number: int, line: ServiceLine, claim_renderer: Provider) -> None:
+def _service_line(
+    seg: _Segments, claim: Claim, number: int, line: ServiceLine, claim_renderer: Provider
+) -> None:
     seg.add("LX", str(number))
     procedure = COMPONENT.join(("HC", clean(line.code, 48), *[clean(m, 2) for m in line.modifiers[:4]]))
     pointers = COMPONENT.join(str(p) for p in line.pointers[:MAX_POINTERS]) or "1"

@@ -37,7 +37,9 @@ def _staff(request: HttpRequest) -> StaffRequest:
 
 def _providers(req: StaffRequest) -> list[tuple[str, str]]:
     found = selectors.providers(actor=req.actor)
-    return sorted(((str(p.user.pk), p.user.get_full_name() or p.user.username) for p in found), key=lambda c: c[1])
+    return sorted(
+        ((str(p.user.pk), p.user.get_full_name() or p.user.username) for p in found), key=lambda c: c[1]
+    )
 
 
 def _filters(data: dict[str, Any]) -> selectors.Filters:
@@ -100,7 +102,8 @@ def release(request: HttpRequest) -> HttpResponseBase:
         return redirect(_back_to_list(req, "ready"))
     count = len(released)
     messages.success(
-        req, ngettext("%(n)s line released for export.", "%(n)s lines released for export.", count) % {"n": count}
+        req,
+        ngettext("%(n)s line released for export.", "%(n)s lines released for export.", count) % {"n": count},
     )
     return redirect(_back_to_list(req, "ready"))
 
@@ -119,7 +122,9 @@ def line_detail(request: HttpRequest, line_id: str) -> HttpResponseBase:
         req.actor.require(BillingPerm.MANAGE)
         if form.is_valid():
             try:
-                services.line_void(actor=req.actor, line_id=found.row.line.pk, reason=form.cleaned_data["reason"])
+                services.line_void(
+                    actor=req.actor, line_id=found.row.line.pk, reason=form.cleaned_data["reason"]
+                )
             except ValidationError as exc:
                 show_errors(form, exc)
             else:
@@ -154,9 +159,13 @@ def batch_list(request: HttpRequest) -> HttpResponseBase:
                 show_errors(form, exc)
             else:
                 count = batch.line_count
-                messages.success(req, ngettext("%(n)s line exported.", "%(n)s lines exported.", count) % {"n": count})
+                messages.success(
+                    req, ngettext("%(n)s line exported.", "%(n)s lines exported.", count) % {"n": count}
+                )
                 return redirect(reverse("web:billing_batches", args=[req.clinic.slug]) + f"#batch-{batch.pk}")
-    result = selectors.worklist(actor=req.actor, filters=selectors.Filters(status=ClaimLine.Status.RELEASED), page=1, per_page=1)
+    result = selectors.worklist(
+        actor=req.actor, filters=selectors.Filters(status=ClaimLine.Status.RELEASED), page=1, per_page=1
+    )
     context: dict[str, Any] = {
         "form": form,
         "batches": selectors.batches(actor=req.actor, per_page=200),

@@ -34,7 +34,9 @@ def _staff(request: HttpRequest) -> StaffRequest:
 
 def _licences() -> list[tuple[str, str]]:
     language = (get_language() or "en")[:2]
-    return [(key, labels.get(language) or labels["en"]) for key, labels in engine.ruleset().licence_labels.items()]
+    return [
+        (key, labels.get(language) or labels["en"]) for key, labels in engine.ruleset().licence_labels.items()
+    ]
 
 
 def _held(req: StaffRequest, **filters: object) -> int:
@@ -60,7 +62,11 @@ def provider_fix(request: HttpRequest, user_id: str) -> HttpResponseBase:
         found = selectors.provider_of(actor=req.actor, user_id=user_id)
     except User.DoesNotExist as exc:
         raise Http404 from exc
-    initial = {"licence_type": found.licence, "npi": found.npi, "aces_aware_attested_on": found.aces_aware_attested_on}
+    initial = {
+        "licence_type": found.licence,
+        "npi": found.npi,
+        "aces_aware_attested_on": found.aces_aware_attested_on,
+    }
     form = ProviderForm(req.POST or None, initial=initial, licences=_licences())
     if req.method == "POST" and form.is_valid():
         before = _held(req, rendering_id=found.user.pk)

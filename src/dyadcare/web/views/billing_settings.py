@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from dyadcare.billing import selectors, services
 from dyadcare.billing.export import settings as export_settings
@@ -70,8 +70,15 @@ def billing_settings(request: HttpRequest) -> HttpResponseBase:
     billing_initial, file_initial = _initial(req)
     types = [(value, str(label)) for value, label in BillingSettings.ClinicType.choices]
     forms = {
-        "billing": BillingSettingsForm(req.POST if action == "billing" else None, initial=billing_initial, clinic_types=types, prefix="billing"),
-        "file": ExportSettingsForm(req.POST if action == "file" else None, initial=file_initial, prefix="file"),
+        "billing": BillingSettingsForm(
+            req.POST if action == "billing" else None,
+            initial=billing_initial,
+            clinic_types=types,
+            prefix="billing",
+        ),
+        "file": ExportSettingsForm(
+            req.POST if action == "file" else None, initial=file_initial, prefix="file"
+        ),
         "rule": RuleOverrideForm(req.POST if action == "rule" else None, prefix="rule"),
     }
     if action in forms and forms[action].is_valid() and _save(req, action, forms[action]):
