@@ -13,8 +13,9 @@ demo's month) and measures, each inside a transaction that is rolled back:
   change triggers: read, evaluate, compare, write only what changed);
 - ``floor``: a plain scan of the same source rows (the children's screening results and
   logged services, every column the evaluator reads), measured in the same run;
-- ``export``: the month's lines released and exported as one 837P through the export service
-  (build, pyx12's check, the batch kept), and the pyx12 check alone on the same file.
+- ``export``: the month's ready lines released (billing's ``lines_release``, timed apart) and
+  exported as one 837P through the export service (build, pyx12's check, the batch kept),
+  and the pyx12 check alone on the same file.
 
 Reports lines per second, the ratio of each step to the floor and the query count of each.
 """
@@ -108,14 +109,16 @@ def main() -> None:
         def export() -> Any:
             month = ClaimLine.objects.filter(child_id__in=children, service_date__gte=since)
             ready = list(month.filter(status="ready").values_list("pk", flat=True))
+            started = time.perf_counter()
             services.lines_release(actor=actor, line_ids=ready)
+            released = time.perf_counter() - started
             batch = batches.batch_export(actor=actor, fmt="837p", date_from=since)
-            return batch, batches.batch_file(actor=actor, batch_id=batch.pk).content.decode("ascii")
+            return batch, batches.batch_file(actor=actor, batch_id=batch.pk).content.decode("ascii"), released
 
         floor_s, floor_q, source_rows = _timed(scan, args.runs)
         new_s, new_q, created = _timed(fresh, args.runs)
         again_s, again_q, outcome = _timed(again, args.runs)
-        export_s, export_q, (batch, text) = _timed(export, 1)
+        export_s, export_q, (batch, text, release_s) = _timed(export, 1)
         started = time.perf_counter()
         found = validate.problems(text)
         check_s = time.perf_counter() - started
@@ -144,8 +147,9 @@ def main() -> None:
         "export_837p": {
             "lines": batch.line_count,
             "claims": text.count("~\nCLM*"),
-            "seconds": round(export_s, 3),
-            "lines_per_second": round(batch.line_count / export_s),
+            "seconds_release_and_export": round(export_s, 3),
+            "seconds_of_which_release": round(release_s, 3),
+            "export_lines_per_second": round(batch.line_count / (export_s - release_s)),
             "queries": export_q,
             "pyx12_check_seconds": round(check_s, 3),
             "pyx12_problems": len(found),
