@@ -362,3 +362,33 @@ def test_an_event_naming_an_unknown_child_is_an_input_error() -> None:
 def test_add_months_keeps_the_end_of_the_month() -> None:
     assert add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
     assert add_months(date(2024, 2, 29), -12) == date(2023, 2, 28)
+
+
+def test_a_developmental_screen_from_age_6_needs_prior_authorization() -> None:
+    five = Event("a", date(2031, 1, 14), "c", "lcsw", "screening", instrument="asq3", positive=False)
+    six = Event("b", date(2031, 1, 15), "c", "lcsw", "screening", instrument="asq3", positive=False)
+    authorized = Event(
+        "c",
+        date(2031, 6, 1),
+        "c",
+        "lcsw",
+        "screening",
+        instrument="asq3",
+        positive=False,
+        prior_authorization=True,
+    )
+    lines = run(five, six, authorized)
+    assert [(line.event, line.status) for line in lines] == [("a", "ready"), ("b", "held"), ("c", "ready")]
+    assert codes(lines[1]) == ["needs-prior-authorization"]
+
+
+def test_dyadic_services_end_at_the_21st_birthday() -> None:
+    (twenty,) = run(service("a", "psychoeducation", 30, day=date(2046, 1, 14)))
+    (twenty_one,) = run(service("b", "psychoeducation", 30, day=date(2046, 1, 15)))
+    assert (twenty.status, twenty_one.status, codes(twenty_one)) == ("ready", "held", ["over-age"])
+
+
+def test_a_code_before_its_effective_date_is_held() -> None:
+    old = Child("c", date(2021, 1, 1), True)
+    (line,) = run(service("a", "psychoeducation", 30, day=date(2022, 12, 31)), child=old)
+    assert codes(line) == ["not-in-effect"]

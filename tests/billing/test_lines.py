@@ -406,3 +406,22 @@ def test_refreshing_reads_a_fixed_number_of_queries_whatever_the_families(
             counts.append(len(queries))
         assert ClaimLine.objects.filter(code="H2027").count() == 16
     assert counts[1] == counts[2], counts
+
+
+def test_export_lines_carry_the_npi_and_the_diagnosis_the_clinic_chose(
+    billing_world: ClinicWorld, django_capture_on_commit_callbacks: Any
+) -> None:
+    world = billing_world
+    billing, admin = staff_actor(world, "billing"), staff_actor(world, "clinic_admin")
+    with clinic_scope(world.a):
+        entry = _log(world, django_capture_on_commit_callbacks, minutes=30)
+        (line,) = _lines_of(entry.pk)
+        assert line.diagnosis_codes == ["Z63.8"]  # the rule set's unverified default for T1027
+        services.settings_set(actor=admin, z_codes={"T1027": ["Z65.9", "Z63.8"]})
+        line.refresh_from_db()
+        assert line.diagnosis_codes == ["Z65.9", "Z63.8"]
+        services.lines_release(actor=billing, line_ids=[line.pk])
+        (row,) = selectors.export_lines(actor=billing)
+        assert (row.line.pk, row.rendering_npi, row.rendering_licence) == (line.pk, NPI, "lcsw")
+        assert row.diagnosis_codes == ["Z65.9", "Z63.8"]
+        assert selectors.next_control_number(actor=billing) == 1

@@ -165,8 +165,10 @@ class BillingProfile(ClinicScopedModel):
 
 
 class Coverage(ClinicScopedModel):
-    """A child's Medi-Cal coverage as billing knows it. Where it is missing, billing reads the
-    Medi-Cal ID on the child's record and takes a child with one as enrolled."""
+    """A child's Medi-Cal coverage as billing knows it, as a history (the newest row is the
+    coverage now; a merge of two records of one child may bring both histories together).
+    Where there is none, billing reads the Medi-Cal ID on the child's record and takes a child
+    with one as enrolled."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
     medi_cal_id = models.CharField(_("Medi-Cal ID (CIN)"), max_length=9, blank=True)
@@ -176,9 +178,7 @@ class Coverage(ClinicScopedModel):
     recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["clinic", "child"], name="billing_coverage_one_per_child")
-        ]
+        ordering = ["-created_at"]
 
 
 class BillingSettings(ClinicScopedModel):

@@ -48,6 +48,7 @@ def _begin(actor: Actor, perm: str) -> None:
 def _open_children(**filters: Any) -> list[uuid.UUID]:
     return list(
         ClaimLine.objects.filter(status__in=[Status.READY, Status.HELD, Status.RELEASED], **filters)
+        .order_by()
         .values_list("child_id", flat=True)
         .distinct()
     )
@@ -209,8 +210,9 @@ def coverage_set(
     plan: str = "",
     checked_on: date | None = None,
 ) -> Coverage:
-    """Record a child's Medi-Cal ID (CIN), enrolment and managed care plan, then re-evaluate
-    the child's lines. ``Child.DoesNotExist`` for a child not of this clinic."""
+    """Record a child's Medi-Cal ID (CIN), enrolment and managed care plan (a new row of the
+    child's coverage history), then re-evaluate the child's lines. ``Child.DoesNotExist`` for
+    a child not of this clinic."""
     _begin(actor, BillingPerm.MANAGE)
     child = Child.objects.get(pk=str(child_id))
     cin = ""
@@ -225,10 +227,16 @@ def coverage_set(
                     ]
                 }
             ) from None
-    coverage = Coverage.objects.filter(child=child).first() or Coverage(clinic=actor.clinic, child=child)
-    coverage.medi_cal_id, coverage.enrolled, coverage.plan = cin, enrolled, plan.strip()[:40]
-    coverage.checked_on, coverage.recorded_by = checked_on, actor.user
-    coverage.save()
+    assert actor.clinic is not None
+    coverage = Coverage.objects.create(
+        clinic=actor.clinic,
+        child=child,
+        medi_cal_id=cin,
+        enrolled=enrolled,
+        plan=plan.strip()[:40],
+        checked_on=checked_on,
+        recorded_by=actor.user,
+    )
     audit_record(actor=actor, action=BillingAction.COVERAGE_SET, obj=child)
     assert actor.clinic is not None
     derive(clinic=actor.clinic, child_ids=[child.pk], by=actor.user)

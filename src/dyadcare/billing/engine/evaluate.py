@@ -288,7 +288,9 @@ def rules_for(ruleset: RuleSet, event: Event) -> list[Rule]:
         key, field = ruleset.instrument_group(event.instrument), "group"
     if key is None:
         return []
-    return [rule for rule in ruleset.rules if rule.trigger.get(field) == key and _matches(ruleset, rule, event)]
+    return [
+        rule for rule in ruleset.rules if rule.trigger.get(field) == key and _matches(ruleset, rule, event)
+    ]
 
 
 def evaluate(

@@ -3,7 +3,7 @@ plain frozen dataclasses the engine works on. No Django."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -78,6 +78,21 @@ class RuleSet:
     units: Part  # value: (minutes_per_unit, minutes_for_first_unit)
     fqhc: tuple[Part, ...]  # value: frozenset of codes
     risk_factors: Mapping[str, Mapping[str, Any]]
+    diagnosis: Part  # value: (codes by claim code, codes by "code modifier")
+
+    def diagnosis_for(
+        self, code: str, modifiers: Sequence[str], chosen: Mapping[str, Any]
+    ) -> tuple[str, ...]:
+        """A line's diagnosis codes: the clinic's choice for the code (or its "*"), else the
+        rule set's unverified defaults (billing.md section 5)."""
+        picked = chosen.get(code) or chosen.get("*")
+        if picked:
+            return tuple(str(c) for c in picked)
+        by_code, by_modifier = self.diagnosis.value
+        for modifier in modifiers:
+            if f"{code} {modifier}" in by_modifier:
+                return tuple(by_modifier[f"{code} {modifier}"])
+        return tuple(by_code.get(code) or by_code["*"])
 
     def instrument_group(self, instrument: str) -> str | None:
         return self.instruments.get(instrument.strip().lower())
@@ -162,4 +177,12 @@ def ruleset(payer: str = "medi-cal") -> RuleSet:
             for k in ("fqhc", "fqhc_ace")
         ),
         risk_factors={rf["key"]: dict(rf) for rf in data["risk_factors"]},
+        diagnosis=Part(
+            data["diagnosis_defaults"]["id"],
+            data.provenance(data["diagnosis_defaults"]),
+            (
+                dict(data["diagnosis_defaults"]["codes"]),
+                dict(data["diagnosis_defaults"]["codes_with_modifier"]),
+            ),
+        ),
     )

@@ -28,6 +28,7 @@ from dyadcare.tenancy.models import Clinic, User
 
 Status = ClaimLine.Status
 CONTENT = (
+    "diagnosis_codes",
     "code",
     "modifiers",
     "units",
@@ -82,8 +83,9 @@ def _change(
     )
 
 
-def _values(found: engine.Line) -> dict[str, object]:
+def _values(found: engine.Line, rules: engine.RuleSet, z_codes: dict[str, object]) -> dict[str, object]:
     return {
+        "diagnosis_codes": list(rules.diagnosis_for(found.code, found.modifiers, z_codes)),
         "code": found.code,
         "modifiers": list(found.modifiers),
         "units": found.units,
@@ -100,8 +102,10 @@ def _values(found: engine.Line) -> dict[str, object]:
 
 
 class _Writer:
-    def __init__(self, clinic: Clinic, by: User | None, groups: dict[str, str]) -> None:
-        self.clinic, self.by, self.groups = clinic, by, groups
+    def __init__(
+        self, clinic: Clinic, by: User | None, rules: engine.RuleSet, z_codes: dict[str, object]
+    ) -> None:
+        self.clinic, self.by, self.rules, self.z_codes = clinic, by, rules, z_codes
         self.now = timezone.now()
         self.create: list[ClaimLine] = []
         self.update: list[ClaimLine] = []
@@ -119,14 +123,14 @@ class _Writer:
             payer="medi-cal",
             status=found.status,
             evaluated_at=self.now,
-            **_values(found),
+            **_values(found, self.rules, self.z_codes),
         )
         self.create.append(line)
         self.changes.append(_change(line, "", self.by, "evaluated", {}))
         self.outcome.created += 1
 
     def refresh(self, line: ClaimLine, found: engine.Line) -> None:
-        values = _values(found)
+        values = _values(found, self.rules, self.z_codes)
         diff: dict[str, object] = {
             k: [str(getattr(line, k)), str(v)]
             for k, v in values.items()
@@ -209,7 +213,7 @@ def derive(*, clinic: Clinic, child_ids: Iterable[uuid.UUID], by: User | None = 
         by_child[line.child_id].append(line)
     staff = staff_inputs(staff_of(work.values()))
     groups = {rule.id: rule.count_group for rule in rules.rules}
-    writer = _Writer(clinic, by, groups)
+    writer = _Writer(clinic, by, rules, dict(settings_row.z_codes or {}))
     for pk, child_work in work.items():
         lines = by_child[pk]
         locked = {(line.source_kind, line.source_id) for line in lines if _locked(line)}

@@ -68,7 +68,11 @@ def _children(child_ids: Iterable[uuid.UUID], default_plan: str) -> dict[uuid.UU
         c.pk: c
         for c in Child.objects.filter(pk__in=list(child_ids)).only("id", "date_of_birth", "medi_cal_id")
     }
-    coverage = {c.child_id: c for c in Coverage.objects.filter(child_id__in=list(children))}
+    # The newest row of each child's coverage history wins.
+    coverage = {
+        c.child_id: c
+        for c in Coverage.objects.filter(child_id__in=list(children)).order_by("created_at", "id")
+    }
     based = set(TherapyBasis.objects.filter(child_id__in=list(children)).values_list("child_id", flat=True))
     out: dict[uuid.UUID, engine.Child] = {}
     for pk, child in children.items():
