@@ -31,7 +31,10 @@ from dyadcare.billing.permissions import BillingPerm
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import audit_record
 
-MEDIA: dict[str, str] = {ClaimBatch.Format.CSV: "text/csv; charset=utf-8", ClaimBatch.Format.X12_837P: "application/edi-x12"}
+MEDIA: dict[str, str] = {
+    ClaimBatch.Format.CSV: "text/csv; charset=utf-8",
+    ClaimBatch.Format.X12_837P: "application/edi-x12",
+}
 
 
 @dataclass(frozen=True)
