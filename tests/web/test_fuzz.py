@@ -70,6 +70,7 @@ def demo(db: None) -> dict[str, Any]:
             "instrument_id": "epds",
             "language": "es",
             "user_id": User.objects.get(username=f"specialist.{clinic.slug}").pk,
+            **_billing_ids(clinic, fallback=link.child_id),
             "token": "not-a-real-token-" + "x" * 30,
             "referral_id": referral.pk,
             "child": link.child,
@@ -93,6 +94,16 @@ def _a_referral(clinic: Clinic, link: CareRelationship) -> Any:
             actor=actor, child_id=link.child_id, caregiver_id=link.caregiver_id, need="food",
             service=svc.ServiceDetails(name="Pantry"), reason="Asked for help",
         )  # fmt: skip
+
+
+def _billing_ids(clinic: Clinic, *, fallback: Any) -> dict[str, Any]:
+    """A claim line and a batch of the clinic (an id that finds nothing where it has none)."""
+    from dyadcare.billing.models import ClaimBatch, ClaimLine
+
+    lines = ClaimLine.objects.filter(clinic=clinic).order_by("pk")
+    line = lines.filter(status=ClaimLine.Status.HELD).first() or lines.first()
+    batch = ClaimBatch.objects.filter(clinic=clinic).first()
+    return {"line_id": line.pk if line else fallback, "batch_id": batch.pk if batch else fallback}
 
 
 def _client(route: Route, ids: dict[str, Any], who: str) -> Client:

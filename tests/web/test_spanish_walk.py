@@ -151,6 +151,7 @@ def demo(db: None) -> dict[str, Any]:
         assert link is not None
         specialist = User.objects.get(username=f"specialist.{clinic.slug}")
         names = _proper_names()
+        billing = _billing_ids(clinic, fallback=child.pk)
     session, token = _open_a_spanish_link(clinic, specialist, upcoming, family.caregiver)
     referral = _a_referral(clinic, specialist, link)
     return {
@@ -168,6 +169,7 @@ def demo(db: None) -> dict[str, Any]:
         "admin": User.objects.get(username=f"admin.{clinic.slug}"),
         "specialist": specialist,
         "user_id": specialist.pk,
+        **billing,
         "netadmin": User.objects.get(username__startswith="netadmin."),
         "names": names,
         "token": token,
@@ -183,6 +185,17 @@ def _directory_service(clinic: Clinic) -> Any:
     service = Service.objects.filter(network=clinic.network).order_by("name").first()
     assert service is not None, "the demo network has a directory"
     return service.pk
+
+
+def _billing_ids(clinic: Clinic, *, fallback: Any) -> dict[str, Any]:
+    """A held claim line of the clinic (reasons to show) and a batch; an id that finds nothing
+    where the clinic has none."""
+    from dyadcare.billing.models import ClaimBatch, ClaimLine
+
+    lines = ClaimLine.objects.filter(clinic=clinic).order_by("pk")
+    line = lines.filter(status=ClaimLine.Status.HELD).first() or lines.first()
+    batch = ClaimBatch.objects.filter(clinic=clinic).first()
+    return {"line_id": line.pk if line else fallback, "batch_id": batch.pk if batch else fallback}
 
 
 def _open_a_spanish_link(clinic: Clinic, specialist: User, visit: Visit, caregiver: Caregiver) -> Any:

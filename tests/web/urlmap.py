@@ -82,6 +82,9 @@ def sample_kwargs(world: ClinicWorld, route: Route, *, clinic: str = "a") -> dic
     }
     if "referral_id" in route.kwargs:
         samples["referral_id"] = _referral(world).pk
+    if {"line_id", "batch_id"} & set(route.kwargs) or route.name.startswith("web:billing_"):
+        records = billing_records(world)
+        samples.update({"line_id": records["held"].pk, "batch_id": records["batch"].pk})
     missing = set(route.kwargs) - samples.keys()
     assert not missing, f"{route.name}: add a sample value for {sorted(missing)} in tests/web/urlmap.py"
     return {key: samples[key] for key in route.kwargs}
@@ -217,6 +220,8 @@ def sample_post(world: ClinicWorld, route: Route) -> dict[str, Any]:
         samples.update(_care_samples(world, route.name))
     if route.name.startswith("web:referral_"):
         samples.update(_referral_samples(world))
+    if route.name.startswith("web:billing_"):
+        samples.update(_billing_samples(world))
     if route.name in {"web:child_merge", "web:child_merge_undo"}:
         samples.update(_merge_samples(world))
     assert route.name in samples, f"{route.name}: add sample form data in tests/web/urlmap.py"
@@ -353,3 +358,56 @@ def _referral_samples(world: ClinicWorld) -> dict[str, dict[str, Any]]:
         "web:referral_link_close": {},
         "web:referral_summary_send": {"channel": "sms"},
     }  # fmt: skip
+
+
+def billing_records(world: ClinicWorld) -> dict[str, Any]:
+    """Clinic A's claim lines for the billing pages (made once per test world): a held line,
+    a ready one, a released one and a batch exported from another."""
+    from dyadcare.billing.export import batches
+    from dyadcare.tenancy.scope import clinic_scope
+    from tests.billing import export_data
+    from tests.factories import child, staff_actor
+
+    assert isinstance(world, ClinicWorld) and world.child_a, "the billing samples need a whole test world"
+    found: dict[str, Any] | None = getattr(world, "billing", None)
+    if found is not None:
+        return found
+    export_data.ready_clinic(world.a)
+    provider = world.staff_a["dyadic_specialist"]
+    export_data.profile(world.a, provider)
+    kid = child(world.a, given_name="Cora", medi_cal_id="93456789C")
+    exported = export_data.line(world.a, kid, provider, code="T1027", modifiers=())
+    with clinic_scope(world.a):
+        batch = batches.batch_export(actor=staff_actor(world, "billing"), fmt="csv")
+    found = {
+        "held": export_data.line(
+            world.a, world.child_a, provider, status="held", reasons=[{"code": "no-medi-cal-id"}]
+        ),
+        "ready": export_data.line(world.a, kid, provider, code="H2015", status="ready", modifiers=()),
+        "released": export_data.line(world.a, kid, provider, code="H2027", modifiers=()),
+        "exported": exported,
+        "batch": batch,
+    }
+    world.billing = found  # type: ignore[attr-defined]
+    return found
+
+
+def _billing_samples(world: ClinicWorld) -> dict[str, dict[str, Any]]:
+    records = billing_records(world)
+    return {
+        "web:billing_release": {"line": [str(records["ready"].pk)]},
+        "web:billing_line": {"reason": "Entered twice"},
+        "web:billing_batches": {"format": "csv"},
+        "web:billing_provider": {
+            "licence_type": "lcsw",
+            "npi": "1245319599",
+            "aces_aware_attested_on": "2025-01-10",
+        },
+        "web:billing_coverage": {"medi_cal_id": "94567890D", "enrolled": "on", "plan": ""},
+        "web:billing_settings": {
+            "action": "file",
+            "file-payer_name": "MEDI-CAL",
+            "file-payer_id": "610442",
+            "file-fees": "H2015 = 25.00",
+        },
+    }

@@ -241,3 +241,7 @@ class TherapyBasis(ClinicScopedModel):
     note = models.CharField(_("note"), max_length=300, blank=True)
     recorded_on = models.DateField(_("from"))
     recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+
+# The export's own records (the batch file, the clinic's claim-file details) live with it.
+from dyadcare.billing.export.models import BatchFile, ExportSettings  # noqa: E402, F401

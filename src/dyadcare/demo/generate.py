@@ -10,6 +10,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
+from dyadcare.demo.billing import build_billing
 from dyadcare.demo.care import build_care
 from dyadcare.demo.directory import build_directory
 from dyadcare.demo.families import FamilyRows, iter_families
@@ -69,7 +70,12 @@ def _directory(context: DemoContext, report: DemoReport) -> None:
     report.created["directory services"] = build_directory(seed=context.seed, network=context.network)
 
 
-DEMO_EXTENSIONS.extend([_visits, _screening, _care, _directory])
+def _billing(context: DemoContext, report: DemoReport) -> None:
+    # One transaction per clinic (inside build_billing).
+    report.created["claim lines"] = build_billing(anchor=context.anchor_date, clinics=context.clinics)
+
+
+DEMO_EXTENSIONS.extend([_visits, _screening, _care, _directory, _billing])
 
 
 class DemoSeedMismatch(Exception):
