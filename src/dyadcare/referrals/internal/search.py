@@ -89,7 +89,8 @@ def _filtered(network: Network, c: Criteria) -> QuerySet[Service]:
         lat0, lat1, lon0, lon1 = rules.bounding_box(c.point, c.radius_miles)
         placed = ServiceAtLocation.objects.filter(network=network, location__latitude__isnull=False)
         near = placed.filter(location__latitude__range=(lat0, lat1), location__longitude__range=(lon0, lon1))
-        services = services.filter(Q(pk__in=near.values("service_id")) | ~Q(pk__in=placed.values("service_id")))
+        inside = Q(pk__in=near.values("service_id"))
+        services = services.filter(inside | ~Q(pk__in=placed.values("service_id")))
     return services
 
 
@@ -177,12 +178,16 @@ def _network_places(network: Network, c: Criteria, pks: list[Any]) -> dict[Any, 
     return out
 
 
-def _scored(network: Network, c: Criteria, now: datetime, favourites: set[Any]) -> QuerySet[Service]:
+def _scored(network: Network, c: Criteria, now: datetime, favourites: set[Any]) -> Any:
     """The matches with ``points`` (2 for a favourite, 1 when open now) worked out in SQL."""
-    services = _filtered(network, c).annotate(
-        fav_points=Case(When(pk__in=list(favourites), then=Value(2)), default=Value(0)),
-        open_points=Case(When(open_now.open_now(now, network), then=Value(1)), default=Value(0)),
-    ).annotate(points=F("fav_points") + F("open_points"))
+    services = (
+        _filtered(network, c)
+        .annotate(
+            fav_points=Case(When(pk__in=list(favourites), then=Value(2)), default=Value(0)),
+            open_points=Case(When(open_now.open_now(now, network), then=Value(1)), default=Value(0)),
+        )
+        .annotate(points=F("fav_points") + F("open_points"))
+    )
     if c.open_now:
         services = services.filter(open_points=1)
     return services

@@ -4,19 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0002_referral_workflow'),
-        ('tenancy', '0007_shared_demo_login'),
+        ("referrals", "0002_referral_workflow"),
+        ("tenancy", "0007_shared_demo_login"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='service',
-            index=models.Index(fields=['network', 'status', 'name'], name='referrals_service_by_name'),
+            model_name="service",
+            index=models.Index(fields=["network", "status", "name"], name="referrals_service_by_name"),
         ),
         migrations.AddIndex(
-            model_name='service',
-            index=models.Index(fields=['network', 'minimum_age', 'maximum_age'], name='referrals_service_by_age'),
+            model_name="service",
+            index=models.Index(
+                fields=["network", "minimum_age", "maximum_age"], name="referrals_service_by_age"
+            ),
         ),
     ]
