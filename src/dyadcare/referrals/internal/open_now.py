@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Concat, Replace, Upper
 
 from dyadcare.referrals.models import Schedule, ServiceAtLocation
 from dyadcare.referrals.rules import DAYS
-from dyadcare.tenancy.models import Network
 
 
 def day_tokens(moment: datetime) -> list[str]:
@@ -26,7 +25,7 @@ def day_tokens(moment: datetime) -> list[str]:
     return [day, f"{nth}{day}", f"+{nth}{day}", f"-{from_end}{day}"]
 
 
-def _open_schedules(schedules: QuerySet[Schedule], moment: datetime) -> QuerySet[Schedule]:
+def _open_schedules(moment: datetime) -> QuerySet[Schedule]:
     today, now = moment.date(), moment.time()
     listed = Concat(Value(","), Replace(Upper("byday"), Value(" "), Value("")), Value(","))
     days = Q(byday_listed__regex=r"^,*$")
@@ -35,7 +34,7 @@ def _open_schedules(schedules: QuerySet[Schedule], moment: datetime) -> QuerySet
     same_day = Q(opens_at__lte=now, closes_at__gt=now) & Q(closes_at__gt=F("opens_at"))
     overnight = Q(closes_at__lte=F("opens_at")) & (Q(opens_at__lte=now) | Q(closes_at__gt=now))
     return (
-        schedules.annotate(byday_listed=listed, freq_upper=Upper("freq"))
+        Schedule.objects.annotate(byday_listed=listed, freq_upper=Upper("freq"))
         .filter(opens_at__isnull=False, closes_at__isnull=False)
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
@@ -45,14 +44,12 @@ def _open_schedules(schedules: QuerySet[Schedule], moment: datetime) -> QuerySet
     )
 
 
-def open_now(moment: datetime, network: Network | None = None) -> Q:
+def open_now(moment: datetime) -> Q:
     """Services open at ``moment``: by their own hours, else (with none of their own) by the
     hours of one of their locations."""
-    schedules = Schedule.objects.filter(network=network) if network is not None else Schedule.objects.all()
-    places = ServiceAtLocation.objects.filter(network=network) if network else ServiceAtLocation.objects.all()
-    open_rows = _open_schedules(schedules, moment)
-    own = open_rows.filter(service__isnull=False).values("service_id")
-    has_own = schedules.filter(service__isnull=False).values("service_id")
-    open_places = open_rows.filter(location__isnull=False).values("location_id")
-    at_place = places.filter(location__in=open_places).values("service_id")
-    return Q(pk__in=own) | (~Q(pk__in=has_own) & Q(pk__in=at_place))
+    open_rows = _open_schedules(moment)
+    own = Exists(open_rows.filter(service=OuterRef("pk")))
+    has_own = Exists(Schedule.objects.filter(service=OuterRef("pk")))
+    places = ServiceAtLocation.objects.filter(service=OuterRef(OuterRef("pk"))).values("location")
+    at_place = Exists(open_rows.filter(location__in=places))
+    return Q(own) | (~Q(has_own) & Q(at_place))

@@ -184,7 +184,7 @@ def _scored(network: Network, c: Criteria, now: datetime, favourites: set[Any]) 
         _filtered(network, c)
         .annotate(
             fav_points=Case(When(pk__in=list(favourites), then=Value(2)), default=Value(0)),
-            open_points=Case(When(open_now.open_now(now, network), then=Value(1)), default=Value(0)),
+            open_points=Case(When(open_now.open_now(now), then=Value(1)), default=Value(0)),
         )
         .annotate(points=F("fav_points") + F("open_points"))
     )
