@@ -122,7 +122,11 @@ class Service(DirectoryRow):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta(DirectoryRow.Meta):
-        indexes = [models.Index(fields=["network", "status"])]
+        indexes = [
+            models.Index(fields=["network", "status"]),
+            models.Index(fields=["network", "status", "name"], name="referrals_service_by_name"),
+            models.Index(fields=["network", "minimum_age", "maximum_age"], name="referrals_service_by_age"),
+        ]
 
 
 class Location(DirectoryRow):

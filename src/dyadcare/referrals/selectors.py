@@ -127,7 +127,7 @@ def _rows(
                 distance_miles=round(candidate.distance, 1)
                 if candidate and candidate.distance is not None
                 else None,
-                open_now=candidate.open_now if candidate else None,
+                open_now=candidate.open_now if candidate and places.get(pk) else None,
                 hours=_hours_text(places.get(pk, [])),
                 phones=tuple(phones[pk]),
                 languages=tuple(sorted(set(languages[pk]))),
@@ -186,13 +186,13 @@ def search_services(
     )
     favourites = search.favourites() if actor.clinic is not None else set()
     moment = timezone.localtime(now or timezone.now()).replace(tzinfo=None)
-    candidates = search.ranked(actor.network, criteria, now=moment, favourites=favourites)
-    pages = max(1, -(-len(candidates) // PAGE_SIZE))
-    page = min(max(1, page), pages)
-    chosen = candidates[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    total, page, chosen = search.ranked_page(
+        actor.network, criteria, now=moment, favourites=favourites, page=page, size=PAGE_SIZE
+    )
+    pages = max(1, -(-total // PAGE_SIZE))
     by_pk = {c.pk: c for c in chosen}
     rows = _rows(actor, [c.pk for c in chosen], by_pk, language, point)
-    return SearchPage(tuple(rows), len(candidates), page, pages, mapped, empty.zip_known)
+    return SearchPage(tuple(rows), total, page, pages, mapped, empty.zip_known)
 
 
 def service_for_referral(

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
 
 from dyadcare.referrals import rules
+from dyadcare.referrals.internal import open_now
 from dyadcare.referrals.models import (
     Attribute,
     Favourite,
@@ -67,12 +68,13 @@ class Candidate:
 
 
 def _filtered(network: Network, c: Criteria) -> QuerySet[Service]:
+    """The matching services; each filter is an indexed subquery (``pk IN (…)``) run once,
+    not a correlated one per service."""
     services = Service.objects.filter(network=network, status=Service.Status.ACTIVE)
     if c.need is not None:
         terms = TaxonomyTerm.objects.filter(network=network, code__in=c.need.codes)
-        services = services.filter(
-            Exists(Attribute.objects.filter(service=OuterRef("pk"), taxonomy_term__in=terms))
-        )
+        tagged = Attribute.objects.filter(taxonomy_term__in=terms, service__isnull=False)
+        services = services.filter(pk__in=tagged.values("service_id"))
     if c.text:
         services = services.filter(Q(name__icontains=c.text) | Q(description__icontains=c.text))
     if c.child_age_months is not None:
@@ -82,27 +84,39 @@ def _filtered(network: Network, c: Criteria) -> QuerySet[Service]:
             Q(maximum_age__isnull=True) | Q(maximum_age__gte=c.child_age_months // 12),
         )
     if c.language:
-        services = services.filter(_speaks(c.language))
+        services = services.filter(_speaks(network, c.language))
     if c.point is not None:
         lat0, lat1, lon0, lon1 = rules.bounding_box(c.point, c.radius_miles)
-        placed = ServiceAtLocation.objects.filter(service=OuterRef("pk"), location__latitude__isnull=False)
+        placed = ServiceAtLocation.objects.filter(network=network, location__latitude__isnull=False)
         near = placed.filter(location__latitude__range=(lat0, lat1), location__longitude__range=(lon0, lon1))
-        services = services.filter(Exists(near) | ~Exists(placed))
+        inside = Q(pk__in=near.values("service_id"))
+        services = services.filter(inside | ~Q(pk__in=placed.values("service_id")))
     return services
 
 
-def _speaks(language: str) -> Q:
+def _speaks(network: Network, language: str) -> Q:
     code = language.lower()
-    at_service = Language.objects.filter(service=OuterRef("pk"), code__iexact=code)
-    at_location = Language.objects.filter(
-        location__in=ServiceAtLocation.objects.filter(service=OuterRef(OuterRef("pk"))).values("location"),
-        code__iexact=code,
+    spoken = Language.objects.filter(network=network)
+    spoken = spoken.filter(code__in=_spellings(code)) if len(code) <= 4 else spoken.filter(code__iexact=code)
+    at_location = ServiceAtLocation.objects.filter(
+        network=network, location__in=spoken.filter(location__isnull=False).values("location_id")
     )
-    q = Q(Exists(at_service)) | Q(Exists(at_location))
+    q = Q(pk__in=spoken.filter(service__isnull=False).values("service_id")) | Q(
+        pk__in=at_location.values("service_id")
+    )
     if code == "en":
-        listed = Language.objects.filter(service=OuterRef("pk"))
-        q |= ~Q(Exists(listed))
+        listed = Language.objects.filter(network=network, service__isnull=False)
+        q |= ~Q(pk__in=listed.values("service_id"))
     return q
+
+
+def _spellings(code: str) -> list[str]:
+    """The case spellings of a language code, so the (network, code) index serves the match
+    (codes are two or three letters: sixteen spellings at most)."""
+    out = {""}
+    for ch in code:
+        out = {o + v for o in out for v in {ch.lower(), ch.upper()}}
+    return sorted(out)
 
 
 def locations_of(pks: list[Any]) -> dict[Any, list[tuple[Any, float | None, float | None]]]:
@@ -148,28 +162,14 @@ def _location_hours(
     return out
 
 
-def _network_hours(network: Network) -> dict[Any, list[rules.Hours]]:
-    """Every service's opening hours in the network, in three queries without a list of ids
-    (its own schedules, else its locations')."""
-    own: dict[Any, list[rules.Hours]] = defaultdict(list)
-    mine = Schedule.objects.filter(network=network, service__isnull=False)
-    for row in mine.values_list("service_id", *_HOURS):
-        own[row[0]].append(rules.Hours(*row[1:]))
-    at_place: dict[Any, list[rules.Hours]] = {}
-    placed = Schedule.objects.filter(network=network, location__isnull=False)
-    if placed.exists():
-        pairs = set(
-            ServiceAtLocation.objects.filter(network=network).values_list("service_id", "location_id")
-        )
-        at_place = _location_hours(placed, pairs)
-    return {**at_place, **own}
-
-
-def _network_places(network: Network, c: Criteria) -> dict[Any, list[tuple[float, float]]]:
-    """The coordinates of every service location inside the search's bounding box."""
+def _network_places(network: Network, c: Criteria, pks: list[Any]) -> dict[Any, list[tuple[float, float]]]:
+    """The coordinates of the candidates' locations inside the search's bounding box."""
     lat0, lat1, lon0, lon1 = rules.bounding_box(c.point, c.radius_miles)  # type: ignore[arg-type]
     rows = ServiceAtLocation.objects.filter(
-        network=network, location__latitude__range=(lat0, lat1), location__longitude__range=(lon0, lon1)
+        network=network,
+        location__latitude__range=(lat0, lat1),
+        location__longitude__range=(lon0, lon1),
+        service__in=pks,
     ).values_list("service_id", "location__latitude", "location__longitude")
     out: dict[Any, list[tuple[float, float]]] = defaultdict(list)
     for service, lat, lon in rows:
@@ -178,33 +178,61 @@ def _network_places(network: Network, c: Criteria) -> dict[Any, list[tuple[float
     return out
 
 
-def ranked(
+def _scored(network: Network, c: Criteria, now: datetime, favourites: set[Any]) -> Any:
+    """The matches with ``points`` (2 for a favourite, 1 when open now) worked out in SQL."""
+    services = (
+        _filtered(network, c)
+        .annotate(
+            fav_points=Case(When(pk__in=list(favourites), then=Value(2)), default=Value(0)),
+            open_points=Case(When(open_now.open_now(now), then=Value(1)), default=Value(0)),
+        )
+        .annotate(points=F("fav_points") + F("open_points"))
+    )
+    if c.open_now:
+        services = services.filter(open_points=1)
+    return services
+
+
+def ranked_page(
     network: Network,
     criteria: Criteria,
     *,
     now: datetime,
     favourites: set[Any],
-) -> list[Candidate]:
-    """Every matching service, best first."""
-    rows = list(_filtered(network, criteria).values_list("pk", "name"))
-    hours = _network_hours(network)
-    places = _network_places(network, criteria) if criteria.point is not None else {}
+    page: int,
+    size: int,
+) -> tuple[int, int, list[Candidate]]:
+    """(number of matches, page number, that page's candidates best first). Without a ZIP
+    code the ranking is in SQL and only the page is read; with one, only the services inside
+    the bounding box (and those with no place on the map) are read, and distance worked out
+    for them."""
+    services = _scored(network, criteria, now, favourites)
+    if criteria.point is None:
+        total = services.count()
+        pages = max(1, -(-total // size))
+        page = min(max(1, page), pages)
+        chosen = services.order_by("-points", "name", "pk")[(page - 1) * size : page * size]
+        rows = list(chosen.values_list("pk", "name", "fav_points", "open_points"))
+        return total, page, [_candidate(row) for row in rows]
+    rows = list(services.values_list("pk", "name", "fav_points", "open_points"))
+    places = _network_places(network, criteria, [row[0] for row in rows])
     out = []
-    for pk, name in rows:
-        candidate = Candidate(pk=pk, name=name, favourite=pk in favourites)
-        own = hours.get(pk)
-        candidate.open_now = any(rules.is_open(h, now) for h in own) if own else None
-        if criteria.point is not None:
-            distances = [rules.miles_between(criteria.point, p) for p in places.get(pk, [])]
-            candidate.distance = min(distances) if distances else None
-            candidate.unplaced_miles = criteria.radius_miles
-            if candidate.distance is not None and candidate.distance > criteria.radius_miles:
-                continue
-        if criteria.open_now and not candidate.open_now:
+    for row in rows:
+        candidate = _candidate(row)
+        distances = [rules.miles_between(criteria.point, p) for p in places.get(row[0], [])]
+        candidate.distance = min(distances) if distances else None
+        candidate.unplaced_miles = criteria.radius_miles
+        if candidate.distance is not None and candidate.distance > criteria.radius_miles:
             continue
         out.append(candidate)
     out.sort(key=lambda c: (-c.score(), c.distance if c.distance is not None else 1e9, c.name))
-    return out
+    pages = max(1, -(-len(out) // size))
+    page = min(max(1, page), pages)
+    return len(out), page, out[(page - 1) * size : page * size]
+
+
+def _candidate(row: tuple[Any, str, int, int]) -> Candidate:
+    return Candidate(pk=row[0], name=row[1], favourite=bool(row[2]), open_now=bool(row[3]))
 
 
 def favourites() -> set[Any]:

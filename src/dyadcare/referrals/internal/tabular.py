@@ -20,6 +20,8 @@ from frictionless import Package
 from dyadcare.referrals.internal.hsds_schema import datapackage
 from dyadcare.referrals.internal.staging import TABLES, Row, Staged
 
+# From this many bytes of CSV, frictionless validates the files in parallel processes.
+PARALLEL_BYTES = 2_000_000
 # Tables kept nested on their owner (first owner column found wins), under the owner's key.
 _NESTED_ON_OWNER: dict[str, list[tuple[str, str, str]]] = {
     "contact": [
@@ -51,7 +53,10 @@ def _row_errors(folder: Path, resources: list[dict[str, Any]], staged: Staged) -
     row (a missing column, say) are reported against row 1, the header."""
     descriptor = {"name": "hsds", "resources": resources}
     package = Package(descriptor, basepath=str(folder))
-    report = package.validate(limit_errors=10**9)
+    # A big package's files are validated side by side in worker processes (frictionless's
+    # own ``parallel``, possible because the foreign keys are checked here, not by it).
+    size = sum((folder / r["path"]).stat().st_size for r in resources)
+    report = package.validate(limit_errors=10**9, parallel=size >= PARALLEL_BYTES)
     bad: dict[tuple[str, int], str] = {}
     by_name = {r["name"]: r["path"] for r in resources}
     for task in report.tasks:
