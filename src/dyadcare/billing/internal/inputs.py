@@ -124,14 +124,11 @@ def _screening_events(
     child_ids: list[uuid.UUID], rules: engine.RuleSet
 ) -> list[tuple[uuid.UUID, engine.Event]]:
     # Plain rows, not model instances: the month of a large clinic is thousands of results.
-    rows = [
-        row
-        for row in ScreeningResult.objects.filter(child_id__in=child_ids, complete=True).values_list(
-            "id", "child_id", "instrument_id", "respondent", "positive", "total", "entered_by_id",
-            "visit__scheduled_for", "visit__clinician_id",
-        )  # fmt: skip
-        if rules.instrument_group(row[2])
-    ]
+    query = ScreeningResult.objects.filter(child_id__in=child_ids, complete=True).values_list(
+        "id", "child_id", "instrument_id", "respondent", "positive", "total", "entered_by_id",
+        "visit__scheduled_for", "visit__clinician_id",
+    )  # fmt: skip
+    rows = [row for row in query if rules.instrument_group(row[2])]
     followed = _follow_up_documented([row[0] for row in rows])
     out = []
     for pk, child_id, instrument, respondent, positive, total, entered_by, when, clinician in rows:
