@@ -65,8 +65,10 @@ def clinic_settings(clinic: Clinic) -> tuple[BillingSettings, engine.Settings]:
 
 def _children(child_ids: Iterable[uuid.UUID], default_plan: str) -> dict[uuid.UUID, engine.Child]:
     children = {
-        c.pk: c
-        for c in Child.objects.filter(pk__in=list(child_ids)).only("id", "date_of_birth", "medi_cal_id")
+        pk: (dob, medi_cal_id)
+        for pk, dob, medi_cal_id in Child.objects.filter(pk__in=list(child_ids)).values_list(
+            "id", "date_of_birth", "medi_cal_id"
+        )
     }
     # The newest row of each child's coverage history wins.
     coverage = {
@@ -75,13 +77,13 @@ def _children(child_ids: Iterable[uuid.UUID], default_plan: str) -> dict[uuid.UU
     }
     based = set(TherapyBasis.objects.filter(child_id__in=list(children)).values_list("child_id", flat=True))
     out: dict[uuid.UUID, engine.Child] = {}
-    for pk, child in children.items():
+    for pk, (dob, medi_cal_id) in children.items():
         cover = coverage.get(pk)
         out[pk] = engine.Child(
             id=str(pk),
-            dob=child.date_of_birth,
+            dob=dob,
             medi_cal=cover.enrolled if cover else True,
-            medi_cal_id=(cover.medi_cal_id if cover and cover.medi_cal_id else child.medi_cal_id),
+            medi_cal_id=(cover.medi_cal_id if cover and cover.medi_cal_id else medi_cal_id),
             plan=(cover.plan if cover else default_plan),
             therapy_basis=pk in based,
             check_cin=True,
@@ -121,39 +123,29 @@ def _follow_up_documented(result_ids: list[uuid.UUID]) -> set[uuid.UUID]:
 def _screening_events(
     child_ids: list[uuid.UUID], rules: engine.RuleSet
 ) -> list[tuple[uuid.UUID, engine.Event]]:
-    results = list(
-        ScreeningResult.objects.filter(child_id__in=child_ids, complete=True)
-        .select_related("visit")
-        .only(
-            "id",
-            "child_id",
-            "instrument_id",
-            "respondent",
-            "positive",
-            "total",
-            "entered_by_id",
-            "visit__scheduled_for",
-            "visit__clinician_id",
-        )
-    )
-    results = [r for r in results if rules.instrument_group(r.instrument_id)]
-    followed = _follow_up_documented([r.pk for r in results])
+    # Plain rows, not model instances: the month of a large clinic is thousands of results.
+    query = ScreeningResult.objects.filter(child_id__in=child_ids, complete=True).values_list(
+        "id", "child_id", "instrument_id", "respondent", "positive", "total", "entered_by_id",
+        "visit__scheduled_for", "visit__clinician_id",
+    )  # fmt: skip
+    rows = [row for row in query if rules.instrument_group(row[2])]
+    followed = _follow_up_documented([row[0] for row in rows])
     out = []
-    for r in results:
-        staff = r.entered_by_id or r.visit.clinician_id
+    for pk, child_id, instrument, respondent, positive, total, entered_by, when, clinician in rows:
+        staff = entered_by or clinician
         event = engine.Event(
-            id=event_id(SCREENING, r.pk),
-            date=timezone.localdate(r.visit.scheduled_for),
-            child=str(r.child_id),
+            id=event_id(SCREENING, pk),
+            date=timezone.localdate(when),
+            child=str(child_id),
             staff=str(staff) if staff else "",
             type="screening",
-            instrument=r.instrument_id,
-            subject="caregiver" if r.respondent == "caregiver-self" else "child",
-            positive=r.positive,
-            ace_score=int(r.total) if r.total is not None else None,
-            follow_up_plan=r.pk in followed,
+            instrument=instrument,
+            subject="caregiver" if respondent == "caregiver-self" else "child",
+            positive=positive,
+            ace_score=int(total) if total is not None else None,
+            follow_up_plan=pk in followed,
         )
-        out.append((r.child_id, event))
+        out.append((child_id, event))
     return out
 
 
@@ -161,32 +153,27 @@ def _service_events(
     child_ids: list[uuid.UUID], rules: engine.RuleSet
 ) -> tuple[list[tuple[uuid.UUID, engine.Event]], set[tuple[uuid.UUID, uuid.UUID]]]:
     out, voided = [], set()
-    for s in ServiceEntry.objects.filter(child_id__in=child_ids).only(
-        "id",
-        "child_id",
-        "service_type",
-        "delivered_on",
-        "minutes",
-        "delivered_by_id",
-        "child_present",
-        "voided_at",
-    ):
-        if s.voided_at is not None:
-            voided.add((s.child_id, s.pk))
+    rows = ServiceEntry.objects.filter(child_id__in=child_ids).values_list(
+        "id", "child_id", "service_type", "delivered_on", "minutes", "delivered_by_id",
+        "child_present", "voided_at",
+    )  # fmt: skip
+    for pk, child_id, service_type, delivered_on, minutes, delivered_by, present, voided_at in rows:
+        if voided_at is not None:
+            voided.add((child_id, pk))
             continue
-        if not rules.service_key(s.service_type):
+        if not rules.service_key(service_type):
             continue
         event = engine.Event(
-            id=event_id(SERVICE, s.pk),
-            date=s.delivered_on,
-            child=str(s.child_id),
-            staff=str(s.delivered_by_id),
+            id=event_id(SERVICE, pk),
+            date=delivered_on,
+            child=str(child_id),
+            staff=str(delivered_by),
             type="service",
-            service=s.service_type,
-            minutes=s.minutes,
-            child_present=s.child_present,
+            service=service_type,
+            minutes=minutes,
+            child_present=present,
         )
-        out.append((s.child_id, event))
+        out.append((child_id, event))
     return out, voided
 
 
