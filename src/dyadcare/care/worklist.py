@@ -101,9 +101,13 @@ def _rows(
     model = tier_model(actor.clinic.service_model)
     language = _page_language()
     rows = []
-    found, page = _page(_annotated(children, today), number)
+    # The page's children first (by name, from the caseload's indexes), then tier and contacts
+    # for those alone: the subqueries run for one page, not for the whole caseload.
+    ids, page = _page(
+        children.order_by("family_name", "given_name", "pk").values_list("pk", flat=True), number
+    )
     c: Any
-    for c in found:
+    for c in _annotated(Child.objects.filter(pk__in=ids), today):
         visit_day = timezone.localtime(c.next_visit).date() if c.next_visit else None
         nexts = [d for d in (visit_day, c.next_task) if d]
         rows.append(
