@@ -34,7 +34,7 @@ class SharedCache(DatabaseCache):
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
         name = connection.ops.quote_name
-        table, key_column = name(self._table), name("cache_key")
+        table, key_column = name(self._table), name("cache_key")  # type: ignore[attr-defined]
         columns = f"{key_column}, {name('value')}, {name('expires')}"
         stamp = connection.ops.adapt_datetimefield_value(expires.replace(microsecond=0))
         rows = [
@@ -47,7 +47,7 @@ class SharedCache(DatabaseCache):
                 cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - quoted names, bound values
                 count = cursor.fetchone()[0]
                 if count > self._max_entries:
-                    self._cull(db, cursor, tz_now().replace(microsecond=0), count)
+                    self._cull(db, cursor, tz_now().replace(microsecond=0), count)  # type: ignore[attr-defined]
                 sql = f"DELETE FROM {table} WHERE {key_column} IN ({marks})"  # noqa: S608 - as above
                 cursor.execute(sql, list(entries))
                 values = ", ".join(["(%s, %s, %s)"] * len(rows))
