@@ -68,6 +68,18 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache is a table of the database (made by the migration tenancy 0008, and by Django's test
+# database set-up), so every process of the site reads and drops the same entries: a clinic's
+# counts dropped by one worker are counted again by all (families/aggregates.py). No other
+# service to run, on SQLite and PostgreSQL alike.
+CACHE_TABLE = "dyadcare_cache"
+CACHES = {
+    "default": {
+        "BACKEND": "dyadcare.sharedcache.SharedCache",
+        "LOCATION": CACHE_TABLE,
+    }
+}
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",

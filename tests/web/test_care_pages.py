@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from dyadcare.care import services
 from dyadcare.care.models import ServiceEntry
+from dyadcare.care.worklist import PAGE_SIZE
 from dyadcare.tenancy.scope import clinic_scope
 from tests.factories import ClinicWorld, caregiver, child, login, staff_actor
 
@@ -108,14 +109,42 @@ def _families(world: ClinicWorld, n: int) -> None:
 def test_my_work_and_the_caseload_read_a_fixed_number_of_queries(world, client, name):  # type: ignore[no-untyped-def]
     login(client, world.staff_a["dyadic_specialist"])
     counts = []
-    for n in (3, 30):
+    for n in (3, PAGE_SIZE + 5):
         _families(world, n - ((counts and 3) or 0))
         with CaptureQueriesContext(connection) as queries:
             response = client.get(_url(world, name))
         assert response.status_code == 200
-        assert response.content.decode().count('data-testid="caseload-row"') == n
+        text = response.content.decode()
+        # The page size bounds the rows, and the page says there is more.
+        assert text.count('data-testid="caseload-row"') == min(n, PAGE_SIZE)
+        assert ('rel="next"' in text) == (n > PAGE_SIZE)
+        if name == "my_work":
+            assert text.count('data-testid="task-due"') == min(n, PAGE_SIZE)
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_my_work_pages_each_list_and_keeps_the_others_pages(world, client):  # type: ignore[no-untyped-def]
+    login(client, world.staff_a["dyadic_specialist"])
+    _families(world, PAGE_SIZE + 3)
+    first = client.get(_url(world, "my_work")).content.decode()
+    second = client.get(_url(world, "my_work") + "?due=2&caseload=2").content.decode()
+    assert second.count('data-testid="task-due"') == 3
+    assert second.count('data-testid="caseload-row"') == 3
+    assert "?due=2&amp;caseload=1" in second  # the caseload's previous page keeps the tasks' page
+    names = {line for line in first.split("<li") if 'data-testid="task-due"' in line}
+    assert not names & {line for line in second.split("<li") if 'data-testid="task-due"' in line}
+    # A page number that is not one shows the first page, not an error.
+    assert client.get(_url(world, "my_work") + "?due=x&caseload=-4").status_code == 200
+
+
+def test_the_caseload_pages_in_name_order(world, client):  # type: ignore[no-untyped-def]
+    login(client, world.staff_a["dyadic_specialist"])
+    _families(world, PAGE_SIZE + 2)
+    second = client.get(_url(world, "caseload") + "?page=2").content.decode()
+    assert second.count('data-testid="caseload-row"') == 2
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    assert "Kid9" in second  # "Kid9" sorts after "Kid10".."Kid26", on the last page
 
 
 @pytest.mark.parametrize("role", ["front_desk", "billing"])

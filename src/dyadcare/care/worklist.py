@@ -1,5 +1,7 @@
 """A person's work and a specialist's caseload, and the care notes on the huddle. Each reads
-a fixed number of queries whatever the number of families (tests/care/test_worklist.py)."""
+a fixed number of queries whatever the number of families, and each list of them comes a page
+at a time (``PAGE_SIZE`` rows, read with one row more to know there is a next page, never
+counted in full; tests/web/test_care_pages.py)."""
 
 from __future__ import annotations
 
@@ -28,6 +30,36 @@ from dyadcare.touchpoints.huddle import HuddleNote
 from dyadcare.touchpoints.models import Visit
 
 REVIEW_AHEAD_DAYS = 7
+PAGE_SIZE = 25
+MAX_PAGE = 40  # no page past the first thousand rows: a longer list wants a search, not paging
+SECTIONS = ("due", "upcoming", "alerts", "reviews", "caseload")
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """Where a list's page is: its number and whether another page follows (no count)."""
+
+    number: int = 1
+    has_next: bool = False
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def page_number(value: object) -> int:
+    """A page number from a query parameter: 1 for anything that is not one, at most MAX_PAGE."""
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return 1
+    return max(1, min(number, MAX_PAGE))
+
+
+def _page(rows: QuerySet[Any], number: int) -> tuple[list[Any], PageInfo]:
+    start = (number - 1) * PAGE_SIZE
+    found = list(rows[start : start + PAGE_SIZE + 1])
+    return found[:PAGE_SIZE], PageInfo(number, len(found) > PAGE_SIZE)
 
 
 def caseload_filter(user_id: uuid.UUID) -> Q:
@@ -51,7 +83,7 @@ def _annotated(children: QuerySet[Child], today: date) -> QuerySet[Child]:
         last_contact=Subquery(last.values("delivered_on")[:1]),
         next_visit=Subquery(visit.values("scheduled_for")[:1]),
         next_task=Subquery(task.values("due_on")[:1]),
-    ).order_by("family_name", "given_name")
+    ).order_by("family_name", "given_name", "pk")
 
 
 @dataclass(frozen=True)
@@ -63,13 +95,20 @@ class CaseRow:
     next_contact: date | None
 
 
-def _rows(actor: Actor, children: QuerySet[Child], today: date) -> list[CaseRow]:
+def _rows(
+    actor: Actor, children: QuerySet[Child], today: date, number: int
+) -> tuple[list[CaseRow], PageInfo]:
     assert actor.clinic is not None
     model = tier_model(actor.clinic.service_model)
     language = _page_language()
     rows = []
+    # The page's children first (by name, from the caseload's indexes), then tier and contacts
+    # for those alone: the subqueries run for one page, not for the whole caseload.
+    ids, page = _page(
+        children.order_by("family_name", "given_name", "pk").values_list("pk", flat=True), number
+    )
     c: Any
-    for c in _annotated(children, today):
+    for c in _annotated(Child.objects.filter(pk__in=ids), today):
         visit_day = timezone.localtime(c.next_visit).date() if c.next_visit else None
         nexts = [d for d in (visit_day, c.next_task) if d]
         rows.append(
@@ -81,7 +120,7 @@ def _rows(actor: Actor, children: QuerySet[Child], today: date) -> list[CaseRow]
                 min(nexts, default=None),
             )
         )
-    return rows
+    return rows, page
 
 
 @dataclass
@@ -94,40 +133,48 @@ class MyWork:
     reviews: list[CarePlan]
     caseload: list[CaseRow]
     follow_ups: list[FollowUp]  # other domains' (overdue referrals), through touchpoints.followups
+    pages: dict[str, PageInfo]
 
 
-def my_work(*, actor: Actor, today: date | None = None) -> MyWork:
-    """The signed-in person's day: tasks due today and overdue (and the next two weeks),
-    open alerts assigned to them, care plans due for review, and their caseload."""
+def my_work(*, actor: Actor, today: date | None = None, pages: Mapping[str, object] | None = None) -> MyWork:
+    """The signed-in person's day, each list a page (``pages`` maps a section of SECTIONS to
+    its page number): tasks due today and overdue, most overdue first, and those of the next
+    two weeks, open alerts assigned to them, newest first, care plans due for review, soonest
+    first, and their caseload."""
     actor.require(CarePerm.CASELOAD)
     assert actor.user is not None
     today = today or timezone.localdate()
+    wanted = {key: page_number((pages or {}).get(key)) for key in SECTIONS}
     mine = Task.objects.filter(owner=actor.user, status=Task.Status.OPEN).select_related("child", "goal")
-    tasks = list(mine.filter(due_on__lte=today + timedelta(days=14)))
+    mine = mine.order_by("due_on", "pk")
     in_caseload = Child.objects.filter(caseload_filter(actor.user.pk), merged_into__isnull=True)
+    reviews = CarePlan.objects.filter(
+        status=CarePlan.Status.OPEN,
+        next_review_on__lte=today + timedelta(days=REVIEW_AHEAD_DAYS),
+        child__in=in_caseload,
+    )
+    alerts = Flag.objects.filter(owner=actor.user, resolved_at__isnull=True).order_by("-raised_at", "pk")
+    upcoming = mine.filter(due_on__gt=today, due_on__lte=today + timedelta(days=14))
+    found: dict[str, tuple[list[Any], PageInfo]] = {
+        "due": _page(mine.filter(due_on__lte=today), wanted["due"]),
+        "upcoming": _page(upcoming, wanted["upcoming"]),
+        "alerts": _page(alerts.select_related("child"), wanted["alerts"]),
+        "reviews": _page(reviews.select_related("child").order_by("next_review_on", "pk"), wanted["reviews"]),
+        "caseload": _rows(actor, in_caseload, today, wanted["caseload"]),
+    }
     work = MyWork(
         person=actor.user,
         today=today,
-        tasks_due=[t for t in tasks if t.due_on <= today],
-        tasks_upcoming=[t for t in tasks if t.due_on > today],
-        alerts=list(
-            Flag.objects.filter(owner=actor.user, resolved_at__isnull=True)
-            .select_related("child")
-            .order_by("-raised_at")
-        ),
-        reviews=list(
-            CarePlan.objects.filter(
-                status=CarePlan.Status.OPEN,
-                next_review_on__lte=today + timedelta(days=REVIEW_AHEAD_DAYS),
-                child__in=in_caseload,
-            )
-            .select_related("child")
-            .order_by("next_review_on")
-        ),
-        caseload=_rows(actor, in_caseload, today),
+        tasks_due=found["due"][0],
+        tasks_upcoming=found["upcoming"][0],
+        alerts=found["alerts"][0],
+        reviews=found["reviews"][0],
+        caseload=found["caseload"][0],
+        pages={key: page for key, (_rows_, page) in found.items()},
         follow_ups=follow_ups(actor, mine=True, today=today),
     )
-    audit_record(actor=actor, action=Action.SEARCH, summary=f"my work: {len(work.caseload)} families")
+    shown = ", ".join(f"{key} page {wanted[key]}" for key in SECTIONS)
+    audit_record(actor=actor, action=Action.SEARCH, summary=f"my work: {shown}")
     return work
 
 
@@ -144,13 +191,18 @@ def specialists(*, actor: Actor) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
-def caseload(*, actor: Actor, person_id: uuid.UUID, today: date | None = None) -> list[CaseRow]:
-    """One person's caseload with tier and last and next contact. Audited as a search."""
+def caseload(
+    *, actor: Actor, person_id: uuid.UUID, today: date | None = None, page: object = 1
+) -> tuple[list[CaseRow], PageInfo]:
+    """One page of one person's caseload (by name) with tier and last and next contact.
+    Audited as a search."""
     actor.require(CarePerm.CASELOAD)
     today = today or timezone.localdate()
-    rows = _rows(actor, Child.objects.filter(caseload_filter(person_id), merged_into__isnull=True), today)
-    audit_record(actor=actor, action=Action.SEARCH, summary=f"caseload {person_id}: {len(rows)} families")
-    return rows
+    children = Child.objects.filter(caseload_filter(person_id), merged_into__isnull=True)
+    rows, info = _rows(actor, children, today, page_number(page))
+    summary = f"caseload {person_id} page {info.number}: {len(rows)} families"
+    audit_record(actor=actor, action=Action.SEARCH, summary=summary)
+    return rows, info
 
 
 def huddle_care(visits: Sequence[Visit]) -> Mapping[uuid.UUID, list[HuddleNote]]:

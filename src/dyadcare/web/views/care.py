@@ -313,8 +313,24 @@ def care_service_update(request: HttpRequest, child_id: str) -> HttpResponse:
 @require_GET
 def my_work(request: HttpRequest) -> HttpResponse:
     req = cast(StaffRequest, request)
-    work = worklist.my_work(actor=req.actor)
-    return render(req, "web/care/my_work.html", {"work": work})
+    work = worklist.my_work(actor=req.actor, pages=req.GET)
+    pagers = {key: _pager(req, key, page) for key, page in work.pages.items()}
+    return render(req, "web/care/my_work.html", {"work": work, "pagers": pagers})
+
+
+def _pager(request: HttpRequest, key: str, page: worklist.PageInfo) -> dict[str, object]:
+    """The previous and next links of one list, keeping the other lists' pages."""
+
+    def link(number: int) -> str:
+        query = request.GET.copy()
+        query[key] = str(number)
+        return "?" + query.urlencode()
+
+    return {
+        "number": page.number,
+        "previous": link(page.number - 1) if page.has_previous else "",
+        "next": link(page.number + 1) if page.has_next else "",
+    }
 
 
 @clinic_view(CarePerm.CASELOAD, phi="read")
@@ -326,5 +342,6 @@ def caseload(request: HttpRequest) -> HttpResponse:
     if person not in dict(people):
         return render(req, "web/care/caseload.html", {"people": people, "person": "", "rows": [],
                       "error": _("Choose a staff member of this clinic.")}, status=400)  # fmt: skip
-    rows = worklist.caseload(actor=req.actor, person_id=person)  # type: ignore[arg-type]
-    return render(req, "web/care/caseload.html", {"people": people, "person": person, "rows": rows})
+    rows, page = worklist.caseload(actor=req.actor, person_id=person, page=req.GET.get("page"))  # type: ignore[arg-type]
+    context = {"people": people, "person": person, "rows": rows, "pager": _pager(req, "page", page)}
+    return render(req, "web/care/caseload.html", context)

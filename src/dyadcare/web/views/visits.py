@@ -80,11 +80,13 @@ _ROW_URLS = ("visit_detail", "child_detail", "visit_update")
 _MARK = uuid.UUID(int=0)
 
 
-def _around_id(name: str, slug: str) -> tuple[str, str]:
+def _around_id(name: str, slug: str) -> dict[str, str]:
     """A clinic URL with a record id, as the text before and after the id: a page of 60 rows
-    joins them to each row's id instead of reversing the URL 180 times."""
+    joins them to each row's id instead of reversing the URL 180 times. A dict, not a tuple:
+    the template's ``.before`` is one dict lookup, where a tuple's ``.0`` first fails as a
+    key and an attribute (with a ``dir()``) before it is tried as an index."""
     before, after = reverse(name, args=[slug, _MARK]).split(str(_MARK))
-    return before, after
+    return {"before": before, "after": after}
 
 
 @clinic_view(VisitPerm.MANAGE, phi="read")
