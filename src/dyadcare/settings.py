@@ -316,5 +316,10 @@ LOGGING = {
     "filters": {"client_errors": {"()": "dyadcare.logfilters.OneLineClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"dyadcare": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "dyadcare": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # The connection pool warns on every failed attempt while it retries; what reaches a
+        # person is the one error when no connection came within its timeout.
+        "psycopg.pool": {"level": "ERROR"},
+    },
 }

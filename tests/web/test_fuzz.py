@@ -73,6 +73,7 @@ def demo(db: None) -> dict[str, Any]:
             **_billing_ids(clinic, fallback=link.child_id),
             "token": "not-a-real-token-" + "x" * 30,
             "referral_id": referral.pk,
+            "service_id": _directory_service(clinic),
             "child": link.child,
             "caregiver": Caregiver.objects.get(pk=link.caregiver_id),
             "admin": User.objects.get(username=f"admin.{clinic.slug}"),
@@ -94,6 +95,15 @@ def _a_referral(clinic: Clinic, link: CareRelationship) -> Any:
             actor=actor, child_id=link.child_id, caregiver_id=link.caregiver_id, need="food",
             service=svc.ServiceDetails(name="Pantry"), reason="Asked for help",
         )  # fmt: skip
+
+
+def _directory_service(clinic: Clinic) -> Any:
+    """A service of the demo network's community resource directory."""
+    from dyadcare.referrals.models import Service
+
+    service = Service.objects.filter(network=clinic.network).order_by("name").first()
+    assert service is not None, "the demo network has a directory"
+    return service.pk
 
 
 def _billing_ids(clinic: Clinic, *, fallback: Any) -> dict[str, Any]:
