@@ -17,6 +17,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -213,7 +214,11 @@ def test_query_parameters_never_break_a_page(demo: dict[str, Any]) -> None:
     def as_specialist(route: Route) -> None:
         _sweep_queries(route, _client(route, demo, "specialist"), demo, random=False)
 
-    failures = _failures(ROUTES, as_admin) + _failures(ROUTES, as_specialist)
+    failures = _failures(ROUTES, as_admin)
+    # The narrower role's pass is about permissions, not the database: it runs once, on the
+    # SQLite pass of CI (the PostgreSQL pass keeps the administrator's sweep).
+    if connection.vendor != "postgresql":
+        failures += _failures(ROUTES, as_specialist)
     assert not failures, "\n".join(failures)
 
 
