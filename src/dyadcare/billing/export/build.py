@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 
 from dyadcare.billing.export import csvfile, x12
 from dyadcare.billing.export.models import ExportSettings
-from dyadcare.billing.models import BillingProfile, BillingSettings, ClaimLine
+from dyadcare.billing.internal.inputs import staff_inputs
+from dyadcare.billing.models import BillingSettings, ClaimLine
 from dyadcare.families.models import Household
-from dyadcare.tenancy.models import Clinic, Credential, User
+from dyadcare.tenancy.models import Clinic, User
 
 _ZIP = re.compile(r"\b(\d{5})(?:-?(\d{4}))?\b")
 _STATE_ZIP = re.compile(r",?\s*\b([A-Z]{2})\s+\d{5}(?:-?\d{4})?\s*$")
@@ -76,11 +77,10 @@ def read_details(clinic: Clinic, rendering: set[uuid.UUID | None]) -> Details:
     user_ids = {u for u in rendering if u is not None}
     settings = BillingSettings.objects.filter(clinic=clinic).first() or BillingSettings(clinic=clinic)
     export = ExportSettings.objects.filter(clinic=clinic).first() or ExportSettings(clinic=clinic)
+    # The rendering NPI as the evaluator reads it: the clinic's billing profile, else the credential.
     npis: dict[uuid.UUID | None, str] = {
-        c.user_id: c.npi for c in Credential.objects.filter(user_id__in=user_ids).exclude(npi="")
+        uuid.UUID(key): staff.npi for key, staff in staff_inputs(user_ids).items() if staff.npi
     }
-    for profile in BillingProfile.objects.filter(user_id__in=user_ids).exclude(npi=""):
-        npis[profile.user_id] = profile.npi
     names: dict[uuid.UUID | None, tuple[str, str]] = {
         u.pk: (u.last_name or u.username, u.first_name) for u in User.objects.filter(pk__in=user_ids)
     }
