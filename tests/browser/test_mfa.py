@@ -8,6 +8,7 @@ import base64
 from typing import Any
 
 from django_otp.oath import totp
+from playwright.sync_api import expect
 
 from tests.browser.conftest import VIEWPORTS, serious_violations
 from tests.factories import PASSWORD, ClinicWorld
@@ -43,12 +44,13 @@ def test_a_clinician_sets_up_two_step_login_and_logs_in_with_a_code(
 
     page.get_by_label("Code").fill("000000" if _code(secret) != "000000" else "111111")
     page.get_by_role("button", name="Turn on two-step login").click()
-    assert page.get_by_role("alert").is_visible(), "a wrong code: the form again, with the reason"
+    # the form again, with the reason (waited for: the click returns before the page does)
+    expect(page.get_by_role("alert")).to_be_visible()
 
     page.wait_for_timeout(1_100)  # django-otp slows the try after a wrong code by a second
     page.get_by_label("Code").fill(_code(secret))
     page.get_by_role("button", name="Turn on two-step login").click()
-    assert page.get_by_role("heading", name="Your recovery codes").is_visible()
+    expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
     assert page.locator(".recovery-codes li").count() == 10
     page.get_by_role("link", name="I have saved them; continue").click()
     page.wait_for_url(f"{base}/c/{world.a.slug}/**")
