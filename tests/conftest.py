@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -13,6 +18,68 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     from django.core.management import call_command
 
     call_command("compiletranslations", verbosity=0)
+
+
+# What makes a test touch the run's database: pytest-django's fixtures (asked for directly or
+# through another fixture, such as ``world``), the scratch PostgreSQL databases, the marker.
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "live_server", "pg_databases", "django_db_setup"})
+
+
+def _on_postgresql() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://", "pgsql://"))
+
+
+def _needs_the_runs_database(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and callspec.params.get("vendor") == "sqlite":
+        return False  # written for SQLite whatever the run's database
+    if item.get_closest_marker("django_db") or item.get_closest_marker("database"):
+        return True
+    return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL pass (DATABASE_URL=postgres://…) runs the tests that touch the run's
+    database; a test that never does (the scoring engine, a command on its own SQLite file)
+    proves nothing new there and ran in the SQLite pass."""
+    if not _on_postgresql():
+        return
+    elsewhere = [item for item in items if not _needs_the_runs_database(item)]
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = [item for item in items if _needs_the_runs_database(item)]
+
+
+DYADCARE = str(Path(sys.executable).with_name("dyadcare"))
+
+
+@pytest.fixture(scope="session")
+def _migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite database migrated by the console script, once per test process."""
+    home = tmp_path_factory.mktemp("migrated")
+    path = home / "migrated.sqlite3"
+    environ = {
+        **os.environ,
+        "DYADCARE_DEMO": "1",
+        "DATABASE_URL": f"sqlite:///{path}",
+        "DYADCARE_HOME": str(home),
+    }
+    environ.pop("DYADCARE_SECRET_KEY", None)
+    subprocess.run([DYADCARE, "migrate", "-v", "0"], env=environ, check=True)
+    assert not Path(f"{path}-wal").exists(), "the migrated file is whole once the command has ended"
+    return path
+
+
+@pytest.fixture
+def migrated_sqlite(_migrated_sqlite_file: Path) -> Callable[[Path], str]:
+    """``migrated_sqlite(path)`` puts a freshly migrated SQLite database at ``path`` and returns
+    its DATABASE_URL (a copy of one migrated once: migrating takes seconds, copying does not)."""
+
+    def copy_to(path: Path) -> str:
+        shutil.copyfile(_migrated_sqlite_file, path)
+        return f"sqlite:///{path}"
+
+    return copy_to
 
 
 @pytest.fixture(autouse=True)
@@ -53,8 +120,6 @@ def pg_databases() -> Iterator[PgDatabases]:
     """New, empty PostgreSQL databases on the server of the suite's PostgreSQL pass, for
     commands run as separate processes; dropped afterwards. On the SQLite pass, or without
     the server or pg_dump (``tools=True``), the test is skipped with the reason."""
-    import os
-    import shutil
     import uuid
 
     created: list[str] = []

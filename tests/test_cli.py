@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,15 +18,14 @@ DYADCARE = str(Path(sys.executable).with_name("dyadcare"))
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
+def env(tmp_path: Path, migrated_sqlite: Callable[[Path], str]) -> dict[str, str]:
     environ = {
         **os.environ,
         "DYADCARE_DEMO": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3",
+        "DATABASE_URL": migrated_sqlite(tmp_path / "cli.sqlite3"),
         "DYADCARE_HOME": str(tmp_path),
     }
     environ.pop("DYADCARE_SECRET_KEY", None)
-    subprocess.run([DYADCARE, "migrate", "-v", "0"], env=environ, check=True)
     return environ
 
 
@@ -104,7 +104,14 @@ def _bare_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
             {"DYADCARE_DEMO": "1", "DATABASE_URL": "sqlite:///{tmp}/never-migrated.sqlite3"},
             "dyadcare migrate",
         ),
-        ({"DYADCARE_DEMO": "1", "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}, "cannot be reached"),
+        (  # the pool gives up after DYADCARE_DB_POOL_TIMEOUT seconds (10 unless set)
+            {
+                "DYADCARE_DEMO": "1",
+                "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+                "DYADCARE_DB_POOL_TIMEOUT": "1",
+            },
+            "cannot be reached",
+        ),
         ({"DYADCARE_DEMO": "1", "DYADCARE_SESSION_IDLE_MINUTES": "soon"}, "DYADCARE_SESSION_IDLE_MINUTES"),
         ({"DYADCARE_DEMO": "1", "DATABASE_URL": "mysql://x@y/z"}, "DATABASE_URL"),
     ],

@@ -141,6 +141,7 @@ def test_pooling_can_be_turned_off_and_refuses_impossible_sizes(tmp_path: Path) 
             database_pool(Env(bad))
 
 
+@pytest.mark.database
 def test_the_running_settings_pool_postgresql_connections() -> None:
     from django.conf import settings
 

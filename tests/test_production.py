@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -86,11 +87,11 @@ def test_a_request_too_large_is_refused_before_it_is_read(db: None) -> None:
     assert small.status_code == 200, "an ordinary form is read as before"
 
 
-def _serve(tmp_path: Path) -> tuple[subprocess.Popen[bytes], int]:
+def _serve(tmp_path: Path, migrated_sqlite: Callable[[Path], str]) -> tuple[subprocess.Popen[bytes], int]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
-    subprocess.run([DYADCARE, "migrate", "-v", "0"], env=_production(tmp_path), check=True)
+    migrated_sqlite(tmp_path / "production.sqlite3")  # the database _production names
     server = subprocess.Popen(
         [DYADCARE, "serve", "--port", str(port), "--workers", "1", "--no-worker"],
         env=_production(tmp_path),
@@ -115,8 +116,8 @@ def _raw(port: int, request: bytes) -> str:
         return conn.recv(4096).decode("latin-1")
 
 
-def test_gunicorn_in_production(tmp_path: Path) -> None:
-    server, port = _serve(tmp_path)
+def test_gunicorn_in_production(tmp_path: Path, migrated_sqlite: Callable[[Path], str]) -> None:
+    server, port = _serve(tmp_path, migrated_sqlite)
     base = f"http://127.0.0.1:{port}"
     try:
         # Plain HTTP is sent to HTTPS; the health check is not (a load balancer's probe).

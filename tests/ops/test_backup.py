@@ -38,7 +38,7 @@ def _runner(home: Path) -> Run:
 
 
 def _round_trip(run: Run, source: str, target: str, folder: Path) -> None:
-    run(source, "migrate", "-v", "0")
+    """``source`` is a migrated, empty database; ``target`` an empty one."""
     run(source, "demo", "--children", "6", "--seed", "3", "--quiet")
     before = run(source, "stats").stdout
     assert json.loads(run(source, "audit", "verify").stdout)["ok"] is True
@@ -55,17 +55,20 @@ def _round_trip(run: Run, source: str, target: str, folder: Path) -> None:
     assert verified["ok"] is True and verified["entries"] == json.loads(before)["audit_events"]
 
 
-def test_sqlite_backup_restores_into_an_empty_database_with_the_same_stats(tmp_path: Path) -> None:
-    run = _runner(tmp_path)
-    _round_trip(
-        run, f"sqlite:///{tmp_path}/live.sqlite3", f"sqlite:///{tmp_path}/new.sqlite3", tmp_path / "bk"
-    )
+def test_sqlite_backup_restores_into_an_empty_database_with_the_same_stats(
+    tmp_path: Path, migrated_sqlite: Callable[[Path], str]
+) -> None:
+    live = migrated_sqlite(tmp_path / "live.sqlite3")
+    _round_trip(_runner(tmp_path), live, f"sqlite:///{tmp_path}/new.sqlite3", tmp_path / "bk")
 
 
 def test_postgresql_backup_restores_into_an_empty_database_with_the_same_stats(
     tmp_path: Path, pg_databases: PgDatabases
 ) -> None:
-    _round_trip(_runner(tmp_path), *pg_databases(2, tools=True), tmp_path / "bk")
+    run = _runner(tmp_path)
+    live, target = pg_databases(2, tools=True)
+    run(live, "migrate", "-v", "0")
+    _round_trip(run, live, target, tmp_path / "bk")
 
 
 def _one_line_refusal(result: subprocess.CompletedProcess[str], words: str) -> None:
@@ -74,10 +77,11 @@ def _one_line_refusal(result: subprocess.CompletedProcess[str], words: str) -> N
     assert words in result.stderr
 
 
-def test_restore_refuses_another_version_a_damaged_file_and_a_full_database(tmp_path: Path) -> None:
+def test_restore_refuses_another_version_a_damaged_file_and_a_full_database(
+    tmp_path: Path, migrated_sqlite: Callable[[Path], str]
+) -> None:
     run = _runner(tmp_path)
-    live = f"sqlite:///{tmp_path}/live.sqlite3"
-    run(live, "migrate", "-v", "0")
+    live = migrated_sqlite(tmp_path / "live.sqlite3")
     network = "from dyadcare.tenancy.models import Network; Network.objects.create(name='N', slug='n')"
     run(live, "shell", "-c", network)
     run(live, "backup", str(tmp_path / "bk"))
@@ -113,14 +117,14 @@ def _children(database_url: str) -> set[str]:
 
 @pytest.mark.parametrize("vendor", ["sqlite", "postgresql"])
 def test_a_backup_taken_during_20_concurrent_writers_restores_every_committed_row(
-    tmp_path: Path, vendor: str, pg_databases: PgDatabases
+    tmp_path: Path, vendor: str, pg_databases: PgDatabases, migrated_sqlite: Callable[[Path], str]
 ) -> None:
     run = _runner(tmp_path)
     if vendor == "sqlite":
-        live, target = f"sqlite:///{tmp_path}/live.sqlite3", f"sqlite:///{tmp_path}/new.sqlite3"
+        live, target = migrated_sqlite(tmp_path / "live.sqlite3"), f"sqlite:///{tmp_path}/new.sqlite3"
     else:
         live, target = pg_databases(2, tools=True)
-    run(live, "migrate", "-v", "0")
+        run(live, "migrate", "-v", "0")
     writers = subprocess.run(
         [sys.executable, "-m", "tests.ops.concurrent_writes", str(tmp_path / "bk")],
         env=_environment(live, tmp_path),
