@@ -190,40 +190,6 @@ def lines_for_export(*, actor: Actor, line_ids: Sequence[uuid.UUID | str] | None
 
 
 @dataclass(frozen=True)
-class ExportLine:
-    """A released line with what a claim file needs beside it: the rendering provider's NPI
-    and licence as billing reads them (profile, else credential) and the diagnosis codes."""
-
-    line: ClaimLine
-    child: Child
-    rendering: User | None
-    rendering_npi: str
-    rendering_licence: str
-    diagnosis_codes: list[str]
-
-
-def export_lines(*, actor: Actor, line_ids: Sequence[uuid.UUID | str] | None = None) -> list[ExportLine]:
-    """:func:`lines_for_export` with each line's rendering NPI, licence and diagnosis codes."""
-    lines = lines_for_export(actor=actor, line_ids=line_ids)
-    details = staff_inputs([line.rendering_id for line in lines if line.rendering_id])
-    rules = engine.ruleset()
-    out = []
-    for line in lines:
-        staff = details.get(str(line.rendering_id))
-        out.append(
-            ExportLine(
-                line,
-                line.child,
-                line.rendering,
-                staff.npi if staff else "",
-                (rules.licence_key(staff.licence) or "") if staff else "",
-                list(line.diagnosis_codes),
-            )
-        )
-    return out
-
-
-@dataclass(frozen=True)
 class Provider:
     """A staff member's billing details as billing reads them (profile, else credential)."""
 
