@@ -115,29 +115,75 @@ def world(db: None) -> factories.ClinicWorld:
 PgDatabases = Callable[..., list[str]]
 
 
-@pytest.fixture
-def pg_databases() -> Iterator[PgDatabases]:
-    """New, empty PostgreSQL databases on the server of the suite's PostgreSQL pass, for
-    commands run as separate processes; dropped afterwards. On the SQLite pass, or without
-    the server or pg_dump (``tools=True``), the test is skipped with the reason."""
+def _scratch_name() -> str:
     import uuid
 
+    return f"dyadcare_scratch_{uuid.uuid4().hex[:12]}"
+
+
+class _MigratedTemplate:
+    """A PostgreSQL database migrated once per test process by the console script, the
+    template of the scratch databases a test asks to have migrated (a copy takes a moment,
+    migrating takes many seconds)."""
+
+    def __init__(self, server: str, home: Path) -> None:
+        self.server, self.home, self.name = server, home, ""
+
+    def get(self) -> str:
+        if not self.name:
+            import psycopg
+
+            name = _scratch_name()
+            with psycopg.connect(f"{self.server}/postgres", autocommit=True, connect_timeout=5) as admin:
+                admin.execute(f'CREATE DATABASE "{name}"')
+            self.name = name
+            environ = {
+                **os.environ,
+                "DYADCARE_DEMO": "1",
+                "DATABASE_URL": f"{self.server}/{name}",
+                "DYADCARE_HOME": str(self.home),
+            }
+            environ.pop("DYADCARE_SECRET_KEY", None)
+            subprocess.run([DYADCARE, "migrate", "-v", "0"], env=environ, check=True)
+        return self.name
+
+
+@pytest.fixture(scope="session")
+def _pg_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_MigratedTemplate]:
+    server = os.environ.get("DATABASE_URL", "").rsplit("/", 1)[0]
+    template = _MigratedTemplate(server, tmp_path_factory.mktemp("pg-template"))
+    yield template
+    if template.name:
+        import psycopg
+
+        with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{template.name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_databases(_pg_template: _MigratedTemplate) -> Iterator[PgDatabases]:
+    """New PostgreSQL databases on the server of the suite's PostgreSQL pass, for commands run
+    as separate processes, dropped afterwards: ``pg_databases(2, migrated=1)`` gives a migrated
+    one, then an empty one. On the SQLite pass, or without the server or pg_dump
+    (``tools=True``), the test is skipped with the reason."""
     created: list[str] = []
     url = os.environ.get("DATABASE_URL", "")
     server = url.rsplit("/", 1)[0]
 
-    def make(count: int, *, tools: bool = False) -> list[str]:
+    def make(count: int, *, tools: bool = False, migrated: int = 0) -> list[str]:
         import psycopg
 
-        if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        if not _on_postgresql():
             pytest.skip("the suite runs on SQLite: this runs in its PostgreSQL pass")
         if tools and (shutil.which("pg_dump") is None or shutil.which("pg_restore") is None):
             pytest.skip("pg_dump or pg_restore is not installed on this machine")
         try:
+            template = _pg_template.get() if migrated else ""
             with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5) as admin:
-                for _ in range(count):
-                    created.append(f"dyadcare_scratch_{uuid.uuid4().hex[:12]}")
-                    admin.execute(f'CREATE DATABASE "{created[-1]}"')
+                for number in range(count):
+                    created.append(_scratch_name())
+                    copy = f' TEMPLATE "{template}"' if number < migrated else ""
+                    admin.execute(f'CREATE DATABASE "{created[-1]}"{copy}')
         except psycopg.OperationalError as exc:
             pytest.skip(f"PostgreSQL cannot be reached: {str(exc).splitlines()[0]}")
         return [f"{server}/{name}" for name in created[-count:]]

@@ -65,10 +65,7 @@ def test_sqlite_backup_restores_into_an_empty_database_with_the_same_stats(
 def test_postgresql_backup_restores_into_an_empty_database_with_the_same_stats(
     tmp_path: Path, pg_databases: PgDatabases
 ) -> None:
-    run = _runner(tmp_path)
-    live, target = pg_databases(2, tools=True)
-    run(live, "migrate", "-v", "0")
-    _round_trip(run, live, target, tmp_path / "bk")
+    _round_trip(_runner(tmp_path), *pg_databases(2, tools=True, migrated=1), tmp_path / "bk")
 
 
 def _one_line_refusal(result: subprocess.CompletedProcess[str], words: str) -> None:
@@ -117,14 +114,14 @@ def _children(database_url: str) -> set[str]:
 
 @pytest.mark.parametrize("vendor", ["sqlite", "postgresql"])
 def test_a_backup_taken_during_20_concurrent_writers_restores_every_committed_row(
-    tmp_path: Path, vendor: str, pg_databases: PgDatabases, migrated_sqlite: Callable[[Path], str]
+    tmp_path: Path, vendor: str, pg_databases: PgDatabases, request: pytest.FixtureRequest
 ) -> None:
     run = _runner(tmp_path)
     if vendor == "sqlite":
+        migrated_sqlite = request.getfixturevalue("migrated_sqlite")
         live, target = migrated_sqlite(tmp_path / "live.sqlite3"), f"sqlite:///{tmp_path}/new.sqlite3"
     else:
-        live, target = pg_databases(2, tools=True)
-        run(live, "migrate", "-v", "0")
+        live, target = pg_databases(2, tools=True, migrated=1)
     writers = subprocess.run(
         [sys.executable, "-m", "tests.ops.concurrent_writes", str(tmp_path / "bk")],
         env=_environment(live, tmp_path),

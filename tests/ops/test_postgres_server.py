@@ -58,9 +58,8 @@ def _wait(port: int, server: subprocess.Popen[bytes]) -> None:
 
 
 def test_demo_and_serve_on_postgresql(pg_databases: PgDatabases, tmp_path: Path) -> None:
-    (url,) = pg_databases(1)
+    (url,) = pg_databases(1, migrated=1)
     environ = _environment(url, tmp_path)
-    subprocess.run([DYADCARE, "migrate", "-v", "0"], env=environ, check=True)
     demo = subprocess.run(
         [DYADCARE, "demo", "--children", "60", "--quiet"], env=environ, capture_output=True, text=True
     )
