@@ -171,3 +171,12 @@ def test_the_page_is_spanish_on_request(world: ClinicWorld, client: Client) -> N
     response = client.get(_page(token) + "?lang=es")
     assert response["Content-Language"] == "es"
     assert "Alimentos" in response.content.decode()
+
+
+def test_the_page_follows_the_browsers_language_until_switched(world: ClinicWorld, client: Client) -> None:
+    _made, token = referral(world)
+    spanish = client.get(_page(token), HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9,en;q=0.5")
+    assert spanish["Content-Language"] == "es" and "Alimentos" in spanish.content.decode()
+    switched = client.get(_page(token) + "?lang=en", HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9")
+    assert switched["Content-Language"] == "en"
+    assert client.get(_page(token), HTTP_ACCEPT_LANGUAGE="fr-FR")["Content-Language"] == "en"

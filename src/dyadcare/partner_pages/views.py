@@ -29,8 +29,12 @@ LANGUAGES = ("en", "es")
 
 
 def _language(request: HttpRequest) -> str:
+    """The language asked for on the page (its switch), else the browser's, else English."""
     asked = request.GET.get("lang", "") or request.POST.get("lang", "")
-    return asked if asked in LANGUAGES else "en"
+    if asked in LANGUAGES:
+        return asked
+    browser = translation.get_language_from_request(request).split("-")[0]
+    return browser if browser in LANGUAGES else "en"
 
 
 def _render(
