@@ -16,6 +16,7 @@ from dyadcare.demo.directory import build_directory
 from dyadcare.demo.families import FamilyRows, iter_families
 from dyadcare.demo.fastinsert import fast_insert_objects
 from dyadcare.demo.models import DemoNetwork
+from dyadcare.demo.referrals import build_referrals
 from dyadcare.demo.screening import build_screening_history
 from dyadcare.demo.staff import Login, ensure_network, ensure_staff
 from dyadcare.demo.visits import build_visits
@@ -70,12 +71,19 @@ def _directory(context: DemoContext, report: DemoReport) -> None:
     report.created["directory services"] = build_directory(seed=context.seed, network=context.network)
 
 
+@transaction.atomic
+def _referrals(context: DemoContext, report: DemoReport) -> None:
+    report.created["referrals"] = build_referrals(
+        seed=context.seed, anchor=context.anchor_date, clinics=context.clinics
+    )
+
+
 def _billing(context: DemoContext, report: DemoReport) -> None:
     # One transaction per clinic (inside build_billing).
     report.created["claim lines"] = build_billing(anchor=context.anchor_date, clinics=context.clinics)
 
 
-DEMO_EXTENSIONS.extend([_visits, _screening, _care, _directory, _billing])
+DEMO_EXTENSIONS.extend([_visits, _screening, _care, _directory, _referrals, _billing])
 
 
 class DemoSeedMismatch(Exception):
