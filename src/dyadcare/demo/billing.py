@@ -1,6 +1,7 @@
 """Demo billing: each clinic's claim lines derived from its generated screening results and
-logged services by billing's own service (``billing.services.lines_refresh``, the engine the app
-uses), with the clinic's billing details filled in so its claims can be exported.
+logged services by billing's own derivation (``billing.internal.derive``: the engine and the
+writer the app's ``lines_refresh`` uses, with the demo's raw insert for the new rows), with the
+clinic's billing details filled in so its claims can be exported.
 
 What holds some lines, as it would in a real clinic (all through the data, none forced):
 the children the population file leaves without a Medi-Cal ID (about one in five); one
@@ -25,13 +26,13 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from dyadcare.billing import services
 from dyadcare.billing.export import build, csvfile
 from dyadcare.billing.export.models import BatchFile, ExportSettings
+from dyadcare.billing.internal.derive import derive
 from dyadcare.billing.models import BillingSettings, ClaimBatch, ClaimLine
 from dyadcare.care.models import ServiceEntry
+from dyadcare.demo.fastinsert import fast_insert_objects
 from dyadcare.screening.models import ScreeningResult
-from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.models import Clinic, Credential, User
 from dyadcare.tenancy.scope import clinic_scope
 from dyadcare.touchpoints.models import Visit
@@ -158,10 +159,10 @@ def build_billing(*, anchor: date, clinics: list[Clinic]) -> int:
     for clinic in clinics:
         with clinic_scope(clinic), transaction.atomic():
             _clinic_details(clinic)
-            actor = Actor.system("demo", clinic=clinic)
             children = _children_with_work(month_start)
             for start in range(0, len(children), CHUNK):
-                outcome = services.lines_refresh(actor=actor, child_ids=children[start : start + CHUNK])
+                chunk = children[start : start + CHUNK]
+                outcome = derive(clinic=clinic, child_ids=chunk, insert=fast_insert_objects)
                 created += outcome.created
             _history_batch(clinic, month_start)
     return created
