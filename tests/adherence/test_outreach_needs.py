@@ -189,3 +189,24 @@ def test_a_day_without_the_refresh_is_refreshed_by_the_list(world: ClinicWorld, 
     assert _listed(world) == {kid.pk: "overdue"}
     with clinic_scope(world.a):
         assert OutreachRefresh.objects.get().refreshed_on == timezone.localdate()
+
+
+def test_a_merge_leaves_one_row_for_the_child_kept(
+    world: ClinicWorld, django_capture_on_commit_callbacks: Commits
+) -> None:
+    survivor, retired = _kid(world.a, 9, 10), _kid(world.a, 9, 10)
+    factories.visit(world.a, retired, when=_at(timezone.localdate() - timedelta(days=2)), status="missed")
+    with clinic_scope(world.a):
+        needs_refresh(clinic=world.a)
+    assert _need(world.a, survivor) is not None and _need(world.a, retired) is not None
+    # The needs stay on their records (each child has one) and are worked out again.
+    with django_capture_on_commit_callbacks(execute=True), clinic_scope(world.a):
+        family_services.child_merge(
+            actor=factories.staff_actor(world, "clinic_admin"),
+            survivor=survivor,
+            retired=retired,
+            reason="same",
+        )
+    need = _need(world.a, survivor)
+    assert need is not None and need.reason == "missed"  # the retired record's missed visit moved
+    assert _need(world.a, retired) is None
