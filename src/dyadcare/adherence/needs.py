@@ -45,7 +45,7 @@ from dyadcare.families.models import Caregiver, CareRelationship
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record
 from dyadcare.tenancy.models import Clinic
-from dyadcare.touchpoints.schedule import touchpoint
+from dyadcare.touchpoints.schedule import Touchpoint, touchpoint
 
 logger = logging.getLogger("dyadcare.adherence")
 
@@ -83,10 +83,13 @@ def _need(row: OutreachRow, clinic_id: uuid.UUID, today: date) -> OutreachNeed:
 
 def need_refresh_child(*, clinic_id: uuid.UUID, child_id: uuid.UUID) -> OutreachNeed | None:
     """Work one child's need out again and store it, or remove it (not on the list now). In
-    the clinic's scope; a fixed handful of queries."""
+    the clinic's scope; a fixed handful of queries, after any refresh of the clinic running
+    now (both lock the clinic's ``OutreachRefresh`` row first)."""
     today = timezone.localdate()
-    rows = needs_of(today, child_id)
     with transaction.atomic():
+        # Waits for a refresh of the clinic running now (which rewrites every row).
+        OutreachRefresh.objects.select_for_update().filter(clinic_id=clinic_id).first()
+        rows = needs_of(today, child_id)
         if not rows:
             OutreachNeed.objects.filter(child_id=child_id).delete()
             return None
@@ -167,12 +170,20 @@ def _row(need: OutreachNeed) -> OutreachRow:
         child_id=need.child_id,
         reason=need.reason,
         since=need.since,
-        touchpoint=touchpoint(need.touchpoint) if need.touchpoint else None,
+        touchpoint=_touchpoint(need.touchpoint),
         missed_visit_id=need.missed_visit_id,
         child=need.child,
         last_attempt=need.last_attempt,
         attempts=need.attempts,
     )
+
+
+def _touchpoint(key: str) -> Touchpoint | None:
+    """The stored touchpoint, if the schedule still has it (the next refresh catches up)."""
+    try:
+        return touchpoint(key) if key else None
+    except KeyError:
+        return None
 
 
 def _fill_caregivers(rows: list[OutreachRow]) -> None:
