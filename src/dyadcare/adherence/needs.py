@@ -13,9 +13,10 @@ Kept current without the list page doing the work:
   ``dyadcare worker`` refreshes each clinic once a day (``tasks.refresh_outreach_needs``,
   whose sweep runs every minute and does nothing for a clinic already refreshed today).
 
-Stale rows are never shown: if a clinic has not been refreshed today (no worker running, the
-first request after midnight, a database from before the stored needs) the list refreshes
-that clinic inline before reading it, once a day, and logs that it did (a cost of the
+Yesterday's needs are never shown: if a clinic has not been refreshed today (no worker
+running, the first request after midnight, a database from before the stored needs, which
+therefore needs no data migration) the list refreshes that clinic inline before reading it,
+once a day, and logs a warning that it did (a cost of the
 clinic's size, about what every request paid before: 2 s at 90,000 children). A listener
 that fails is logged by the event bus; that child's row is then right again at the next
 refresh (the next day) or the next change of the child.
