@@ -171,3 +171,9 @@ def test_the_worker_command_sends_the_reminders_due(world: ClinicWorld, settings
     assert len(MemorySms.outbox) == 1
     call_command("worker", batch=True)
     assert len(MemorySms.outbox) == 1
+    # The same sweep refreshed each clinic's outreach needs, once today.
+    from dyadcare.adherence.models import OutreachRefresh
+
+    for clinic in (world.a, world.b):
+        with clinic_scope(clinic):
+            assert OutreachRefresh.objects.get().refreshed_on == timezone.localdate()

@@ -133,3 +133,56 @@ class OutreachAttempt(ClinicScopedModel):
 
     def __str__(self) -> str:
         return f"{self.child_id} {self.kind} {self.outcome}"
+
+
+class OutreachNeed(ClinicScopedModel):
+    """Why one child is on the outreach list now: a stored copy of what ``outreach._rows``
+    decides for the child, so the list is an indexed query of one page. One row per child on
+    the list (none for a child who is not on it); kept current by the visit and family events,
+    by logging an attempt, and by the daily refresh of each clinic (``needs.py``)."""
+
+    child = models.OneToOneField(Child, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=10, choices=OutreachAttempt.Reason.choices)
+    since = models.DateField()  # the touchpoint's target date, or the missed visit's day
+    touchpoint = models.CharField(max_length=10, blank=True)
+    missed_visit = models.ForeignKey(Visit, on_delete=models.SET_NULL, null=True, related_name="+")
+    attempts = models.PositiveIntegerField(default=0)  # attempts since the need began
+    last_attempt = models.ForeignKey(OutreachAttempt, on_delete=models.SET_NULL, null=True, related_name="+")
+    # "none" (not tried since the need began), "tried" (tried, the last try booked nothing)
+    # or "booked" (the last try booked a visit): the list's contact filter.
+    contact = models.CharField(max_length=6)
+    computed_on = models.DateField()
+
+    # A merge leaves it on its record; the merge's ChildChanged works both records out again.
+    stays_on_merge = True
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["clinic", "since", "child"], name="outreach_need_order"),
+            models.Index(fields=["clinic", "reason", "since", "child"], name="outreach_need_reason"),
+            models.Index(fields=["clinic", "contact", "since", "child"], name="outreach_need_contact"),
+            models.Index(
+                fields=["clinic", "reason", "contact", "since", "child"], name="outreach_need_reason_contact"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.reason} since {self.since}"
+
+
+class OutreachRefresh(models.Model):
+    """The day a clinic's outreach needs were last all worked out again (dates roll: a
+    target date passes without any event)."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="+")
+    refreshed_on = models.DateField()
+    refreshed_at = models.DateTimeField()
+    listed = models.PositiveIntegerField(default=0)  # the children on the list then
+
+    if TYPE_CHECKING:
+        objects: ClassVar[models.Manager[OutreachRefresh]]
+    else:
+        objects = ScopedManager(clinic="clinic")
+
+    def __str__(self) -> str:
+        return f"{self.clinic_id} {self.refreshed_on}"

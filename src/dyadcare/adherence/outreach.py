@@ -1,12 +1,13 @@
-"""The outreach list: children overdue for a touchpoint (past its target date with no visit
-kept or booked in its window, and nothing booked ahead) or who missed a visit (with nothing
-booked or kept since), each with the last outreach attempt.
+"""Who is on the outreach list and why (the rule): children overdue for a touchpoint (past
+its target date with no visit kept or booked in its window, and nothing booked ahead) or who
+missed a visit (with nothing booked or kept since), each with their attempts since the need
+began and the last of them.
 
-A fixed number of queries whatever the number of children: the clinic's children of
-touchpoint age (one query), their visits since the earliest window or missed visit that can
-matter (one), the outreach attempts of that time (one), then for the page only the children,
-their primary caregivers and the attempts' staff (three). The windows are computed in Python
-once per date of birth (``touchpoints.schedule.windows``)."""
+``needs_of`` applies the rule to every child of the clinic in four queries (the children of
+touchpoint age, their visits summed up per child by the database, the missed visits and the
+outreach attempts of the lookback), or to one child. It is the only copy of the rule: the
+list reads the stored needs (``needs.py``), which are its rows. The windows are computed in
+Python once per date of birth (``touchpoints.schedule.windows``)."""
 
 from __future__ import annotations
 
@@ -16,21 +17,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from django.core.paginator import Page, Paginator
 from django.db.models import Case, DateTimeField, F, Max, Q, When
 from django.utils import timezone
 
 from dyadcare.adherence.models import OutreachAttempt
 from dyadcare.adherence.permissions import AdherencePerm
-from dyadcare.families.models import Caregiver, CareRelationship, Child
+from dyadcare.families.models import Caregiver, Child
 from dyadcare.tenancy.actor import Actor
-from dyadcare.tenancy.audit import Action, audit_record
-from dyadcare.tenancy.models import User
 from dyadcare.touchpoints.models import Visit
 from dyadcare.touchpoints.schedule import Touchpoint, add_months, periodicity, windows
 from dyadcare.touchpoints.selectors import day_bounds
 
-PAGE_SIZE = 25
 # A missed visit stays on the list this long unless something is booked or kept after it;
 # after that the child shows as overdue for their touchpoint instead (if they are).
 MISSED_LOOKBACK_DAYS = 270
@@ -48,13 +45,6 @@ class OutreachRow:
     caregiver: Caregiver | None = None
     last_attempt: OutreachAttempt | None = None
     attempts: int = 0
-
-
-@dataclass
-class OutreachList:
-    page: Page[OutreachRow]
-    total: int
-    counts: dict[str, int]
 
 
 @lru_cache(maxsize=4096)
@@ -133,77 +123,34 @@ def _kept_after(kept: datetime | None, missed: datetime) -> bool:
     return kept is not None and timezone.localtime(kept).date() > timezone.localtime(missed).date()
 
 
-def outreach_list(*, actor: Actor, reason: str = "", contact: str = "", page: int = 1) -> OutreachList:
-    """The clinic's children to reach, oldest need first; ``reason`` "overdue" or "missed",
-    ``contact`` "none" (not tried yet) or "tried" (tried, not booked). Audited as one list."""
-    actor.require(AdherencePerm.OUTREACH)
-    today = timezone.localdate()
-    rows = _rows(today)
+def attach_attempts(rows: list[OutreachRow], **only: object) -> None:
+    """Each row's attempts since its need began (from 30 days before it) and the newest of
+    them: one query of the attempts of that time (``only``: of one child)."""
     attempts: dict[uuid.UUID, list[OutreachAttempt]] = defaultdict(list)
     since = timezone.now() - timedelta(days=MISSED_LOOKBACK_DAYS + 90)
-    recent = OutreachAttempt.objects.filter(created_at__gte=since).order_by("-created_at")
+    recent = OutreachAttempt.objects.filter(created_at__gte=since, **only).order_by("-created_at")
     # Only what the list shows or filters on (a note is read on the child's own page).
     for attempt in recent.only("id", "child_id", "created_at", "kind", "outcome", "made_by_id"):
         attempts[attempt.child_id].append(attempt)
     for row in rows:
-        tried = attempts.get(row.child_id, [])
-        # Only attempts since the need began count for this need.
         tried = [
-            a for a in tried if timezone.localtime(a.created_at).date() >= row.since - timedelta(days=30)
+            a
+            for a in attempts.get(row.child_id, [])
+            if timezone.localtime(a.created_at).date() >= row.since - timedelta(days=30)
         ]
         row.attempts = len(tried)
         row.last_attempt = tried[0] if tried else None
-    counts = {
-        "overdue": sum(r.reason == "overdue" for r in rows),
-        "missed": sum(r.reason == "missed" for r in rows),
-    }
-    if reason in ("overdue", "missed"):
-        rows = [r for r in rows if r.reason == reason]
-    if contact == "none":
-        rows = [r for r in rows if r.last_attempt is None]
-    elif contact == "tried":
-        rows = [r for r in rows if r.last_attempt is not None and r.last_attempt.outcome != "booked"]
-    rows.sort(key=lambda r: (r.since, str(r.child_id)))
-    shown = Paginator(rows, PAGE_SIZE).get_page(page)
-    _fill(list(shown.object_list))
-    audit_record(
-        actor=actor,
-        action=Action.SEARCH,
-        object_type="families.child",
-        summary=f"outreach list reason={reason or 'all'} contact={contact or 'any'} page {shown.number}",
-    )
-    return OutreachList(page=shown, total=len(rows), counts=counts)
 
 
-def _fill(rows: list[OutreachRow]) -> None:
-    """The page's children, primary caregivers and the staff of their last attempts."""
-    ids = [r.child_id for r in rows]
-    children = {c.pk: c for c in Child.objects.filter(pk__in=ids)}
-    carers: dict[uuid.UUID, Caregiver] = {}
-    for link in (
-        CareRelationship.objects.filter(child_id__in=ids)
-        .select_related("caregiver")
-        .order_by("-is_primary", "created_at")
-    ):
-        carers.setdefault(link.child_id, link.caregiver)
-    _fill_missed(rows)
-    staff_ids = {r.last_attempt.made_by_id for r in rows if r.last_attempt and r.last_attempt.made_by_id}
-    staff = {u.pk: u for u in User.objects.filter(pk__in=staff_ids)}
-    for row in rows:
-        row.child = children.get(row.child_id)
-        row.caregiver = carers.get(row.child_id)
-        if row.last_attempt and row.last_attempt.made_by_id:
-            row.last_attempt.made_by = staff.get(row.last_attempt.made_by_id)
-
-
-def _fill_missed(rows: list[OutreachRow]) -> None:
-    """The missed visit of each missed row (one query for the rows given)."""
-    ids = [r.child_id for r in rows if r.reason == "missed"]
-    if not ids:
+def fill_missed(rows: list[OutreachRow], today: date, **only: object) -> None:
+    """The missed visit of each missed row: one query of the missed visits of the lookback
+    (``only``: of one child)."""
+    if not any(r.reason == "missed" for r in rows):
         return
+    recent = day_bounds(today - timedelta(days=MISSED_LOOKBACK_DAYS))[0]
     latest: dict[uuid.UUID, uuid.UUID] = {}
     for child_id, visit_id in (
-        Visit.objects.filter(child_id__in=ids, status=Visit.Status.MISSED)
+        Visit.objects.filter(status=Visit.Status.MISSED, scheduled_for__gte=recent, **only)
         .order_by("-scheduled_for")
         .values_list("child_id", "id")
     ):
@@ -211,6 +158,17 @@ def _fill_missed(rows: list[OutreachRow]) -> None:
     for row in rows:
         if row.reason == "missed":
             row.missed_visit_id = latest.get(row.child_id)
+
+
+def needs_of(today: date, child_id: uuid.UUID | None = None) -> list[OutreachRow]:
+    """Every child of the clinic to reach on ``today`` (or only ``child_id``), unsorted, each
+    with its missed visit and attempts: the one rule, in four queries whatever the number of
+    children. The stored needs (``needs.py``) are copies of its rows."""
+    rows = _rows(today, child_id)
+    only: dict[str, object] = {"child_id": child_id} if child_id else {}
+    fill_missed(rows, today, **only)
+    attach_attempts(rows, **only)
+    return rows
 
 
 @dataclass
@@ -223,7 +181,6 @@ def child_outreach(*, actor: Actor, child: Child) -> ChildOutreach:
     """Why one child is on the outreach list now, and every attempt, newest first (read with
     the child, whose opening the caller audits)."""
     actor.require(AdherencePerm.OUTREACH)
-    rows = _rows(timezone.localdate(), child.pk)
-    _fill_missed(rows)
+    rows = needs_of(timezone.localdate(), child.pk)
     attempts = list(OutreachAttempt.objects.filter(child=child).select_related("made_by", "missed_visit"))
     return ChildOutreach(need=rows[0] if rows else None, attempts=attempts)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dyadcare.adherence.models import Reminder, ReminderChoice, ReminderSettings
-from dyadcare.adherence.outreach import ChildOutreach, OutreachList, child_outreach, outreach_list
+from dyadcare.adherence.needs import OutreachList, outreach_list
+from dyadcare.adherence.outreach import ChildOutreach, child_outreach
 from dyadcare.adherence.permissions import AdherencePerm
 from dyadcare.adherence.reminders import clinic_plan
 from dyadcare.adherence.rules import ReminderPlan

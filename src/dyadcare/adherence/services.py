@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from dyadcare.adherence.audit_actions import AdherenceAction
 from dyadcare.adherence.models import OutreachAttempt, ReminderChoice, ReminderSettings
+from dyadcare.adherence.needs import need_refresh_child
 from dyadcare.adherence.permissions import AdherencePerm
 from dyadcare.families.models import Caregiver, Child
 from dyadcare.tenancy.actor import Actor
@@ -94,7 +95,8 @@ def outreach_log(
 ) -> OutreachAttempt:
     """Log one attempt to reach a family (call, text, letter, home visit) and its outcome.
     With ``book_at`` the outcome is "visit booked" and the visit is booked in the same
-    transaction, by the booking rules (the touchpoint whose window holds the day)."""
+    transaction, by the booking rules (the touchpoint whose window holds the day). The
+    child's outreach need is worked out again in the same transaction."""
     actor.require(AdherencePerm.OUTREACH)
     actor.require_clinic(child.clinic_id)
     if outcome == OutreachAttempt.Outcome.BOOKED and book_at is None:
@@ -129,4 +131,5 @@ def outreach_log(
         obj=child,
         summary=f"{kind}: {outcome} ({reason})",
     )
+    need_refresh_child(clinic_id=child.clinic_id, child_id=child.pk)
     return attempt

@@ -10,6 +10,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
+from dyadcare.adherence.needs import needs_refresh
 from dyadcare.demo.billing import build_billing
 from dyadcare.demo.care import build_care
 from dyadcare.demo.directory import build_directory
@@ -23,7 +24,7 @@ from dyadcare.demo.visits import build_visits
 from dyadcare.families.models import Caregiver, CareRelationship, Child, Household
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.models import Clinic, Network
-from dyadcare.tenancy.scope import unscoped
+from dyadcare.tenancy.scope import clinic_scope, unscoped
 
 BATCH_FAMILIES = 2000
 
@@ -83,7 +84,16 @@ def _billing(context: DemoContext, report: DemoReport) -> None:
     report.created["claim lines"] = build_billing(anchor=context.anchor_date, clinics=context.clinics)
 
 
-DEMO_EXTENSIONS.extend([_visits, _screening, _care, _directory, _referrals, _billing])
+def _outreach(context: DemoContext, report: DemoReport) -> None:
+    # The visits were bulk-inserted (no events): work out each clinic's outreach list once,
+    # so the list does not refresh on its first request (one transaction per clinic).
+    report.created["outreach needs"] = 0
+    for clinic in context.clinics:
+        with clinic_scope(clinic):
+            report.created["outreach needs"] += needs_refresh(clinic=clinic) or 0
+
+
+DEMO_EXTENSIONS.extend([_visits, _screening, _care, _directory, _referrals, _billing, _outreach])
 
 
 class DemoSeedMismatch(Exception):

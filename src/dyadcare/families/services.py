@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dyadcare.families.audit_actions import FamilyAction
+from dyadcare.families.events import ChildChanged
 from dyadcare.families.internal import merge
 from dyadcare.families.internal.duplicates import (
     PossibleDuplicate,
@@ -33,6 +34,7 @@ from dyadcare.families.models import (
 from dyadcare.families.permissions import FamilyPerm
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record
+from dyadcare.tenancy.events import emit
 
 
 def _changed_summary(changed: Iterable[str]) -> str:
@@ -113,6 +115,7 @@ def child_save(
             {"mrn": [_("Another child in this clinic already has this MRN or Medi-Cal ID.")]}
         ) from exc
     _audit_saved(actor, child, creating, changed, duplicates, duplicate_reason)
+    emit(ChildChanged(clinic_id=child.clinic_id, child_id=child.pk))
     return child
 
 
@@ -307,6 +310,8 @@ def child_merge(*, actor: Actor, survivor: Child, retired: Child, reason: str) -
         obj=record,
         summary=f"child {retired.pk} into {survivor.pk}; moved {counts or 'nothing'}",
     )
+    for moved_child in (survivor, retired):
+        emit(ChildChanged(clinic_id=moved_child.clinic_id, child_id=moved_child.pk))
     return record
 
 
@@ -342,4 +347,6 @@ def child_merge_undo(*, actor: Actor, merge_id: uuid.UUID | str) -> ChildMerge:
         obj=record,
         summary=f"child {record.retired_id} out of {record.survivor_id}; moved back {count}",
     )
+    for child_id in (record.survivor_id, record.retired_id):
+        emit(ChildChanged(clinic_id=record.clinic_id, child_id=child_id))
     return record

@@ -15,14 +15,21 @@ from django.utils.translation import gettext as _
 from dyadcare.families.models import Child
 from dyadcare.tenancy.actor import Actor
 from dyadcare.tenancy.audit import Action, audit_record, audit_record_many
+from dyadcare.tenancy.events import emit
 from dyadcare.tenancy.models import Clinic, User
 from dyadcare.touchpoints.bundles import ANY, all_categories
+from dyadcare.touchpoints.events import VisitChanged
 from dyadcare.touchpoints.internal.appointments import Appointment, ImportRefused, RowError, read_appointments
 from dyadcare.touchpoints.models import ScheduleRule, Visit, VisitChange
 from dyadcare.touchpoints.permissions import VisitPerm
 from dyadcare.touchpoints.schedule import TOUCHPOINT_KEYS, touchpoint_on
 
 Status = Visit.Status
+
+
+def _changed(visit: Visit) -> None:
+    """Announce a visit's change (after commit) to the domains that follow visits."""
+    emit(VisitChanged(clinic_id=visit.clinic_id, visit_id=visit.pk, child_id=visit.child_id))
 
 
 def _auto_touchpoint(child: Child, when: datetime) -> str:
@@ -71,6 +78,7 @@ def _book(
     ):
         raise ValidationError({"scheduled_for": [_("This child already has a visit at that time.")]})
     visit.save()
+    _changed(visit)
     return visit
 
 
@@ -97,6 +105,7 @@ def visit_arrive(*, actor: Actor, visit: Visit) -> Visit:
     current = _transition(actor, visit, [Status.SCHEDULED], Status.ARRIVED)
     current.arrived_at = timezone.now()
     current.save(update_fields=["status", "arrived_at", "updated_at"])
+    _changed(current)
     audit_record(actor=actor, action=Action.UPDATE, obj=current, summary="arrived")
     return current
 
@@ -110,6 +119,7 @@ def visit_complete(*, actor: Actor, visit: Visit) -> Visit:
     current.closed_at = timezone.now()
     current.arrived_at = current.arrived_at or current.closed_at
     current.save(update_fields=["status", "closed_at", "arrived_at", "updated_at"])
+    _changed(current)
     audit_record(actor=actor, action=Action.UPDATE, obj=current, summary="completed")
     return current
 
@@ -121,6 +131,7 @@ def visit_mark_missed(*, actor: Actor, visit: Visit) -> Visit:
     current = _transition(actor, visit, [Status.SCHEDULED], Status.MISSED)
     current.closed_at = timezone.now()
     current.save(update_fields=["status", "closed_at", "updated_at"])
+    _changed(current)
     audit_record(actor=actor, action=Action.UPDATE, obj=current, summary="missed")
     return current
 
@@ -145,6 +156,7 @@ def visit_cancel(*, actor: Actor, visit: Visit, reason: str | None = None) -> Vi
     current = _transition(actor, visit, [Status.SCHEDULED, Status.ARRIVED], Status.CANCELLED)
     current.closed_at = timezone.now()
     current.save(update_fields=["status", "closed_at", "updated_at"])
+    _changed(current)
     if reason is not None:
         VisitChange.objects.create(
             clinic_id=current.clinic_id,
@@ -187,6 +199,7 @@ def visit_reschedule(*, actor: Actor, visit: Visit, scheduled_for: datetime, rea
     ):
         raise ValidationError({"scheduled_for": [_("This child already has a visit at that time.")]})
     current.save(update_fields=["scheduled_for", "updated_at"])
+    _changed(current)
     VisitChange.objects.create(
         clinic_id=current.clinic_id,
         visit=current,

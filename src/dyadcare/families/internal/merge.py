@@ -14,7 +14,9 @@ from django.db import models
 
 from dyadcare.families.models import CareRelationship, Child, ChildMerge, DuplicateOverride
 
-# Records about the merge itself, or the duplicate check: they stay where they are.
+# Records about the merge itself, or the duplicate check: they stay where they are. So does
+# a model that says ``stays_on_merge = True``: a summary worked out from the child's other
+# rows, which its domain works out again when told the child changed (``ChildChanged``).
 _STAY = (Child, ChildMerge, DuplicateOverride)
 
 
@@ -23,7 +25,12 @@ def _relations() -> Iterator[tuple[type[models.Model], str]]:
         if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)):
             continue
         model = rel.related_model
-        if isinstance(model, type) and issubclass(model, models.Model) and model not in _STAY:
+        if (
+            isinstance(model, type)
+            and issubclass(model, models.Model)
+            and model not in _STAY
+            and not getattr(model, "stays_on_merge", False)
+        ):
             yield model, rel.field.name  # type: ignore[union-attr]
 
 

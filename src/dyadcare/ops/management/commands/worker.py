@@ -1,6 +1,7 @@
 """``dyadcare worker``: run the background queue (alert escalations) and, every minute, sweep
-every clinic for safety alerts left unacknowledged past the escalation delay and send the
-visit reminders due (outside each clinic's quiet hours)."""
+every clinic for safety alerts left unacknowledged past the escalation delay, send the
+visit reminders due (outside each clinic's quiet hours) and refresh, once a day, each
+clinic's outreach list (its dates roll)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
+from dyadcare.adherence.tasks import refresh_every_clinic as refresh_outreach
 from dyadcare.adherence.tasks import sweep_every_clinic as send_reminders
 from dyadcare.screening.tasks import sweep_every_clinic
 
@@ -31,6 +33,7 @@ class Command(BaseCommand):
             if batch or time.monotonic() - last_sweep >= SWEEP_SECONDS:
                 sweep_every_clinic()
                 send_reminders()
+                refresh_outreach()
                 last_sweep = time.monotonic()
             if batch:
                 return
