@@ -170,3 +170,24 @@ def test_the_banner_counts_open_flags_on_an_index_alone(world: ClinicWorld, clie
             cursor.execute("EXPLAIN QUERY PLAN " + count)
             plan = " ".join(str(row) for row in cursor.fetchall())
         assert "USING COVERING INDEX flag_open" in plan, plan
+
+
+def test_each_row_names_its_owner_selected_and_links_its_own_flag(world: ClinicWorld, client: Client) -> None:
+    _flags(world, 2)
+    owner = world.staff_a["dyadic_specialist"]
+    with unscoped("test data"):
+        owned, unowned = Flag.objects.filter(
+            clinic=world.a, child__given_name__startswith="Flagged"
+        ).order_by("-raised_at")
+        Flag.objects.filter(pk=owned.pk).update(owner=owner)
+    login(client, world.staff_a[VIEWER])
+    text = client.get(f"/c/{world.a.slug}/alerts/").content.decode()
+    rows = {
+        flag.pk: text.split(f'id="owner-{flag.pk}"')[1].split("</select>")[0] for flag in (owned, unowned)
+    }
+    assert f'<option value="{owner.pk}" selected>' in rows[owned.pk]
+    assert " selected" not in rows[unowned.pk]
+    for flag in (owned, unowned):
+        assert f"/c/{world.a.slug}/flags/{flag.pk}/assign/" in text
+        assert f"/c/{world.a.slug}/flags/{flag.pk}/acknowledge/" in text
+        assert f"/c/{world.a.slug}/visits/{flag.visit_id}/screening/" in text
