@@ -2,6 +2,7 @@
 measured in the same run and interleaved, on the demo network's largest clinic.
 
     .venv/bin/python bench/pages.py [--children 50000] [--requests 30] [--db var/bench-50000.sqlite3]
+    .venv/bin/python bench/pages.py --children 20000 --only alert   # the pages whose name holds "alert"
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dyadcare_bench_50k .venv/bin/python bench/pages.py
 
 The database is ``DATABASE_URL`` when set (a PostgreSQL database is created if missing),
@@ -88,6 +89,8 @@ def staff_pages(clinic: Any) -> tuple[list[Page], dict[str, Any]]:
         Page("child search", f"{c}/children/?{urlencode({'q': child.family_name})}", specialist, "last name"),
         Page("child list", f"{c}/children/", specialist, "first page"),
         Page("alerts worklist", f"{c}/alerts/", specialist, "first page"),
+        Page("alerts worklist, filtered", f"{c}/alerts/?kind=follow_up", specialist, "follow-ups only"),
+        Page("alert banner", f"{c}/alerts/banner/", specialist, "polled by every staff page"),
         Page("network home", f"/n/{clinic.network.slug}/", f"coach.{clinic.network.slug}", "network coach"),
         Page("visit screening", f"{c}/visits/{visit.pk}/screening/", specialist, "a visit of the huddle day"),
         Page("family summary", f"{c}/visits/{t['summary_visit']}/summary/", specialist, "latest results"),
@@ -215,6 +218,7 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=120.0, help="seconds a page may take")
     parser.add_argument("--least", type=int, default=3, help="requests a page at least, whatever its time")
     parser.add_argument("--out", default=str(ROOT / "var" / "bench"))
+    parser.add_argument("--only", default="", help="measure only the pages whose name holds this")
     args = parser.parse_args()
     children = open_demo(args.db or str(ROOT / "var" / f"bench-{args.children}.sqlite3"), args.children)
 
@@ -229,6 +233,7 @@ def main() -> None:
     with clinic_scope(clinic):
         clinic_children = Child.objects.aggregate(n=Count("pk"))["n"]
     pages, _ = staff_pages(clinic)
+    pages = [page for page in pages if args.only in page.name]
     rows = measure(pages, f"/c/{clinic.slug}/bench-floor/", args.requests, args.budget, args.least)
     vendor = "postgresql" if connection.vendor == "postgresql" else connection.vendor
     meta = {
@@ -244,8 +249,9 @@ def main() -> None:
     text = table(rows, meta)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"{args.children}-{vendor}.md").write_text(text)
-    (out / f"{args.children}-{vendor}.json").write_text(json.dumps({**meta, "pages": rows}, indent=1))
+    name = f"{args.children}-{vendor}" + (f"-{args.only.replace(' ', '_')}" if args.only else "")
+    (out / f"{name}.md").write_text(text)
+    (out / f"{name}.json").write_text(json.dumps({**meta, "pages": rows}, indent=1))
     print(text)
 
 

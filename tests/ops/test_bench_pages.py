@@ -40,7 +40,11 @@ def test_every_staff_page_is_measured_against_the_floor(pages: Any) -> None:
     assert [r["page"] for r in rows] == ["floor", *(p.name for p in staff)]
     assert {"huddle", "child search", "alerts worklist", "network home", "my work"} <= {p.name for p in staff}
     assert all(r["queries"] > 0 and r["p50_ms"] > 0 for r in rows)
-    assert rows[0]["queries"] < min(r["queries"] for r in rows[1:]), "the floor is the least a page does"
+    # The floor is the least a page does (the alert banner is a polled fragment, not a page:
+    # no audit entry, no session saved, fewer queries than the floor).
+    whole = [r for r in rows[1:] if r["page"] != "alert banner"]
+    assert len(whole) == len(rows) - 2
+    assert rows[0]["queries"] < min(r["queries"] for r in whole), "the floor is the least a page does"
     meta = {"children": 40, "clinic": clinic.slug, "clinic_children": 50, "vendor": "sqlite",
             "requests": 1, "date": "today", "command": "make bench"}  # fmt: skip
     text = pages.table(rows, meta)

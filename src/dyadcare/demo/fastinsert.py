@@ -100,7 +100,7 @@ def fast_insert_objects(model: type[models.Model], objects: Sequence[models.Mode
     from django.utils import timezone
 
     now = timezone.now()
-    fields = list(model._meta.concrete_fields)
+    fields = [f for f in model._meta.concrete_fields if not f.generated]  # the database computes those
     stamped = {
         f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     }

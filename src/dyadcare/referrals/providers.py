@@ -54,13 +54,19 @@ def _service_words(referral: Referral) -> str:
     return _("referral to %(service)s") % {"service": referral.service_name}
 
 
-def follow_up_referrals(actor: Actor, mine: bool, today: date) -> list[FollowUp]:
-    """Overdue referrals: the actor's own (as requester) or the clinic's."""
+def follow_up_referrals(
+    actor: Actor, mine: bool, today: date, *, child: uuid.UUID | None = None, limit: int | None = None
+) -> list[FollowUp]:
+    """Overdue referrals: the actor's own (as requester) or the clinic's, one child's when
+    ``child`` is given, the first ``limit`` (soonest due) when ``limit`` is given."""
     if not actor.can(ReferralPerm.VIEW):
         return []
-    found = overdue(today=today).select_related("child", "clinic")
+    found = overdue(today=today, child_ids=None if child is None else [child])
+    found = found.select_related("child", "clinic").order_by("due_on", "pk")
     if mine:
         found = found.filter(requester=actor.user)
+    if limit is not None:
+        found = found[:limit]
     return [
         FollowUp(
             kind="referral",

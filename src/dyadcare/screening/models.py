@@ -127,6 +127,9 @@ class ScreeningResult(ClinicScopedModel):
         return f"{self.instrument_id} {self.total} ({self.scored_at:%Y-%m-%d})"
 
 
+RANK_CLOSED, RANK_FOLLOW_UP, RANK_QUIET = 4, 2, 1  # a flag's rank: their sum (0: an open escalated alert)
+
+
 class Flag(ClinicScopedModel):
     """Something a person must act on: a safety alert (a critical answer or a positive safety
     screen, to be acknowledged at once) or a positive screen to follow up."""
@@ -147,13 +150,33 @@ class Flag(ClinicScopedModel):
     escalated_at = models.DateTimeField(null=True, blank=True)
     # Who is following it up (a staff member of the clinic, assigned on the alerts worklist).
     owner = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The worklist's order, kept by the database: open before closed, safety alerts before
+    # follow-ups, escalated before the rest (``RANK_*``). One indexed column, so a page of the
+    # worklist reads the index in order and stops after its rows, not every flag of the clinic.
+    rank = models.GeneratedField(
+        expression=models.Case(
+            models.When(resolved_at__isnull=False, then=models.Value(RANK_CLOSED)),
+            default=models.Value(0),
+        )
+        + models.Case(
+            models.When(severity="alert", then=models.Value(0)), default=models.Value(RANK_FOLLOW_UP)
+        )
+        + models.Case(
+            models.When(escalated_at__isnull=False, then=models.Value(0)), default=models.Value(RANK_QUIET)
+        ),
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["-raised_at"]
         indexes = [
-            models.Index(fields=["clinic", "severity", "resolved_at"], name="flag_open"),
+            # Open flags: the banner's counts read this index alone (polled by every staff page).
+            models.Index(fields=["clinic", "resolved_at", "severity", "escalated_at"], name="flag_open"),
             models.Index(fields=["clinic", "owner", "resolved_at"], name="flag_owner"),
             models.Index(fields=["visit"], name="flag_visit"),
+            models.Index(fields=["clinic", "rank", "-raised_at", "id"], name="flag_worklist"),
+            models.Index(fields=["clinic", "owner", "rank", "-raised_at", "id"], name="flag_worklist_owner"),
         ]
 
     def __str__(self) -> str:

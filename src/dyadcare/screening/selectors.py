@@ -345,10 +345,12 @@ class AlertSummary:
 
 def alert_summary(*, actor: Actor) -> AlertSummary:
     """The clinic-wide banner: open safety alerts, how many were escalated. A pure read."""
+    # Counted from the index flag_open alone (clinic, resolved_at, severity, escalated_at):
+    # every staff page polls this, so it reads no row of the table.
     counts = Flag.objects.filter(resolved_at__isnull=True).aggregate(
-        alerts=Count("id", filter=Q(severity=Flag.Severity.ALERT)),
-        escalated=Count("id", filter=Q(severity=Flag.Severity.ALERT, escalated_at__isnull=False)),
-        follow_ups=Count("id", filter=Q(severity=Flag.Severity.FOLLOW_UP)),
+        alerts=Count("severity", filter=Q(severity=Flag.Severity.ALERT)),
+        escalated=Count("severity", filter=Q(severity=Flag.Severity.ALERT, escalated_at__isnull=False)),
+        follow_ups=Count("severity", filter=Q(severity=Flag.Severity.FOLLOW_UP)),
     )
     return AlertSummary(counts["alerts"], counts["escalated"], counts["follow_ups"])
 

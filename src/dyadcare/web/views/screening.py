@@ -26,6 +26,7 @@ from dyadcare.screening.permissions import ScreeningPerm
 from dyadcare.screening.summary import family_summary as family_summary_get
 from dyadcare.touchpoints import selectors as visit_selectors
 from dyadcare.touchpoints.models import Visit
+from dyadcare.web import alert_rows
 from dyadcare.web.access import StaffRequest, clinic_view, redirect_back
 from dyadcare.web.middleware import end_staff_session, polled
 from dyadcare.web.screening_forms import AddInstrumentForm, DoneElsewhereForm, WorklistForm
@@ -259,20 +260,27 @@ def alerts(request: HttpRequest) -> HttpResponse:
         category=data.get("category") or "",
         child=data.get("child"),
     )
+    all_follow_ups = req.GET.get("followups") == "all"
     found = worklist.alert_worklist(
-        actor=req.actor, filters=filters, page=req.GET.get("page"), language=language
+        actor=req.actor,
+        filters=filters,
+        page=req.GET.get("page"),
+        language=language,
+        all_follow_ups=all_follow_ups,
     )
     query = req.GET.copy()
     query.pop("page", None)
+    owners = worklist.owner_choices(actor=req.actor) if req.actor.can(ScreeningPerm.ALERT_ACKNOWLEDGE) else []
     context = {
         "form": form,
         "items": found.items,
+        "rows": alert_rows.rows(found.items, clinic_slug=req.clinic.slug, owners=owners, nobody=_("nobody")),
         "follow_ups": found.follow_ups,
+        "more_follow_ups": found.more_follow_ups,
+        "all_follow_ups": all_follow_ups,
         "page": found.page,
         "query": query.urlencode(),
-        "owners": worklist.owner_choices(actor=req.actor)
-        if req.actor.can(ScreeningPerm.ALERT_ACKNOWLEDGE)
-        else [],
+        "next_path": req.get_full_path(),
         "filtered": filters != worklist.Filters(),
     }
     return render(req, "web/screening/alerts.html", context)
