@@ -86,7 +86,7 @@ def demo(db: None) -> dict[str, Any]:
 
 
 def _a_referral(clinic: Clinic, link: CareRelationship) -> Any:
-    """A referral of the demo clinic sent by email, for the referral pages (the demo's own are printed or phoned)."""
+    """A referral of the demo clinic, for the referral pages (the demo's own are printed or phoned)."""
     from dyadcare.referrals import referral_services as svc
     from dyadcare.tenancy.actor import Actor
     from dyadcare.tenancy.scope import clinic_scope
