@@ -123,7 +123,7 @@ def _filtered(actor: Actor, filters: Filters) -> QuerySet[Flag]:
         flags = flags.filter(severity=filters.kind)
     if filters.since:
         flags = flags.filter(raised_at__gte=_day_start(filters.since))
-    if filters.until:
+    if filters.until and filters.until < date.max:  # the last day there is: no upper bound
         flags = flags.filter(raised_at__lt=_day_start(filters.until + timedelta(days=1)))
     if filters.child:
         flags = flags.filter(child_id=filters.child)
