@@ -38,10 +38,25 @@ def _needs_the_runs_database(item: pytest.Item) -> bool:
     return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
+# The longest tests (a minute or more each on this 2-core machine: the fuzz sweeps, backups,
+# migrations replayed), started first so the two workers end together instead of one
+# finishing a long test alone.
+LONGEST_FIRST = (
+    "tests/web/test_fuzz.py",
+    "tests/ops/test_backup.py",
+    "tests/ops/test_postgres_server.py",
+    "tests/tenancy/test_audit_chain.py::test_the_migration_chains",
+    "tests/touchpoints/test_evidence_migration.py",
+    "tests/browser/test_session_warning.py",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The PostgreSQL pass (DATABASE_URL=postgres://…) runs the tests that touch the run's
-    database; a test that never does (the scoring engine, a command on its own SQLite file)
-    proves nothing new there and ran in the SQLite pass."""
+    """The longest tests first (``LONGEST_FIRST``). The PostgreSQL pass
+    (DATABASE_URL=postgres://…) runs the tests that touch the run's database; a test that
+    never does (the scoring engine, a command on its own SQLite file) proves nothing new there
+    and ran in the SQLite pass."""
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))
     if not _on_postgresql():
         return
     elsewhere = [item for item in items if not _needs_the_runs_database(item)]
