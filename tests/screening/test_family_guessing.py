@@ -6,8 +6,6 @@ links never blocks a family's real one."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -154,20 +152,7 @@ def test_a_new_link_issued_meanwhile_refuses_the_old_ones_guess(
     assert _stored(session).started_at is None
 
 
-@contextmanager
-def _pool_of_at_least(size: int) -> Iterator[None]:
-    """Room in the connection pool (DYADCARE_DB_POOL_MAX, 8 by default) for every thread at
-    once, for the test's length."""
-    pool = getattr(connection, "pool", None)
-    if pool is None or pool.max_size >= size:
-        yield
-        return
-    before = (pool.min_size, pool.max_size)
-    pool.resize(before[0], size)
-    try:
-        yield
-    finally:
-        pool.resize(*before)
+GUESSES = 6
 
 
 def _guess_together(token: str, guesses: int, wrong: object) -> list[object]:
@@ -211,10 +196,10 @@ def test_guesses_sent_at_the_same_moment(
     session, token = start(world, two_month_visit, ("phq9",))
     with unscoped("test: earlier wrong dates, no pause now"):
         ScreeningSession.objects.filter(pk=session.pk).update(dob_wrong_total=already_wrong)
-    with _pool_of_at_least(17):  # each guess holds its own connection; the test keeps one
-        outcomes = _guess_together(token, 16, two_month_visit.child.date_of_birth - timedelta(days=1))
-    assert sorted(map(str, outcomes)) == sorted(["False"] * evaluated + [refused] * (16 - evaluated)), (
-        outcomes
-    )
+    # More guesses than either limit allows, each holding its own connection while it waits:
+    # six, with the test's own, fit the connection pool (DYADCARE_DB_POOL_MAX, 8 by default).
+    outcomes = _guess_together(token, GUESSES, two_month_visit.child.date_of_birth - timedelta(days=1))
+    expected = ["False"] * evaluated + [refused] * (GUESSES - evaluated)
+    assert sorted(map(str, outcomes)) == sorted(expected), outcomes
     assert _stored(session).dob_wrong_total == already_wrong + evaluated
     assert _audited(session, "screening.dob_failed") == evaluated
