@@ -9,6 +9,8 @@ demo's month) and measures, each inside a transaction that is rolled back:
 
 - ``evaluate (new)``: billing's ``lines_refresh`` over those children with their lines deleted
   first, so every line is created (the engine plus the writes);
+- ``evaluate (new, demo insert)``: the same with the demo generator's raw insert for the new
+  lines and their change rows (billing's derivation as ``demo/billing.py`` calls it);
 - ``evaluate (again)``: the same over the lines as they are (the work a fix or a setting
   change triggers: read, evaluate, compare, write only what changed);
 - ``floor``: a plain scan of the same source rows (the children's screening results and
@@ -60,8 +62,10 @@ def main() -> None:
 
     from dyadcare.billing import services
     from dyadcare.billing.export import batches, validate
+    from dyadcare.billing.internal.derive import derive
     from dyadcare.billing.models import ClaimLine, ClaimLineChange
     from dyadcare.care.models import ServiceEntry
+    from dyadcare.demo.fastinsert import fast_insert_objects
     from dyadcare.demo.models import DemoNetwork
     from dyadcare.families.models import Child
     from dyadcare.screening.models import ScreeningResult
@@ -103,6 +107,12 @@ def main() -> None:
             mine.delete()
             return services.lines_refresh(actor=actor, child_ids=children).created
 
+        def fresh_demo_insert() -> int:
+            mine = ClaimLine.objects.filter(child_id__in=children)
+            ClaimLineChange.objects.filter(line__in=mine).delete()
+            mine.delete()
+            return derive(clinic=clinic, child_ids=children, insert=fast_insert_objects).created
+
         def again() -> Any:
             return services.lines_refresh(actor=actor, child_ids=children)
 
@@ -117,6 +127,7 @@ def main() -> None:
 
         floor_s, floor_q, source_rows = _timed(scan, args.runs)
         new_s, new_q, created = _timed(fresh, args.runs)
+        demo_s, demo_q, demo_created = _timed(fresh_demo_insert, args.runs)
         again_s, again_q, outcome = _timed(again, args.runs)
         export_s, export_q, (batch, text, release_s) = _timed(export, 1)
         started = time.perf_counter()
@@ -135,6 +146,13 @@ def main() -> None:
             "lines_per_second": round(created / new_s),
             "ratio_to_floor": round(new_s / floor_s, 1),
             "queries": new_q,
+        },
+        "evaluate_new_demo_insert": {
+            "lines": demo_created,
+            "seconds": round(demo_s, 3),
+            "lines_per_second": round(demo_created / demo_s),
+            "ratio_to_floor": round(demo_s / floor_s, 1),
+            "queries": demo_q,
         },
         "evaluate_again": {
             "lines": created,
